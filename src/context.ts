@@ -1,0 +1,19 @@
+// Per-request context. Long-lived services (database, stores, configuration) are built once per gateway.
+import type { Logger } from 'pino';
+import type { TroveConfig } from './config';
+import type { Database } from './db/client';
+import type { User } from './db/generated/client';
+import type { StoreRegistry } from './storage/open-store';
+
+export interface TroveServices {
+  db: Database;
+  stores: StoreRegistry;
+  config: TroveConfig;
+  log: Logger;
+  /** The user records are created as (one per server; authentication is not part of Trove yet). */
+  user: User;
+}
+
+export interface TroveContext extends TroveServices {
+  requestId: string;
+}

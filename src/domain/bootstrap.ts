@@ -1,0 +1,69 @@
+// Records every Trove instance needs: the user it acts as and its default storage.
+import type { Database } from '../db/client';
+import type { Storage, User } from '../db/generated/client';
+import { randomBase62, uidLengths } from './uid';
+
+export function storageTypeOf(root: string): 'LOCAL' | 'S3' {
+  return root.startsWith('s3://') ? 'S3' : 'LOCAL';
+}
+
+export async function ensureUser(db: Database, handle: string): Promise<User> {
+  return db.user.upsert({
+    where: { handle },
+    update: {},
+    create: { handle, uid: randomBase62(uidLengths.user), name: handle },
+  });
+}
+
+/** Registers `root` (if new) and makes it the default storage, in one transaction. */
+export async function ensureDefaultStorage(
+  db: Database,
+  root: string,
+  createdBy: User,
+  region?: string,
+): Promise<Storage> {
+  return db.$transaction(async (tx) => {
+    // Serialises concurrent start-ups of several Trove processes.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(7240114)`;
+    const existing = await tx.storage.findUnique({ where: { root } });
+    if (existing?.isDefault) return existing;
+    await tx.storage.updateMany({ where: { isDefault: true }, data: { isDefault: false } });
+    if (existing) return tx.storage.update({ where: { id: existing.id }, data: { isDefault: true } });
+    return tx.storage.create({
+      data: {
+        uid: randomBase62(uidLengths.storage),
+        root,
+        type: storageTypeOf(root),
+        region: storageTypeOf(root) === 'S3' ? (region ?? 'us-east-1') : null,
+        isDefault: true,
+        createdById: createdBy.id,
+      },
+    });
+  });
+}
+
+export interface RegisterStorageInput {
+  root: string;
+  description?: string | null;
+  region?: string | null;
+}
+
+/** Registers another storage root; registering a known root returns the existing record. */
+export async function registerStorage(db: Database, input: RegisterStorageInput, createdBy: User): Promise<{ storage: Storage; created: boolean }> {
+  const existing = await db.storage.findUnique({ where: { root: input.root } });
+  if (existing) return { storage: existing, created: false };
+  const type = storageTypeOf(input.root);
+  const storage = await db.storage.upsert({
+    where: { root: input.root },
+    update: {},
+    create: {
+      uid: randomBase62(uidLengths.storage),
+      root: input.root,
+      type,
+      region: type === 'S3' ? (input.region ?? 'us-east-1') : null,
+      description: input.description ?? null,
+      createdById: createdBy.id,
+    },
+  });
+  return { storage, created: true };
+}

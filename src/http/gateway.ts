@@ -1,0 +1,98 @@
+// The HTTP face of Trove: GraphQL (with GraphiQL) at /graphql and the health check at /healthz.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GraphQLError } from 'graphql';
+import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { InvalidInputError, TroveError } from '../domain/errors';
+import type { TroveContext, TroveServices } from '../context';
+import { schema } from '../schema/index';
+import { queryLimitsPlugin } from './limits';
+
+export interface Gateway {
+  yoga: YogaServerInstance<{ req: IncomingMessage; res: ServerResponse }, TroveContext>;
+  /** Node request handler for http.createServer. */
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  health(): Promise<{ ok: boolean; database: string; storage: string }>;
+}
+
+/** Expected (domain) errors keep their message and carry `extensions.code`; anything else is masked. */
+function maskUnexpectedError(error: unknown, message: string, isDev?: boolean): Error {
+  // Duck-typed: graphql may be loaded twice (ESM and CJS builds), which defeats instanceof GraphQLError.
+  const original = (error as GraphQLError | undefined)?.originalError;
+  if (original instanceof TroveError) {
+    const graphqlError = error as GraphQLError;
+    return createGraphQLError(original.message, {
+      nodes: graphqlError.nodes,
+      path: graphqlError.path,
+      extensions: { code: original.code, ...(original instanceof InvalidInputError && original.field ? { field: original.field } : {}) },
+    });
+  }
+  return maskError(error, message, isDev);
+}
+
+export function createGateway(services: TroveServices): Gateway {
+  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, TroveContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { title: 'Trove', defaultQuery: '{\n  storages {\n    edges { node { uid root type isDefault } }\n  }\n}\n' },
+    // Unexpected errors reach the client as "Unexpected error."; expected ones are typed results.
+    maskedErrors: { maskError: maskUnexpectedError },
+    logging: {
+      debug: (...args) => services.log.debug(args.map(String).join(' ')),
+      info: (...args) => services.log.info(args.map(String).join(' ')),
+      warn: (...args) => services.log.warn(args.map(String).join(' ')),
+      error: (...args) => services.log.error({ err: args[0] }, args.slice(1).map(String).join(' ') || 'GraphQL error'),
+    },
+    context: ({ request }): TroveContext => ({
+      ...services,
+      requestId: request.headers.get('x-request-id') ?? randomUUID(),
+    }),
+    plugins: [
+      queryLimitsPlugin(),
+      {
+        onResponse: ({ request, response }) => {
+          const requestId = request.headers.get('x-request-id');
+          if (requestId) response.headers.set('x-request-id', requestId);
+        },
+      },
+    ],
+  });
+
+  async function health() {
+    const [database, storage] = await Promise.all([
+      services.db.$queryRaw`SELECT 1`.then(() => 'ok', (error: Error) => error.message),
+      services.stores.storeFor(services.config.defaultStorageRoot).check().then(() => 'ok', (error: Error) => error.message),
+    ]);
+    return { ok: database === 'ok' && storage === 'ok', database, storage };
+  }
+
+  function handle(request: IncomingMessage, response: ServerResponse): void {
+    const requestId = (request.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    request.headers['x-request-id'] = requestId;
+    response.setHeader('x-request-id', requestId);
+    const started = performance.now();
+    response.on('finish', () =>
+      services.log.info(
+        { requestId, method: request.method, url: request.url, status: response.statusCode, ms: Math.round(performance.now() - started) },
+        'request',
+      ),
+    );
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/healthz') {
+      void health().then((result) => {
+        response.writeHead(result.ok ? 200 : 503, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(result));
+      });
+      return;
+    }
+    if (path === '/' && request.method === 'GET') {
+      response.writeHead(302, { location: '/graphql' });
+      response.end();
+      return;
+    }
+    void yoga(request, response);
+  }
+
+  return { yoga, handle, health };
+}

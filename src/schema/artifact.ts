@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { artifactWhere } from '../domain/filters';
+import { builder } from './builder';
+import { BranchEnum, OrderDirectionEnum, prismaDirection } from './common';
+import { ULabelType } from './ulabel';
+
+const ArtifactOrderField = builder.enumType('ArtifactOrderField', {
+  values: { CREATED_AT: { value: 'createdAt' }, KEY: { value: 'key' }, SIZE: { value: 'size' }, UID: { value: 'uid' } } as const,
+});
+
+const ArtifactOrder = builder.inputType('ArtifactOrder', {
+  fields: (t) => ({
+    field: t.field({ type: ArtifactOrderField, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: 'DESC' }),
+  }),
+});
+
+const ArtifactFilterInput = builder.inputType('ArtifactFilter', {
+  fields: (t) => ({
+    keyPrefix: t.string({ required: false }),
+    suffix: t.string({ required: false, description: 'e.g. ".csv"' }),
+    hash: t.string({ required: false, description: 'Finds trashed artifacts too unless `branch` is given.' }),
+    labelUid: t.string({ required: false }),
+    labelTypeUid: t.string({ required: false, description: 'Artifacts with a label whose type has this uid.' }),
+    runUid: t.string({ required: false, description: 'Artifacts this run created.' }),
+    storageUid: t.string({ required: false }),
+    isLatest: t.boolean({ required: false }),
+    branch: t.field({ type: BranchEnum, required: false, description: 'Default MAIN.' }),
+    createdAfter: t.field({ type: 'DateTime', required: false, description: 'Inclusive.' }),
+    createdBefore: t.field({ type: 'DateTime', required: false, description: 'Exclusive.' }),
+  }),
+});
+
+export const ArtifactType = builder.prismaNode('Artifact', {
+  id: { field: 'uid' },
+  description: 'A file (or folder) in a storage, with its content hash and metadata.',
+  fields: (t) => ({
+    uid: t.exposeString('uid', { description: '16-character stem shared by all versions + 4-character version.' }),
+    key: t.exposeString('key', { nullable: true }),
+    description: t.exposeString('description', { nullable: true }),
+    suffix: t.exposeString('suffix'),
+    kind: t.exposeString('kind', { nullable: true }),
+    size: t.expose('size', { type: 'BigInt', nullable: true }),
+    hash: t.exposeString('hash', { nullable: true }),
+    hashType: t.exposeString('hashType', { nullable: true }),
+    nFiles: t.exposeInt('nFiles', { nullable: true }),
+    keyIsVirtual: t.exposeBoolean('keyIsVirtual'),
+    storageKey: t.exposeString('storageKey', { description: 'Physical key of the object, relative to the storage root.' }),
+    version: t.string({
+      description: 'The version part of the uid (0000, 0001, ...).',
+      resolve: (artifact) => artifact.uid.slice(16),
+    }),
+    versionTag: t.exposeString('versionTag', { nullable: true }),
+    isLatest: t.exposeBoolean('isLatest'),
+    branch: t.expose('branch', { type: BranchEnum }),
+    storageOngoing: t.exposeBoolean('storageOngoing', {
+      description: 'True while the bytes are being moved into place; such an artifact is finished or undone by recovery.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    storage: t.relation('storage'),
+    createdBy: t.relation('createdBy'),
+    run: t.relation('run', { nullable: true, description: 'The run that created this artifact.' }),
+    path: t.string({
+      description: 'Full location: the storage root joined with the storage key.',
+      select: { storageKey: true, storage: { select: { root: true } } },
+      resolve: (artifact) => `${artifact.storage.root}/${artifact.storageKey}`,
+    }),
+    labels: t.field({
+      type: [ULabelType],
+      select: (_args, _context, nestedSelection) => ({
+        labels: { select: { ulabel: nestedSelection(true) }, orderBy: { createdAt: 'asc' } },
+      }),
+      resolve: (artifact) => artifact.labels.map(({ ulabel }) => ulabel),
+    }),
+    versions: t.prismaField({
+      type: ['Artifact'],
+      description: 'All versions of this artifact, oldest first.',
+      resolve: (query, artifact, _args, context) =>
+        context.db.artifact.findMany({ ...query, where: { uid: { startsWith: artifact.uid.slice(0, 16) } }, orderBy: { uid: 'asc' } }),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  artifact: t.prismaField({
+    type: 'Artifact',
+    nullable: true,
+    description: 'An artifact by uid (any branch), or the latest version under a key (MAIN branch).',
+    args: { uid: t.arg.string({ required: false }), key: t.arg.string({ required: false }) },
+    validate: z
+      .object({ uid: z.string().nullish(), key: z.string().nullish() })
+      .refine((args) => Boolean(args.uid) !== Boolean(args.key), { message: 'give exactly one of `uid` or `key`' }),
+    resolve: (query, _root, args, context) =>
+      args.uid
+        ? context.db.artifact.findUnique({ ...query, where: { uid: args.uid } })
+        : context.db.artifact.findFirst({
+            ...query,
+            where: { key: args.key, branch: 'MAIN' },
+            orderBy: [{ isLatest: 'desc' }, { createdAt: 'desc' }],
+          }),
+  }),
+  artifacts: t.prismaConnection({
+    type: 'Artifact',
+    cursor: 'uid',
+    args: {
+      filter: t.arg({ type: ArtifactFilterInput, required: false }),
+      orderBy: t.arg({ type: ArtifactOrder, required: false }),
+    },
+    totalCount: (_connection, args, context) => context.db.artifact.count({ where: artifactWhere(args.filter ?? {}) }),
+    resolve: (query, _root, args, context) =>
+      context.db.artifact.findMany({
+        ...query,
+        where: artifactWhere(args.filter ?? {}),
+        orderBy: [{ [args.orderBy?.field ?? 'createdAt']: prismaDirection(args.orderBy?.direction) }, { uid: 'asc' }],
+      }),
+  }),
+}));

@@ -1,0 +1,12 @@
+// Imports every type file (each registers its types, queries and mutations) and builds the schema.
+import { builder } from './builder';
+import './errors';
+import './common';
+import './user';
+import './storage';
+import './artifact';
+import './ulabel';
+import './transform';
+import './run';
+
+export const schema = builder.toSchema({ sortSchema: true });

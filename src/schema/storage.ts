@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { normalizeStorageRoot } from '../config';
+import { registerStorage } from '../domain/bootstrap';
+import { InvalidInputError } from '../domain/errors';
+import { builder } from './builder';
+
+const StorageTypeEnum = builder.enumType('StorageType', { values: ['LOCAL', 'S3'] as const });
+
+export const StorageObject = builder.prismaNode('Storage', {
+  id: { field: 'uid' },
+  description: 'A place where artifact bytes live: a local folder or an S3 bucket prefix.',
+  fields: (t) => ({
+    uid: t.exposeString('uid'),
+    root: t.exposeString('root', { description: 'An absolute local path or s3://bucket/prefix.' }),
+    type: t.expose('type', { type: StorageTypeEnum }),
+    region: t.exposeString('region', { nullable: true }),
+    description: t.exposeString('description', { nullable: true }),
+    isDefault: t.exposeBoolean('isDefault'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    createdBy: t.relation('createdBy'),
+    artifacts: t.relatedConnection('artifacts', {
+      cursor: 'uid',
+      totalCount: true,
+      query: () => ({ where: { branch: 'MAIN' }, orderBy: { createdAt: 'desc' } }),
+    }),
+  }),
+});
+
+builder.queryField('storages', (t) =>
+  t.prismaConnection({
+    type: 'Storage',
+    cursor: 'uid',
+    totalCount: (_connection, _args, context) => context.db.storage.count(),
+    resolve: (query, _root, _args, context) =>
+      context.db.storage.findMany({ ...query, orderBy: [{ isDefault: 'desc' }, { createdAt: 'asc' }] }),
+  }),
+);
+
+builder.queryField('storage', (t) =>
+  t.prismaField({
+    type: 'Storage',
+    nullable: true,
+    args: { uid: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, context) => context.db.storage.findUnique({ ...query, where: { uid: args.uid } }),
+  }),
+);
+
+const RegisterStorageInput = builder.inputType('RegisterStorageInput', {
+  fields: (t) => ({
+    root: t.string({
+      required: true,
+      description: 'An absolute local path or s3://bucket/prefix.',
+      validate: z
+        .string()
+        .refine((root) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(root) || path.isAbsolute(root), {
+          message: 'root must be an absolute local path or s3://bucket/prefix',
+        }),
+    }),
+    description: t.string({ required: false }),
+    region: t.string({ required: false, description: 'S3 region (default us-east-1).' }),
+  }),
+});
+
+const RegisterStoragePayload = builder.objectRef<{ created: boolean; storageUid: string }>('RegisterStoragePayload').implement({
+  fields: (t) => ({
+    created: t.exposeBoolean('created', { description: 'False when the root was already registered.' }),
+  }),
+});
+
+builder.objectField(RegisterStoragePayload, 'storage', (t) =>
+  t.prismaField({ type: 'Storage', resolve: (query, payload, _args, context) => context.db.storage.findUniqueOrThrow({ ...query, where: { uid: payload.storageUid } }) }),
+);
+
+builder.mutationField('registerStorage', (t) =>
+  t.field({
+    type: RegisterStoragePayload,
+    description: 'Registers a storage root that artifacts can be saved to (with `storageUid`).',
+    args: { input: t.arg({ type: RegisterStorageInput, required: true }) },
+    errors: { types: [InvalidInputError], union: { name: 'RegisterStorageResult' } },
+    resolve: async (_root, { input }, context) => {
+      const { storage, created } = await registerStorage(context.db, { ...input, root: normalizeStorageRoot(input.root) }, context.user);
+      return { created, storageUid: storage.uid };
+    },
+  }),
+);

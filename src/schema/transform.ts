@@ -1,0 +1,54 @@
+import { transformWhere } from '../domain/filters';
+import { builder } from './builder';
+
+export const TransformKindEnum = builder.enumType('TransformKind', {
+  values: ['PIPELINE', 'NOTEBOOK', 'SCRIPT', 'FUNCTION'] as const,
+});
+
+const TransformFilterInput = builder.inputType('TransformFilter', {
+  fields: (t) => ({
+    key: t.string({ required: false }),
+    keyPrefix: t.string({ required: false }),
+    kind: t.field({ type: TransformKindEnum, required: false }),
+    isLatest: t.boolean({ required: false }),
+    createdAfter: t.field({ type: 'DateTime', required: false }),
+    createdBefore: t.field({ type: 'DateTime', required: false }),
+  }),
+});
+
+export const TransformType = builder.prismaNode('Transform', {
+  id: { field: 'uid' },
+  description: 'A pipeline, notebook, script or function that runs produce artifacts with.',
+  fields: (t) => ({
+    uid: t.exposeString('uid', { description: '12-character stem shared by all versions + 4-character version.' }),
+    key: t.exposeString('key'),
+    description: t.exposeString('description', { nullable: true }),
+    kind: t.expose('kind', { type: TransformKindEnum }),
+    version: t.string({ resolve: (transform) => transform.uid.slice(12) }),
+    versionTag: t.exposeString('versionTag', { nullable: true }),
+    isLatest: t.exposeBoolean('isLatest'),
+    hash: t.exposeString('hash', { nullable: true }),
+    sourceCode: t.exposeString('sourceCode', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    createdBy: t.relation('createdBy'),
+    runs: t.relatedConnection('runs', { cursor: 'uid', totalCount: true, query: () => ({ orderBy: { startedAt: 'desc' } }) }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  transform: t.prismaField({
+    type: 'Transform',
+    nullable: true,
+    args: { uid: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, context) => context.db.transform.findUnique({ ...query, where: { uid: args.uid } }),
+  }),
+  transforms: t.prismaConnection({
+    type: 'Transform',
+    cursor: 'uid',
+    args: { filter: t.arg({ type: TransformFilterInput, required: false }) },
+    totalCount: (_connection, args, context) => context.db.transform.count({ where: transformWhere(args.filter ?? {}) }),
+    resolve: (query, _root, args, context) =>
+      context.db.transform.findMany({ ...query, where: transformWhere(args.filter ?? {}), orderBy: [{ key: 'asc' }, { uid: 'asc' }] }),
+  }),
+}));

@@ -1,0 +1,39 @@
+// Key rules shared by every backend and by the domain (LaminDB layout: auto keys under `.lamindb/`).
+export const AUTO_KEY_PREFIX = '.lamindb/';
+export const STAGING_PREFIX = '.trove/staging/';
+
+export function autoStorageKey(uid: string, suffix: string): string {
+  return `${AUTO_KEY_PREFIX}${uid}${suffix}`;
+}
+
+export function stagingKey(uploadId: string): string {
+  return `${STAGING_PREFIX}${uploadId}`;
+}
+
+/** Returns why `key` is not a valid artifact key, or undefined when it is. */
+export function keyProblem(key: string): string | undefined {
+  if (key.length === 0) return 'the key is empty';
+  if (key.length > 1024) return 'the key is longer than 1024 characters';
+  if (key.startsWith('/')) return 'the key must be relative: remove the leading "/"';
+  if (key.includes('\\')) return 'the key must use "/" as separator, not "\\"';
+  if (key.includes('\0')) return 'the key contains a NUL character';
+  const segments = key.split('/');
+  if (segments.some((segment) => segment === '.' || segment === '..')) return 'the key must not contain "." or ".." segments';
+  if (segments.some((segment) => segment === '')) return 'the key must not contain empty segments ("//" or a trailing "/")';
+  if (key.startsWith(AUTO_KEY_PREFIX) || key.startsWith('.trove/')) {
+    return `keys under "${AUTO_KEY_PREFIX}" and ".trove/" are managed by Trove`;
+  }
+  return undefined;
+}
+
+/** The suffix LaminDB derives from a key or file name: `.csv`, `.tar.gz`, or "" (at most two parts). */
+export function suffixOf(name: string): string {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  const parts = base.split('.');
+  if (parts.length < 2 || parts[0] === '' && parts.length === 2) return '';
+  const extensions = parts.slice(1);
+  const compression = new Set(['gz', 'bz2', 'xz', 'zst', 'zip']);
+  const last = extensions[extensions.length - 1]!;
+  if (extensions.length >= 2 && compression.has(last)) return `.${extensions.slice(-2).join('.')}`;
+  return `.${last}`;
+}

@@ -1,0 +1,50 @@
+// The bytes side of Trove: one interface over a local folder and an S3 bucket prefix.
+import type { Readable } from 'node:stream';
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** S3 ETag without quotes (`md5hex` or `md5hex-N`); absent for local files. */
+  etag?: string;
+}
+
+export interface ByteRange {
+  start: number;
+  /** Inclusive, as in HTTP Range. */
+  end: number;
+}
+
+export interface ObjectStore {
+  readonly kind: 'LOCAL' | 'S3';
+  /** The storage root as registered: an absolute path or s3://bucket/prefix. */
+  readonly root: string;
+  /** Streams `body` to `key`; returns the number of bytes written. */
+  put(key: string, body: Readable | Buffer, options?: { contentLength?: number; signal?: AbortSignal }): Promise<number>;
+  get(key: string, range?: ByteRange): Promise<Readable>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Copies within the store; for promotion of staged objects use `move`. */
+  copy(fromKey: string, toKey: string): Promise<void>;
+  /** Moves an object (rename where the backend can; copy + delete otherwise). */
+  move(fromKey: string, toKey: string): Promise<void>;
+  /** Deletes `key`; deleting a missing object is not an error. */
+  delete(key: string): Promise<void>;
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  /** Full location of `key`, e.g. for `Artifact.path`. */
+  locationOf(key: string): string;
+  /** A time-limited URL that downloads `key` directly, where the backend can sign one. */
+  presignGet?(key: string, expiresInSeconds: number, fileName?: string): Promise<string>;
+  /** Throws when the store cannot be reached or written. */
+  check(): Promise<void>;
+}
+
+export class StorageError extends Error {
+  constructor(
+    message: string,
+    /** The storage's own error code, e.g. `AccessDenied`, `InvalidAccessKeyId`, `ENOENT`. */
+    readonly storageCode: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StorageError';
+  }
+}

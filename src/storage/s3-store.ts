@@ -1,0 +1,180 @@
+// S3 backend (AWS or any S3-compatible server through TROVE_S3_ENDPOINT).
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { type ByteRange, type ObjectInfo, type ObjectStore, StorageError } from './object-store';
+
+export interface S3Settings {
+  endpoint?: string;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+const MULTIPART_PART_SIZE = 8 * 1024 * 1024;
+
+export function parseS3Root(root: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(root);
+  if (!match) throw new StorageError(`"${root}" is not an s3://bucket/prefix root`, 'InvalidRoot');
+  const prefix = match[2]!.replace(/\/+$/, '');
+  return { bucket: match[1]!, prefix: prefix ? `${prefix}/` : '' };
+}
+
+export function createS3Client(settings: S3Settings): S3Client {
+  return new S3Client({
+    endpoint: settings.endpoint,
+    region: settings.region ?? 'us-east-1',
+    credentials: settings.credentials,
+    forcePathStyle: Boolean(settings.endpoint),
+    // The SDK's default streaming checksums corrupt or are refused by S3-compatible servers.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+function storageErrorFrom(error: unknown, action: string, key: string): StorageError {
+  if (error instanceof StorageError) return error;
+  if (error instanceof S3ServiceException) {
+    const status = error.$metadata?.httpStatusCode;
+    const reason = error.message && error.message !== 'UnknownError' ? error.message : `HTTP ${status}`;
+    return new StorageError(`could not ${action} "${key}": ${error.name}: ${reason}`, error.name, { cause: error });
+  }
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name ?? 'S3Error';
+  return new StorageError(`could not ${action} "${key}": ${(error as Error).message}`, code, { cause: error });
+}
+
+export class S3ObjectStore implements ObjectStore {
+  readonly kind = 'S3' as const;
+  readonly bucket: string;
+  readonly prefix: string;
+
+  constructor(
+    readonly root: string,
+    readonly client: S3Client,
+  ) {
+    ({ bucket: this.bucket, prefix: this.prefix } = parseS3Root(root));
+  }
+
+  private objectKey(key: string): string {
+    return this.prefix + key;
+  }
+
+  locationOf(key: string): string {
+    return `s3://${this.bucket}/${this.objectKey(key)}`;
+  }
+
+  async put(key: string, body: Readable | Buffer, options: { contentLength?: number; signal?: AbortSignal } = {}): Promise<number> {
+    try {
+      if (Buffer.isBuffer(body)) {
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body }), {
+          abortSignal: options.signal,
+        });
+        return body.length;
+      }
+      let written = 0;
+      body.on('data', (chunk: Buffer) => (written += chunk.length));
+      const upload = new Upload({
+        client: this.client,
+        params: { Bucket: this.bucket, Key: this.objectKey(key), Body: body },
+        partSize: MULTIPART_PART_SIZE,
+        queueSize: 4,
+        leavePartsOnError: false,
+      });
+      options.signal?.addEventListener('abort', () => void upload.abort(), { once: true });
+      await upload.done();
+      return written;
+    } catch (error) {
+      throw storageErrorFrom(error, 'write', key);
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      );
+      return response.Body as Readable;
+    } catch (error) {
+      throw storageErrorFrom(error, 'read', key);
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      return { key, size: Number(response.ContentLength ?? 0), etag: response.ETag?.replaceAll('"', '') };
+    } catch (error) {
+      const status = (error as S3ServiceException).$metadata?.httpStatusCode;
+      if (status === 404 || (error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchKey') return undefined;
+      throw storageErrorFrom(error, 'inspect', key);
+    }
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(toKey),
+          CopySource: `${this.bucket}/${encodeURIComponent(this.objectKey(fromKey)).replaceAll('%2F', '/')}`,
+        }),
+      );
+    } catch (error) {
+      throw storageErrorFrom(error, 'copy', fromKey);
+    }
+  }
+
+  async move(fromKey: string, toKey: string): Promise<void> {
+    await this.copy(fromKey, toKey);
+    await this.delete(fromKey);
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    } catch (error) {
+      throw storageErrorFrom(error, 'delete', key);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    try {
+      for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.objectKey(prefix) })) {
+        for (const item of page.Contents ?? []) {
+          yield { key: item.Key!.slice(this.prefix.length), size: Number(item.Size ?? 0), etag: item.ETag?.replaceAll('"', '') };
+        }
+      }
+    } catch (error) {
+      throw storageErrorFrom(error, 'list', prefix);
+    }
+  }
+
+  async presignGet(key: string, expiresInSeconds: number, fileName?: string): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: this.objectKey(key),
+      ResponseContentDisposition: fileName ? `attachment; filename="${fileName.replaceAll('"', '')}"` : undefined,
+    });
+    return getSignedUrl(this.client, command, { expiresIn: expiresInSeconds });
+  }
+
+  async check(): Promise<void> {
+    const probe = `.trove/health-${randomBytes(4).toString('hex')}`;
+    await this.put(probe, Buffer.from('ok'));
+    await this.delete(probe);
+  }
+}

@@ -1,0 +1,52 @@
+// The CLI and client SDK against a real HTTP server.
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen } from '../src/app';
+import { buildCli } from '../src/cli/main';
+import { startTestTrove, type TestTrove } from './helpers/trove';
+
+let trove: TestTrove;
+let server: Server;
+let url: string;
+beforeAll(async () => {
+  trove = await startTestTrove();
+  ({ server, url } = await listen(trove, 0, '127.0.0.1'));
+});
+afterAll(async () => {
+  server?.close();
+  await trove?.close();
+});
+
+async function cli(...args: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', url, ...args]);
+  return lines;
+}
+
+describe('trove CLI', () => {
+  it('reports health and lists storages', async () => {
+    expect(await cli('health')).toEqual(['database: ok\nstorage: ok']);
+    const [line] = await cli('storage', 'list');
+    expect(line).toContain(trove.localRoot);
+    expect(line).toContain('(default)');
+  });
+
+  it('registers an S3 storage once; a second registration returns the same record', async () => {
+    const root = `${trove.s3rverRoot}-extra`;
+    const [first] = await cli('--json', 'storage', 'add', root);
+    const created = JSON.parse(first!);
+    expect(created).toMatchObject({ created: true, storage: { root, type: 'S3' } });
+    const [second] = await cli('--json', 'storage', 'add', `${root}/`);
+    expect(JSON.parse(second!)).toMatchObject({ created: false, storage: { uid: created.storage.uid } });
+    const row = await trove.services.db.storage.findUniqueOrThrow({ where: { root } });
+    expect(row).toMatchObject({ uid: created.storage.uid, type: 'S3', region: 'us-east-1', isDefault: false });
+  });
+
+  it('refuses a relative root with a typed error and stores nothing', async () => {
+    const result = await trove.graphql(`mutation { registerStorage(input: { root: "relative/dir" }) { __typename ... on Error { code message } ... on InvalidInput { field } } }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.registerStorage).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'input.root' });
+    expect(await trove.services.db.storage.count({ where: { root: { contains: 'relative' } } })).toBe(0);
+    await expect(cli('storage', 'add', 'relative/dir')).rejects.toThrow(/absolute local path/);
+  });
+});

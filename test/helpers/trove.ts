@@ -1,0 +1,96 @@
+// A Trove per test file: its own database (cloned from the migrated template), its own local storage folder
+// and S3 prefix, driven in-process through yoga.fetch.
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createTrove, type Trove } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/log';
+import type { S3Settings } from '../../src/storage/s3-store';
+
+export const S3RVER_BUCKET = 'trove-test';
+export const s3rverCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface GraphQLResponse<T = any> {
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestTrove extends Trove {
+  /** Runs an operation in-process and returns the parsed response. */
+  graphql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Like `graphql` but fails the test on any GraphQL error. */
+  query<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  localRoot: string;
+  s3rverRoot: string;
+  /** SQL statements seen since the last `resetQueryLog()`. */
+  queryLog: string[];
+  resetQueryLog(): void;
+}
+
+async function createDatabaseFromTemplate(maintenanceUrl: string): Promise<string> {
+  const name = `trove_test_${randomBytes(5).toString('hex')}`;
+  const client = new pg.Client({ connectionString: maintenanceUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name} TEMPLATE trove_template`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(maintenanceUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function startTestTrove(
+  options: { defaultStorage?: 'local' | 's3rver'; env?: Record<string, string>; s3SettingsByRoot?: Record<string, S3Settings> } = {},
+): Promise<TestTrove> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'trove-file-'));
+  await chmod(dataDir, 0o755);
+  const databaseUrl = await createDatabaseFromTemplate(inject('postgresUrl'));
+  const localRoot = path.join(dataDir, 'storage');
+  const s3rverRoot = `s3://${S3RVER_BUCKET}/${path.basename(dataDir)}`;
+  const config = loadConfig({
+    TROVE_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    TROVE_STORAGE: options.defaultStorage === 's3rver' ? s3rverRoot : localRoot,
+    TROVE_S3_ENDPOINT: inject('s3rverEndpoint'),
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const queryLog: string[] = [];
+  const trove = await createTrove(config, createLogger('silent'), {
+    database: { onQuery: (sql) => queryLog.push(sql) },
+    s3SettingsByRoot: { [s3rverRoot]: { credentials: s3rverCredentials }, ...options.s3SettingsByRoot },
+  });
+
+  async function graphql<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+    const response = await trove.gateway.yoga.fetch('http://trove.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLResponse<T>;
+  }
+
+  return {
+    ...trove,
+    graphql,
+    async query<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+      const result = await graphql<T>(query, variables);
+      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+      return result.data as T;
+    },
+    localRoot,
+    s3rverRoot,
+    queryLog,
+    resetQueryLog: () => void queryLog.splice(0),
+    close: async () => {
+      await trove.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

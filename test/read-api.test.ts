@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedCatalog } from './helpers/seed';
+import { startTestTrove, type TestTrove } from './helpers/trove';
+
+let trove: TestTrove;
+let seeded: Awaited<ReturnType<typeof seedCatalog>>;
+
+beforeAll(async () => {
+  trove = await startTestTrove();
+  seeded = await seedCatalog(trove.services.db, { artifacts: 120, labelsPerArtifact: 3 });
+});
+afterAll(async () => trove?.close());
+
+const DEEP_LIST = `query Deep($first: Int!) {
+  artifacts(first: $first) {
+    totalCount
+    edges { node { uid key storage { root } labels { uid name type { name } } run { uid transform { key } } } }
+  }
+}`;
+
+/** SQL statements one operation issues, without transaction bookkeeping. */
+async function statementsOf(query: string, variables: Record<string, unknown>) {
+  trove.resetQueryLog();
+  const result = await trove.graphql(query, variables);
+  expect(result.errors).toBeUndefined();
+  return { result, statements: trove.queryLog.filter((sql) => !/^(BEGIN|COMMIT|ROLLBACK)/.test(sql)) };
+}
+
+describe('read API', () => {
+  it('loads 100 artifacts with storage, labels, run and transform in a constant number of SQL statements', async () => {
+    const ten = await statementsOf(DEEP_LIST, { first: 10 });
+    const hundred = await statementsOf(DEEP_LIST, { first: 100 });
+    expect(hundred.result.data.artifacts.edges).toHaveLength(100);
+    expect(hundred.result.data.artifacts.totalCount).toBe(120);
+    const node = hundred.result.data.artifacts.edges[0].node;
+    expect(node.labels).toHaveLength(3);
+    expect(node.labels[0].type.name).toBe('Project');
+    expect(node.storage.root).toBe(trove.localRoot);
+    // An N+1 would add statements per artifact; the count must not depend on the page size.
+    expect(hundred.statements.length).toBe(ten.statements.length);
+    expect(hundred.statements.length).toMatchInlineSnapshot(`8`);
+  });
+
+  it('pages with Relay cursors and a max page size', async () => {
+    const first = await trove.query(`{ artifacts(first: 50, orderBy: { field: KEY, direction: ASC }) { pageInfo { hasNextPage endCursor } edges { node { key } } } }`);
+    expect(first.artifacts.edges[0].node.key).toBe('data/file-000.csv');
+    expect(first.artifacts.pageInfo.hasNextPage).toBe(true);
+    const second = await trove.query(
+      `query($after: String) { artifacts(first: 100, after: $after, orderBy: { field: KEY, direction: ASC }) { pageInfo { hasNextPage } edges { node { key } } } }`,
+      { after: first.artifacts.pageInfo.endCursor },
+    );
+    expect(second.artifacts.edges[0].node.key).toBe('data/file-050.csv');
+    expect(second.artifacts.edges).toHaveLength(70);
+    expect(second.artifacts.pageInfo.hasNextPage).toBe(false);
+    // Pages are capped at 100 nodes whatever `first` asks for.
+    const tooMany = await trove.query(`{ artifacts(first: 500) { edges { node { uid } } } }`);
+    expect(tooMany.artifacts.edges).toHaveLength(100);
+  });
+
+  it('filters by key prefix, label, run, hash and branch; default lists hide the trash', async () => {
+    const byPrefix = await trove.query(`{ artifacts(filter: { keyPrefix: "data/file-01" }) { totalCount } }`);
+    expect(byPrefix.artifacts.totalCount).toBe(10);
+    const byRun = await trove.query(`query($run: String) { artifacts(filter: { runUid: $run }) { totalCount } }`, { run: seeded.run.uid });
+    expect(byRun.artifacts.totalCount).toBe(60);
+    const byLabel = await trove.query(`query($l: String) { artifacts(filter: { labelUid: $l }) { totalCount } }`, { l: seeded.labels[0]!.uid });
+    expect(byLabel.artifacts.totalCount).toBe(120);
+    const byLabelType = await trove.query(`query($l: String) { artifacts(filter: { labelTypeUid: $l }) { totalCount } }`, { l: seeded.labelType.uid });
+    expect(byLabelType.artifacts.totalCount).toBe(120);
+
+    const trashed = seeded.artifacts[0]!;
+    await trove.services.db.artifact.update({ where: { id: trashed.id }, data: { branch: 'TRASH' } });
+    const main = await trove.query(`{ artifacts { totalCount } }`);
+    expect(main.artifacts.totalCount).toBe(119);
+    const trash = await trove.query(`{ artifacts(filter: { branch: TRASH }) { totalCount edges { node { uid } } } }`);
+    expect(trash.artifacts.edges.map((edge: any) => edge.node.uid)).toEqual([trashed.uid]);
+    const byUid = await trove.query(`query($uid: String) { artifact(uid: $uid) { uid branch } }`, { uid: trashed.uid });
+    expect(byUid.artifact).toEqual({ uid: trashed.uid, branch: 'TRASH' });
+    const byHash = await trove.query(`query($h: String) { artifacts(filter: { hash: $h }) { totalCount } }`, { h: trashed.hash });
+    expect(byHash.artifacts.totalCount).toBe(1);
+    await trove.services.db.artifact.update({ where: { id: trashed.id }, data: { branch: 'MAIN' } });
+  });
+
+  it('navigates relations both ways and resolves Relay node ids', async () => {
+    const data = await trove.query(
+      `query($run: String!) { run(uid: $run) { id params transform { key runs { totalCount } } outputArtifacts(first: 5) { totalCount edges { node { uid run { uid } } } } } }`,
+      { run: seeded.run.uid },
+    );
+    expect(data.run.transform).toEqual({ key: 'pipelines/ingest.py', runs: { totalCount: 1 } });
+    expect(data.run.params).toEqual({ batch: 3 });
+    expect(data.run.outputArtifacts.totalCount).toBe(60);
+    const node = await trove.query(`query($id: ID!) { node(id: $id) { __typename ... on Run { uid } } }`, { id: data.run.id });
+    expect(node.node).toEqual({ __typename: 'Run', uid: seeded.run.uid });
+
+    const label = await trove.query(
+      `query($uid: String!) { ulabel(uid: $uid) { name type { name children { name } } artifacts(first: 1) { totalCount } } }`,
+      { uid: seeded.labels[1]!.uid },
+    );
+    expect(label.ulabel.type.children.map((child: any) => child.name)).toEqual(['project 0', 'project 1', 'project 2']);
+    expect(label.ulabel.artifacts.totalCount).toBe(120);
+
+    const storage = await trove.query(`{ storages { edges { node { artifacts(first: 1) { totalCount } createdBy { handle } } } } }`);
+    expect(storage.storages.edges[0].node).toEqual({ artifacts: { totalCount: 120 }, createdBy: { handle: 'trove' } });
+    const users = await trove.query(`{ users { totalCount edges { node { handle artifacts(first: 1) { totalCount } } } } }`);
+    expect(users.users).toEqual({ totalCount: 1, edges: [{ node: { handle: 'trove', artifacts: { totalCount: 120 } } }] });
+    const transforms = await trove.query(`{ transforms(filter: { kind: PIPELINE }) { totalCount } runs(filter: { paramsContain: { batch: 3 } }) { totalCount } }`);
+    expect(transforms).toEqual({ transforms: { totalCount: 1 }, runs: { totalCount: 1 } });
+    const noRuns = await trove.query(`{ runs(filter: { paramsContain: { batch: 4 } }) { totalCount } }`);
+    expect(noRuns.runs.totalCount).toBe(0);
+  });
+
+  it('finds the latest version by key and lists the versions of a family', async () => {
+    const first = seeded.artifacts[5]!;
+    const stem = first.uid.slice(0, 16);
+    const db = trove.services.db;
+    await db.artifact.update({ where: { id: first.id }, data: { isLatest: false } });
+    const second = await db.artifact.create({
+      data: { uid: `${stem}0001`, key: first.key, suffix: '.csv', storageKey: `.lamindb/${stem}0001.csv`, storageId: first.storageId, createdById: first.createdById },
+    });
+    const data = await trove.query(`query($key: String) { artifact(key: $key) { uid version isLatest versions { uid isLatest } } }`, { key: first.key });
+    expect(data.artifact).toEqual({
+      uid: second.uid,
+      version: '0001',
+      isLatest: true,
+      versions: [{ uid: first.uid, isLatest: false }, { uid: second.uid, isLatest: true }],
+    });
+    const invalid = await trove.graphql(`{ artifact(uid: "a", key: "b") { uid } }`);
+    expect(invalid.errors?.[0]?.message).toMatch(/exactly one of `uid` or `key`/);
+    expect(invalid.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
+  });
+
+  it('refuses queries past the depth limit', async () => {
+    const deep = `{ artifacts { edges { node { run { transform { runs { edges { node { outputArtifacts { edges { node { run { uid } } } } } } } } } } } } }`;
+    const result = await trove.graphql(deep);
+    expect(result.errors?.[0]?.message).toMatch(/depth/i);
+  });
+});
