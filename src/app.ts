@@ -8,6 +8,7 @@ import type { DatabaseOptions } from './db/client';
 import { openDatabase } from './db/open-database';
 import { ensureDefaultStorage, ensureUser } from './domain/bootstrap';
 import { createGateway, type Gateway } from './http/gateway';
+import { loadSigningSecret, UrlSigner } from './http/signing';
 import { StoreRegistry } from './storage/open-store';
 import type { S3Settings } from './storage/s3-store';
 
@@ -31,7 +32,8 @@ export async function createTrove(config: TroveConfig, log: Logger, options: Tro
     const stores = new StoreRegistry({ endpoint: config.s3Endpoint, region: config.awsRegion }, options.s3SettingsByRoot);
     const user = await ensureUser(opened.db, config.userHandle);
     await ensureDefaultStorage(opened.db, config.defaultStorageRoot, user, config.awsRegion);
-    const services: TroveServices = { db: opened.db, stores, config, log, user };
+    const signer = new UrlSigner(await loadSigningSecret(config.dataDir, config.secret));
+    const services: TroveServices = { db: opened.db, stores, config, log, user, signer };
     return { services, gateway: createGateway(services), databaseUrl: opened.url, close: opened.close };
   } catch (error) {
     await opened.close();

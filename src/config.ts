@@ -19,6 +19,8 @@ const environmentSchema = z.object({
   TROVE_VIRTUAL_KEYS: booleanFromEnv.default(true),
   TROVE_IF_HASH_EXISTS: z.enum(['RETURN_EXISTING', 'ERROR', 'CREATE_NEW']).default('RETURN_EXISTING'),
   TROVE_SEARCH_NAMES: booleanFromEnv.default(true),
+  TROVE_SECRET: z.string().min(32).optional(),
+  TROVE_PUBLIC_URL: z.string().url().optional(),
   TROVE_USER: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('trove'),
 });
 
@@ -42,6 +44,10 @@ export interface TroveConfig {
   searchNames: boolean;
   /** Handle of the user that owns records created through this server. */
   userHandle: string;
+  /** Key for signed download URLs; generated into the data dir when absent. */
+  secret?: string;
+  /** Base URL clients use to reach this server, for URLs in responses (default: the request's origin). */
+  publicUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -68,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     ifHashExists: values.TROVE_IF_HASH_EXISTS,
     searchNames: values.TROVE_SEARCH_NAMES,
     userHandle: values.TROVE_USER,
+    secret: values.TROVE_SECRET,
+    publicUrl: values.TROVE_PUBLIC_URL?.replace(/\/+$/, ''),
   };
 }
 

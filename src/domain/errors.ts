@@ -29,3 +29,65 @@ export class NotFoundError extends TroveError {
     super('NOT_FOUND', `no ${entity} with ${identifier}`);
   }
 }
+
+/** Saving content that an artifact already has, with `ifHashExists: ERROR`. */
+export class HashExistsError extends TroveError {
+  constructor(readonly existingUid: string) {
+    super('HASH_EXISTS', `artifact ${existingUid} already has this content; use it, or save with ifHashExists: CREATE_NEW`);
+  }
+}
+
+/** The only artifacts with this content are in the trash: reported, never silently resurrected. */
+export class HashInTrashError extends TroveError {
+  constructor(readonly existingUid: string) {
+    super(
+      'HASH_IN_TRASH',
+      `artifact ${existingUid} has this content but is in the trash: restore it with restoreArtifact, or save with ifHashExists: CREATE_NEW`,
+    );
+  }
+}
+
+/** The storage refused or failed an operation; `storageCode` is the storage's own code (e.g. AccessDenied). */
+export class StorageFailedError extends TroveError {
+  constructor(
+    readonly storageCode: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('STORAGE_ERROR', message, options);
+  }
+}
+
+export class VersionTagTakenError extends TroveError {
+  constructor(readonly versionTag: string) {
+    super('VERSION_TAG_TAKEN', `version tag "${versionTag}" is already used by another version of this artifact`);
+  }
+}
+
+/** A real key whose object belongs to another artifact. */
+export class KeyOccupiedError extends TroveError {
+  constructor(
+    readonly key: string,
+    readonly occupiedByUid: string,
+  ) {
+    super('KEY_OCCUPIED', `the real key "${key}" is the stored object of artifact ${occupiedByUid}; replace that artifact or use a virtual key`);
+  }
+}
+
+/** One input of a bulk save failed after others were stored. */
+export class BulkSaveFailedError extends TroveError {
+  constructor(
+    readonly failedIndex: number,
+    readonly reason: TroveError,
+    /** Artifacts that stay saved (empty when the save was atomic and rolled back). */
+    readonly savedUids: string[],
+    readonly rolledBack: boolean,
+  ) {
+    super(
+      'BULK_SAVE_FAILED',
+      rolledBack
+        ? `input ${failedIndex} failed (${reason.message}); the bulk save was atomic, so nothing was kept`
+        : `input ${failedIndex} failed (${reason.message}); these artifacts were saved before it and are kept: ${savedUids.join(', ') || 'none'}`,
+    );
+  }
+}

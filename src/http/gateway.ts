@@ -6,6 +6,7 @@ import { createGraphQLError, createYoga, maskError, type YogaServerInstance } fr
 import { InvalidInputError, TroveError } from '../domain/errors';
 import type { TroveContext, TroveServices } from '../context';
 import { schema } from '../schema/index';
+import { handleDownload, handleUpload } from './files';
 import { queryLimitsPlugin } from './limits';
 
 export interface Gateway {
@@ -47,6 +48,7 @@ export function createGateway(services: TroveServices): Gateway {
     context: ({ request }): TroveContext => ({
       ...services,
       requestId: request.headers.get('x-request-id') ?? randomUUID(),
+      baseUrl: services.config.publicUrl ?? new URL(request.url).origin,
     }),
     plugins: [
       queryLimitsPlugin(),
@@ -78,7 +80,14 @@ export function createGateway(services: TroveServices): Gateway {
         'request',
       ),
     );
-    const path = (request.url ?? '/').split('?')[0];
+    const url = new URL(request.url ?? '/', 'http://trove.local');
+    const path = url.pathname;
+    const upload = /^\/uploads\/([0-9A-Za-z]{22})$/.exec(path);
+    if (upload && request.method === 'PUT') return void handleUpload(services, upload[1]!, request, response);
+    const download = /^\/download\/([0-9A-Za-z]{20})$/.exec(path);
+    if (download && (request.method === 'GET' || request.method === 'HEAD')) {
+      return void handleDownload(services, download[1]!, url, request, response);
+    }
     if (path === '/healthz') {
       void health().then((result) => {
         response.writeHead(result.ok ? 200 : 503, { 'content-type': 'application/json' });

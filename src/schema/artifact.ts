@@ -77,7 +77,7 @@ export const ArtifactType = builder.prismaNode('Artifact', {
       type: ['Artifact'],
       description: 'All versions of this artifact, oldest first.',
       resolve: (query, artifact, _args, context) =>
-        context.db.artifact.findMany({ ...query, where: { uid: { startsWith: artifact.uid.slice(0, 16) } }, orderBy: { uid: 'asc' } }),
+        context.db.artifact.findMany({ ...query, where: { uid: { startsWith: artifact.uid.slice(0, 16) } }, orderBy: { id: 'asc' } }),
     }),
   }),
 });

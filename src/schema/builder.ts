@@ -22,6 +22,7 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
     BigInt: { Input: bigint; Output: bigint | number };
     JSON: { Input: unknown; Output: unknown };
+    File: { Input: File; Output: never };
   };
 }>({
   // errors before prisma, as the plugin documentation requires
@@ -119,3 +120,10 @@ builder.addScalarType(
     },
   }),
 );
+
+builder.scalarType('File', {
+  description: 'A file sent with the GraphQL multipart request protocol (small files; see createUpload for large ones).',
+  serialize: () => {
+    throw new TypeError('File is an input-only scalar');
+  },
+});

@@ -1,5 +1,15 @@
 // GraphQL shapes of the domain's expected errors: every one implements `Error { code message }`.
-import { InvalidInputError, NotFoundError, TroveError } from '../domain/errors';
+import {
+  BulkSaveFailedError,
+  HashExistsError,
+  HashInTrashError,
+  InvalidInputError,
+  KeyOccupiedError,
+  NotFoundError,
+  StorageFailedError,
+  TroveError,
+  VersionTagTakenError,
+} from '../domain/errors';
 import { builder } from './builder';
 
 export const ErrorInterface = builder.interfaceRef<TroveError>('Error').implement({
@@ -14,7 +24,7 @@ builder.objectType(TroveError, {
   name: 'OperationError',
   description: 'A failure without a more specific type.',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof TroveError && !(value instanceof InvalidInputError) && !(value instanceof NotFoundError),
+  isTypeOf: (value) => value instanceof TroveError && value.constructor === TroveError,
 });
 
 builder.objectType(InvalidInputError, {
@@ -36,3 +46,66 @@ builder.objectType(NotFoundError, {
     identifier: t.exposeString('identifier'),
   }),
 });
+
+builder.objectType(HashExistsError, {
+  name: 'HashExists',
+  description: 'Saving with ifHashExists: ERROR found an artifact with this content.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof HashExistsError,
+  fields: (t) => ({ existingUid: t.exposeString('existingUid') }),
+});
+
+builder.objectType(HashInTrashError, {
+  name: 'HashInTrash',
+  description: 'The artifact with this content is in the trash: restore it or save with CREATE_NEW.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof HashInTrashError,
+  fields: (t) => ({ existingUid: t.exposeString('existingUid') }),
+});
+
+builder.objectType(StorageFailedError, {
+  name: 'StorageFailed',
+  description: 'The storage refused or failed; nothing was saved. `storageCode` is the storage\'s own code, e.g. AccessDenied.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof StorageFailedError,
+  fields: (t) => ({ storageCode: t.exposeString('storageCode') }),
+});
+
+builder.objectType(VersionTagTakenError, {
+  name: 'VersionTagTaken',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof VersionTagTakenError,
+  fields: (t) => ({ versionTag: t.exposeString('versionTag') }),
+});
+
+builder.objectType(KeyOccupiedError, {
+  name: 'KeyOccupied',
+  description: 'A real key whose object belongs to another artifact.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof KeyOccupiedError,
+  fields: (t) => ({ key: t.exposeString('key'), occupiedByUid: t.exposeString('occupiedByUid') }),
+});
+
+builder.objectType(BulkSaveFailedError, {
+  name: 'BulkSaveFailed',
+  description: 'One input of saveArtifacts failed after validation; `savedUids` stay saved unless the save was atomic.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof BulkSaveFailedError,
+  fields: (t) => ({
+    failedIndex: t.exposeInt('failedIndex'),
+    reasonCode: t.string({ resolve: (error) => error.reason.code }),
+    savedUids: t.exposeStringList('savedUids'),
+    rolledBack: t.exposeBoolean('rolledBack'),
+  }),
+});
+
+/** Errors any artifact-saving mutation can answer with. */
+export const artifactSaveErrors = [
+  InvalidInputError,
+  NotFoundError,
+  HashExistsError,
+  HashInTrashError,
+  StorageFailedError,
+  VersionTagTakenError,
+  KeyOccupiedError,
+];

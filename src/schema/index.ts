@@ -10,3 +10,5 @@ import './transform';
 import './run';
 
 export const schema = builder.toSchema({ sortSchema: true });
+import './artifact-mutations';
+import './upload';

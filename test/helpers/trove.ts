@@ -94,3 +94,20 @@ export async function startTestTrove(
     },
   };
 }
+
+/** Sends an operation with files using the GraphQL multipart request protocol. */
+export async function graphqlWithFiles<T = any>(
+  trove: Trove,
+  query: string,
+  variables: Record<string, unknown>,
+  files: Record<string, { name: string; content: string | Buffer }>,
+): Promise<GraphQLResponse<T>> {
+  const form = new FormData();
+  form.set('operations', JSON.stringify({ query, variables }));
+  const map: Record<string, string[]> = {};
+  Object.keys(files).forEach((variablePath, index) => (map[String(index)] = [`variables.${variablePath}`]));
+  form.set('map', JSON.stringify(map));
+  Object.values(files).forEach((file, index) => form.set(String(index), new File([file.content], file.name)));
+  const response = await trove.gateway.yoga.fetch('http://trove.test/graphql', { method: 'POST', body: form });
+  return (await response.json()) as GraphQLResponse<T>;
+}

@@ -1,0 +1,34 @@
+// saveArtifacts: every input is validated before anything is stored (one invalid input saves nothing). When a
+// later upload fails, the artifacts saved before it stay and are listed, as in LaminDB; with `atomic`, they are
+// removed again (rows and objects).
+import type { Artifact } from '../../db/generated/client';
+import { BulkSaveFailedError, TroveError } from '../errors';
+import { deleteArtifact } from './delete';
+import { type PreparedSave, prepareSave, type SaveArtifactInput } from './prepare';
+import { savePrepared } from './save';
+import type { ArtifactOutcome, ArtifactServices } from './services';
+
+export async function saveArtifacts(
+  services: ArtifactServices,
+  inputs: SaveArtifactInput[],
+  options: { atomic?: boolean } = {},
+): Promise<ArtifactOutcome<Artifact>[]> {
+  const prepared: PreparedSave[] = [];
+  for (const [index, input] of inputs.entries()) prepared.push(await prepareSave(services, input, `inputs.${index}`));
+
+  const outcomes: ArtifactOutcome<Artifact>[] = [];
+  for (const [index, item] of prepared.entries()) {
+    try {
+      outcomes.push(await savePrepared(services, item));
+    } catch (error) {
+      const reason = error instanceof TroveError ? error : new TroveError('INTERNAL', (error as Error).message);
+      const created = outcomes.filter((outcome) => outcome.created).map((outcome) => outcome.artifact.uid);
+      if (options.atomic) {
+        for (const uid of created.reverse()) await deleteArtifact(services, { uid, permanent: true, deleteStorage: true });
+        throw new BulkSaveFailedError(index, reason, [], true);
+      }
+      throw new BulkSaveFailedError(index, reason, outcomes.map((outcome) => outcome.artifact.uid), false);
+    }
+  }
+  return outcomes;
+}

@@ -1,0 +1,146 @@
+// Step 2 of the save protocol: one short transaction that applies the dedup and version rules, writes the row
+// with `storageOngoing = true` and records the storage move it owes. Advisory locks on the content hash and the
+// key serialise concurrent saves of the same thing at READ COMMITTED.
+import type { Artifact, Prisma } from '../../db/generated/client';
+import { autoStorageKey } from '../../storage/keys';
+import { HashExistsError, HashInTrashError, InvalidInputError, KeyOccupiedError, VersionTagTakenError } from '../errors';
+import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } from '../uid';
+import type { PreparedSave } from './prepare';
+import type { ArtifactServices } from './services';
+import type { StagedContent } from './staging';
+
+export type Tx = Prisma.TransactionClient;
+
+export async function lock(tx: Tx, ...names: string[]): Promise<void> {
+  // Sorted, so two transactions taking the same locks never wait on each other in opposite order.
+  for (const name of [...names].sort()) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${name}, 0))`;
+}
+
+export const hashLock = (hash: string) => `trove:hash:${hash}`;
+export const familyLock = (stem: string) => `trove:family:${stem}`;
+export const keyLock = (storageId: number, key: string) => `trove:key:${storageId}:${key}`;
+export const artifactLock = (uid: string) => `trove:artifact:${uid}`;
+
+/** Artifacts with the same bytes: equal hash, and equal full checksum where the hash does not cover everything. */
+export function sameContentWhere(content: { hash: string; fullChecksum: string | null }): Prisma.ArtifactWhereInput {
+  return { hash: content.hash, fullChecksum: content.fullChecksum };
+}
+
+export type CommitOutcome =
+  | { kind: 'existing'; artifact: Artifact; warnings: string[]; promotion?: PendingPromotion }
+  | { kind: 'created'; artifact: Artifact; warnings: string[]; promotion?: PendingPromotion };
+
+export interface PendingPromotion {
+  operationId: number;
+  fromKey: string;
+  toKey: string;
+}
+
+async function recordPromotion(tx: Tx, artifact: Artifact, fromKey: string): Promise<PendingPromotion> {
+  const operation = await tx.storageOperation.create({
+    data: { kind: 'PROMOTE', storageId: artifact.storageId, artifactId: artifact.id, fromKey, toKey: artifact.storageKey },
+  });
+  return { operationId: operation.id, fromKey, toKey: artifact.storageKey };
+}
+
+function isUniqueViolation(error: unknown, index: string): boolean {
+  const text = `${(error as Error)?.message ?? ''} ${JSON.stringify((error as { meta?: unknown })?.meta ?? '')}`;
+  return (error as { code?: string })?.code === 'P2002' && text.includes(index);
+}
+
+/** Next uid of a version family, after locking it; the previous latest version stops being latest. */
+async function nextVersionUid(tx: Tx, stem: string): Promise<string> {
+  await lock(tx, familyLock(stem));
+  const [last] = await tx.$queryRaw<{ uid: string }[]>`
+    SELECT uid FROM "Artifact" WHERE left(uid, 16) = ${stem} ORDER BY uid COLLATE "C" DESC LIMIT 1`;
+  await tx.artifact.updateMany({ where: { uid: { startsWith: stem }, isLatest: true }, data: { isLatest: false } });
+  return stem + (last ? nextVersionSuffix(last.uid.slice(16)) : FIRST_VERSION_SUFFIX);
+}
+
+export async function commitSave(services: ArtifactServices, prepared: PreparedSave, staged: StagedContent): Promise<CommitOutcome> {
+  const { db, user } = services;
+  try {
+    return await db.$transaction(async (tx) => {
+      if (prepared.upload) {
+        // Claimed inside the transaction: a second commit of the same upload finds it COMMITTED and stops.
+        const claimed = await tx.uploadSession.updateMany({ where: { id: prepared.upload.id, status: 'RECEIVED' }, data: { status: 'COMMITTED' } });
+        if (claimed.count === 0) throw new InvalidInputError(`upload ${prepared.upload.uploadId} was already used`, 'input.uploadId');
+      }
+      const locks = [hashLock(staged.hash)];
+      if (prepared.key) locks.push(keyLock(prepared.storage.id, prepared.key));
+      await lock(tx, ...locks);
+      const warnings: string[] = [];
+
+      const sameContent = await tx.artifact.findMany({ where: sameContentWhere(staged), orderBy: { id: 'asc' } });
+      if (sameContent.length > 0) {
+        const existing = sameContent.find((artifact) => artifact.branch !== 'TRASH') ?? sameContent[0]!;
+        if (prepared.ifHashExists === 'ERROR') throw new HashExistsError(existing.uid);
+        if (prepared.ifHashExists === 'RETURN_EXISTING') {
+          if (existing.branch === 'TRASH') throw new HashInTrashError(existing.uid);
+          warnings.push(`returning existing artifact with same hash: ${existing.uid}`);
+          if (prepared.run && existing.runId !== prepared.run.id) {
+            // LaminDB's rule: the creating run stays; this run is recorded as re-creating the artifact.
+            await tx.artifactRecreatingRun.upsert({
+              where: { artifactId_runId: { artifactId: existing.id, runId: prepared.run.id } },
+              update: {},
+              create: { artifactId: existing.id, runId: prepared.run.id },
+            });
+          }
+          // A killed upload left the row flagged: these identical bytes finish it (LaminDB's re-run).
+          if (existing.storageOngoing && staged.stagingKey && existing.storageId === staged.storage.id) {
+            warnings.push(`finishing the interrupted upload of ${existing.uid}`);
+            return { kind: 'existing', artifact: existing, warnings, promotion: await recordPromotion(tx, existing, staged.stagingKey) };
+          }
+          return { kind: 'existing', artifact: existing, warnings };
+        }
+        warnings.push(`creating new artifact despite existing artifact with same hash: ${existing.uid}`);
+      }
+
+      let uid: string;
+      if (prepared.revises) {
+        uid = await nextVersionUid(tx, prepared.revises.uid.slice(0, uidLengths.artifactStem));
+      } else if (prepared.key && !prepared.registeredKey) {
+        const previous = await tx.artifact.findFirst({
+          where: { storageId: prepared.storage.id, key: prepared.key, branch: 'MAIN' },
+          orderBy: [{ isLatest: 'desc' }, { id: 'desc' }],
+        });
+        uid = previous ? await nextVersionUid(tx, previous.uid.slice(0, uidLengths.artifactStem)) : randomBase62(uidLengths.artifactStem) + FIRST_VERSION_SUFFIX;
+        if (previous) warnings.push(`creating a new version of ${previous.uid} under key "${prepared.key}"`);
+      } else {
+        uid = randomBase62(uidLengths.artifactStem) + FIRST_VERSION_SUFFIX;
+      }
+
+      const storageKey = prepared.registeredKey ?? (prepared.key && !prepared.keyIsVirtual ? prepared.key : autoStorageKey(uid, prepared.suffix));
+      if (!prepared.keyIsVirtual) {
+        const occupant = await tx.artifact.findFirst({ where: { storageId: prepared.storage.id, storageKey } });
+        if (occupant) throw new KeyOccupiedError(storageKey, occupant.uid);
+      }
+      const artifact = await tx.artifact.create({
+        data: {
+          uid,
+          key: prepared.key,
+          description: prepared.input.description ?? prepared.revises?.description ?? null,
+          suffix: prepared.suffix,
+          kind: prepared.input.kind ?? prepared.revises?.kind ?? null,
+          size: BigInt(staged.size),
+          hash: staged.hash,
+          hashType: staged.hashType,
+          fullChecksum: staged.fullChecksum,
+          keyIsVirtual: prepared.keyIsVirtual,
+          storageKey,
+          versionTag: prepared.input.versionTag ?? null,
+          isLatest: true,
+          storageOngoing: staged.stagingKey !== null,
+          storageId: prepared.storage.id,
+          createdById: user.id,
+          runId: prepared.run?.id ?? null,
+        },
+      });
+      const promotion = staged.stagingKey ? await recordPromotion(tx, artifact, staged.stagingKey) : undefined;
+      return { kind: 'created', artifact, warnings, promotion };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'versionTag') && prepared.input.versionTag) throw new VersionTagTakenError(prepared.input.versionTag);
+    throw error;
+  }
+}

@@ -1,0 +1,163 @@
+// Validation of a save before any byte moves: every problem becomes an InvalidInput naming its field.
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { IfHashExists } from '../../config';
+import type { Artifact, Run, Storage, UploadSession } from '../../db/generated/client';
+import { keyProblem, suffixOf } from '../../storage/keys';
+import { InvalidInputError, NotFoundError } from '../errors';
+import type { ArtifactServices } from './services';
+
+export type ArtifactSource =
+  | { kind: 'content'; content: string }
+  | { kind: 'stream'; body: Readable; fileName?: string | null; size?: number }
+  | { kind: 'upload'; uploadId: string }
+  | { kind: 'path'; path: string };
+
+export interface SaveArtifactInput {
+  source: ArtifactSource;
+  key?: string | null;
+  description?: string | null;
+  /** Suffix for content without a file name or key, e.g. ".json". */
+  suffix?: string | null;
+  kind?: string | null;
+  storageUid?: string | null;
+  runUid?: string | null;
+  revisesUid?: string | null;
+  versionTag?: string | null;
+  keyIsVirtual?: boolean | null;
+  ifHashExists?: IfHashExists | null;
+}
+
+export interface PreparedSave {
+  input: SaveArtifactInput;
+  storage: Storage;
+  run: Run | null;
+  revises: Artifact | null;
+  key: string | null;
+  suffix: string;
+  keyIsVirtual: boolean;
+  ifHashExists: IfHashExists;
+  /** For `path` sources: the key of the object inside `storage`. */
+  registeredKey?: string;
+  /** For `upload` sources: the finished upload session. */
+  upload?: UploadSession;
+}
+
+const SUFFIX_PATTERN = /^(\.[A-Za-z0-9_-]{1,16}){0,2}$/;
+
+function fileNameOf(source: ArtifactSource): string | undefined {
+  if (source.kind === 'stream') return source.fileName ?? undefined;
+  if (source.kind === 'path') return source.path;
+  return undefined;
+}
+
+/** The registered storage whose root contains `location`, and the key inside it. */
+function locate(storages: Storage[], location: string): { storage: Storage; key: string } | undefined {
+  const normalized = location.startsWith('s3://') ? location : path.resolve(location);
+  for (const storage of storages) {
+    if (normalized.startsWith(`${storage.root}/`)) return { storage, key: normalized.slice(storage.root.length + 1) };
+  }
+  return undefined;
+}
+
+export async function prepareSave(
+  services: ArtifactServices,
+  input: SaveArtifactInput,
+  fieldPrefix = 'input',
+): Promise<PreparedSave> {
+  const field = (name: string) => `${fieldPrefix}.${name}`;
+  const { db, config } = services;
+  if (!input.key && !input.description && !input.runUid && !input.revisesUid) {
+    throw new InvalidInputError('give at least one of key, description or runUid, so the artifact can be found again', fieldPrefix);
+  }
+  if (input.key) {
+    const problem = keyProblem(input.key);
+    if (problem) throw new InvalidInputError(`invalid key "${input.key}": ${problem}`, field('key'));
+  }
+  if (input.suffix != null && !SUFFIX_PATTERN.test(input.suffix)) {
+    throw new InvalidInputError(`invalid suffix "${input.suffix}": use "" or a form like ".csv" or ".tar.gz"`, field('suffix'));
+  }
+  if (input.versionTag != null && !/^\S{1,64}$/.test(input.versionTag)) {
+    throw new InvalidInputError('a version tag is 1 to 64 characters without spaces', field('versionTag'));
+  }
+  if (input.source.kind === 'content' && Buffer.byteLength(input.source.content) > config.maxUploadBytes) {
+    throw new InvalidInputError(`inline content is limited to ${config.maxUploadBytes} bytes; use createUpload for larger files`, field('content'));
+  }
+
+  let storage: Storage | null;
+  let registeredKey: string | undefined;
+  let upload: (UploadSession & { storage: Storage }) | undefined;
+  if (input.source.kind === 'path') {
+    const located = locate(await db.storage.findMany(), input.source.path);
+    if (!located) {
+      throw new InvalidInputError(
+        `"${input.source.path}" is not inside a registered storage; only objects in a storage root can be registered (upload other files)`,
+        field('path'),
+      );
+    }
+    const problem = keyProblem(located.key);
+    if (problem) throw new InvalidInputError(`cannot register "${input.source.path}": ${problem}`, field('path'));
+    if (input.storageUid && input.storageUid !== located.storage.uid) {
+      throw new InvalidInputError(`"${input.source.path}" is in storage ${located.storage.uid}, not ${input.storageUid}`, field('storageUid'));
+    }
+    if (input.key && input.key !== located.key) {
+      throw new InvalidInputError(`a registered object's key is its path in the storage ("${located.key}")`, field('key'));
+    }
+    storage = located.storage;
+    registeredKey = located.key;
+  } else if (input.source.kind === 'upload') {
+    const uploadId = input.source.uploadId;
+    upload = (await db.uploadSession.findUnique({ where: { uploadId }, include: { storage: true } })) ?? undefined;
+    if (!upload) throw new InvalidInputError(`no upload with id ${uploadId}; call createUpload first`, field('uploadId'));
+    if (upload.status !== 'RECEIVED') {
+      throw new InvalidInputError(
+        upload.status === 'OPEN' ? `upload ${uploadId} has not received its bytes yet` : `upload ${uploadId} was already ${upload.status.toLowerCase()}`,
+        field('uploadId'),
+      );
+    }
+    if (input.storageUid && input.storageUid !== upload.storage.uid) {
+      throw new InvalidInputError(`upload ${uploadId} was sent to storage ${upload.storage.uid}, not ${input.storageUid}`, field('storageUid'));
+    }
+    storage = upload.storage;
+  } else {
+    storage = input.storageUid
+      ? await db.storage.findUnique({ where: { uid: input.storageUid } })
+      : await db.storage.findFirst({ where: { isDefault: true } });
+    if (!storage) throw new InvalidInputError(`no storage with uid ${input.storageUid}`, field('storageUid'));
+  }
+
+  const run = input.runUid ? await db.run.findUnique({ where: { uid: input.runUid } }) : null;
+  if (input.runUid && !run) throw new InvalidInputError(`no run with uid ${input.runUid}`, field('runUid'));
+  const revises = input.revisesUid ? await db.artifact.findUnique({ where: { uid: input.revisesUid } }) : null;
+  if (input.revisesUid && !revises) throw new InvalidInputError(`no artifact with uid ${input.revisesUid} to revise`, field('revisesUid'));
+  if (revises && revises.storageId !== storage.id && !registeredKey && !upload && !input.storageUid) {
+    storage = await db.storage.findUniqueOrThrow({ where: { id: revises.storageId } });
+  }
+
+  const key = registeredKey ?? input.key ?? revises?.key ?? null;
+  const contentName = fileNameOf(input.source) ?? upload?.fileName ?? undefined;
+  const contentSuffix = contentName ? suffixOf(contentName) : (input.suffix ?? undefined);
+  const keySuffix = key ? suffixOf(key) : undefined;
+  if (key && input.key && contentSuffix !== undefined && keySuffix !== contentSuffix) {
+    throw new InvalidInputError(`the key's suffix "${keySuffix}" does not match the content's suffix "${contentSuffix}"`, field('key'));
+  }
+  const suffix = contentSuffix ?? keySuffix ?? revises?.suffix ?? '';
+  const keyIsVirtual = registeredKey ? false : (input.keyIsVirtual ?? config.useVirtualKeys);
+  return {
+    input,
+    storage,
+    run,
+    revises,
+    key,
+    suffix,
+    keyIsVirtual: key ? keyIsVirtual : true,
+    ifHashExists: input.ifHashExists ?? config.ifHashExists,
+    registeredKey,
+    upload,
+  };
+}
+
+export function ensureFound<T>(value: T | null | undefined, entity: string, identifier: string): T {
+  if (value == null) throw new NotFoundError(entity, identifier);
+  return value;
+}

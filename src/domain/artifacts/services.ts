@@ -1,0 +1,19 @@
+// What artifact operations need: the database, the stores and the server settings.
+import type { TroveConfig } from '../../config';
+import type { Database } from '../../db/client';
+import type { User } from '../../db/generated/client';
+import type { StoreRegistry } from '../../storage/open-store';
+
+export interface ArtifactServices {
+  db: Database;
+  stores: StoreRegistry;
+  config: TroveConfig;
+  user: User;
+}
+
+/** What a save or replace answers: the artifact, whether it is new, and LaminDB-style warnings. */
+export interface ArtifactOutcome<T> {
+  artifact: T;
+  created: boolean;
+  warnings: string[];
+}

@@ -1,0 +1,93 @@
+// Step 1 of the save protocol: stream bytes to a staging key in the target storage, hashing them in the same
+// pass. Nothing here touches the database; a failure deletes the staging object and leaves no trace.
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Storage } from '../../db/generated/client';
+import { type ContentHash, hashFromEtag, HashingStream } from '../../storage/hashing';
+import { stagingKey } from '../../storage/keys';
+import { type ObjectStore, StorageError } from '../../storage/object-store';
+import { InvalidInputError, StorageFailedError } from '../errors';
+import { randomBase62 } from '../uid';
+
+/** Content whose bytes are in a storage, hashed, and ready to be committed. */
+export interface StagedContent extends ContentHash {
+  storage: Storage;
+  store: ObjectStore;
+  /** Where the bytes wait; null when the content is an object registered in place. */
+  stagingKey: string | null;
+  /** Key of an object registered in place (a `path` inside a storage root). */
+  registeredKey?: string;
+}
+
+export function storageFailure(error: unknown, root: string): StorageFailedError {
+  if (error instanceof StorageFailedError) return error;
+  if (error instanceof StorageError) {
+    return new StorageFailedError(error.storageCode, `storage ${root}: ${error.message}`, { cause: error });
+  }
+  const message = (error as Error).message ?? String(error);
+  return new StorageFailedError('StorageError', `storage ${root}: ${message}`, { cause: error });
+}
+
+export function newUploadId(): string {
+  return randomBase62(22);
+}
+
+/**
+ * Streams `body` to a fresh staging key. `expectedSize`, when the client announced one, lets the last 50 MiB be
+ * hashed in the same pass and turns a short stream (a dropped connection) into an error.
+ */
+export async function stageStream(
+  storage: Storage,
+  store: ObjectStore,
+  body: Readable,
+  options: { expectedSize?: number; key?: string; signal?: AbortSignal } = {},
+): Promise<StagedContent> {
+  const key = options.key ?? stagingKey(newUploadId());
+  const hasher = new HashingStream(options.expectedSize);
+  body.once('error', (error) => hasher.destroy(error));
+  try {
+    await store.put(key, body.pipe(hasher), { contentLength: options.expectedSize, signal: options.signal });
+    if (options.expectedSize !== undefined && hasher.bytesSeen !== options.expectedSize) {
+      throw new InvalidInputError(
+        `the upload ended after ${hasher.bytesSeen} of ${options.expectedSize} bytes; send the whole file again`,
+        'size',
+      );
+    }
+    const content = await hasher.result(async (start) => store.get(key, { start, end: hasher.bytesSeen - 1 }));
+    return { ...content, storage, store, stagingKey: key };
+  } catch (error) {
+    await store.delete(key).catch(() => undefined);
+    if (error instanceof InvalidInputError) throw error;
+    throw storageFailure(error, storage.root);
+  }
+}
+
+export async function stageBuffer(storage: Storage, store: ObjectStore, content: Buffer): Promise<StagedContent> {
+  return stageStream(storage, store, Readable.from([content]), { expectedSize: content.length });
+}
+
+/** An object already inside a storage root, registered without copying (LaminDB's `path` in a storage). */
+export async function describeRegisteredObject(storage: Storage, store: ObjectStore, key: string): Promise<StagedContent> {
+  let info;
+  try {
+    info = await store.head(key);
+  } catch (error) {
+    throw storageFailure(error, storage.root);
+  }
+  if (!info) throw new InvalidInputError(`no object at "${key}" in storage ${storage.root}`, 'path');
+  const fromEtag = info.etag ? hashFromEtag(info.etag, info.size) : undefined;
+  if (fromEtag) return { ...fromEtag, storage, store, stagingKey: null, registeredKey: key };
+  // Local files (and ETag-less objects) are read once to hash them.
+  const hasher = new HashingStream(info.size);
+  try {
+    await pipeline(await store.get(key), hasher, new Writable({ write: (_chunk, _encoding, done) => done() }));
+  } catch (error) {
+    throw storageFailure(error, storage.root);
+  }
+  return { ...(await hasher.result()), storage, store, stagingKey: null, registeredKey: key };
+}
+
+/** Drops staged bytes that will not be committed (duplicate content, a failed commit). */
+export async function discardStaged(staged: StagedContent): Promise<void> {
+  if (staged.stagingKey) await staged.store.delete(staged.stagingKey).catch(() => undefined);
+}

@@ -1,0 +1,94 @@
+// Streaming routes beside GraphQL: PUT /uploads/:uploadId (bytes of an upload session) and
+// GET /download/:uid (signed, with HTTP Range support). Neither buffers a file in memory.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { TroveServices } from '../context';
+import { TroveError } from '../domain/errors';
+import { receiveUpload } from '../domain/artifacts/uploads';
+import type { ByteRange } from '../storage/object-store';
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+function sendError(response: ServerResponse, error: unknown, services: TroveServices): void {
+  if (error instanceof TroveError) {
+    const status = error.code === 'NOT_FOUND' ? 404 : error.code === 'STORAGE_ERROR' ? 502 : 400;
+    sendJson(response, status, { code: error.code, message: error.message });
+    return;
+  }
+  services.log.error({ err: error }, 'file route failed');
+  sendJson(response, 500, { code: 'INTERNAL', message: 'Unexpected error.' });
+}
+
+/** One `bytes=` range of a file of `size` bytes; undefined for none, 'unsatisfiable' for a bad one. */
+export function parseRange(header: string | undefined, size: number): ByteRange | undefined | 'unsatisfiable' {
+  if (!header) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (!match[1] && !match[2])) return 'unsatisfiable';
+  let start: number;
+  let end: number;
+  if (!match[1]) {
+    start = Math.max(0, size - Number(match[2]));
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] ? Math.min(Number(match[2]), size - 1) : size - 1;
+  }
+  if (start > end || start >= size) return 'unsatisfiable';
+  return { start, end };
+}
+
+export async function handleUpload(services: TroveServices, uploadId: string, request: IncomingMessage, response: ServerResponse) {
+  const length = request.headers['content-length'];
+  const abort = new AbortController();
+  request.once('aborted', () => abort.abort());
+  try {
+    const session = await receiveUpload(services, uploadId, request, {
+      contentLength: length !== undefined ? Number(length) : undefined,
+      signal: abort.signal,
+    });
+    sendJson(response, 200, { uploadId, size: Number(session.size), hash: session.hash, hashType: session.hashType });
+  } catch (error) {
+    if (!response.headersSent && !request.destroyed) sendError(response, error, services);
+  }
+}
+
+export async function handleDownload(services: TroveServices, uid: string, url: URL, request: IncomingMessage, response: ServerResponse) {
+  const verdict = services.signer.verify(uid, url.searchParams.get('expires'), url.searchParams.get('signature'));
+  if (verdict !== 'ok') {
+    sendJson(response, 403, { code: verdict === 'expired' ? 'URL_EXPIRED' : 'BAD_SIGNATURE', message: `this download URL is ${verdict}; ask for a new downloadUrl` });
+    return;
+  }
+  const artifact = await services.db.artifact.findUnique({ where: { uid }, include: { storage: true } });
+  if (!artifact || artifact.storageOngoing) {
+    sendJson(response, 404, { code: 'NOT_FOUND', message: artifact ? `artifact ${uid} is still being stored` : `no artifact with uid ${uid}` });
+    return;
+  }
+  const size = Number(artifact.size ?? 0);
+  const range = parseRange(request.headers.range, size);
+  if (range === 'unsatisfiable') {
+    response.writeHead(416, { 'content-range': `bytes */${size}` });
+    response.end();
+    return;
+  }
+  const fileName = (artifact.key?.split('/').pop() ?? `${artifact.uid}${artifact.suffix}`).replaceAll('"', '');
+  const headers: Record<string, string | number> = {
+    'accept-ranges': 'bytes',
+    'content-type': 'application/octet-stream',
+    'content-disposition': `attachment; filename="${fileName}"`,
+    etag: `"${artifact.hash}"`,
+    'content-length': range ? range.end - range.start + 1 : size,
+  };
+  if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
+  try {
+    const body = request.method === 'HEAD' || size === 0 ? undefined : await services.stores.storeFor(artifact.storage.root).get(artifact.storageKey, range);
+    response.writeHead(range ? 206 : 200, headers);
+    if (!body) return void response.end();
+    await pipeline(body, response);
+  } catch (error) {
+    if (!response.headersSent) sendError(response, error, services);
+    else response.destroy(error as Error);
+  }
+}

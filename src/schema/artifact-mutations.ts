@@ -1,0 +1,203 @@
+// Mutations that save, replace, delete and restore artifacts. Resolvers turn GraphQL inputs into domain inputs
+// and call one domain function each.
+import { Readable } from 'node:stream';
+import { saveArtifacts } from '../domain/artifacts/bulk';
+import { deleteArtifact, restoreArtifact } from '../domain/artifacts/delete';
+import type { ArtifactSource, SaveArtifactInput } from '../domain/artifacts/prepare';
+import { replaceArtifact } from '../domain/artifacts/replace';
+import { saveArtifact } from '../domain/artifacts/save';
+import { BulkSaveFailedError, InvalidInputError, NotFoundError } from '../domain/errors';
+import { ArtifactType } from './artifact';
+import { builder } from './builder';
+import { artifactSaveErrors } from './errors';
+
+const IfHashExistsEnum = builder.enumType('IfHashExists', {
+  description: 'What saving content that an artifact already has does (LaminDB: artifact_if_hash_exists).',
+  values: {
+    RETURN_EXISTING: { description: 'Return the existing artifact; nothing new is stored (default).' },
+    ERROR: { description: 'Answer with a HashExists error naming the existing artifact.' },
+    CREATE_NEW: { description: 'Create a second artifact with the same content.' },
+  } as const,
+});
+
+/** Fields that say where the bytes come from; exactly one must be given. */
+interface SourceFields {
+  content?: string | null;
+  file?: File | null;
+  uploadId?: string | null;
+  path?: string | null;
+}
+
+function sourceOf(fields: SourceFields, field: string, maxUploadBytes: number): ArtifactSource {
+  const given = (['content', 'file', 'uploadId', 'path'] as const).filter((name) => fields[name] != null);
+  if (given.length !== 1) {
+    throw new InvalidInputError('give exactly one of content, file, uploadId or path', field);
+  }
+  if (fields.file) {
+    if (fields.file.size > maxUploadBytes) {
+      throw new InvalidInputError(
+        `the file has ${fields.file.size} bytes; multipart uploads are limited to ${maxUploadBytes}: use createUpload for large files`,
+        `${field}.file`,
+      );
+    }
+    // Yoga hands over a web File; iterate its stream (Readable.fromWeb rejects it).
+    return { kind: 'stream', body: Readable.from(fields.file.stream() as unknown as AsyncIterable<Uint8Array>), fileName: fields.file.name, size: fields.file.size };
+  }
+  if (fields.content != null) return { kind: 'content', content: fields.content };
+  if (fields.uploadId != null) return { kind: 'upload', uploadId: fields.uploadId };
+  return { kind: 'path', path: fields.path! };
+}
+
+const CreateArtifactInput = builder.inputType('CreateArtifactInput', {
+  description: 'Exactly one of content, file, uploadId or path; at least one of key, description, runUid or revisesUid.',
+  fields: (t) => ({
+    content: t.string({ required: false, description: 'Inline content (text such as CSV or JSON), up to the upload cap.' }),
+    file: t.field({ type: 'File', required: false, description: 'A small file sent with the GraphQL multipart protocol.' }),
+    uploadId: t.string({ required: false, description: 'An upload session whose bytes were sent (createUpload).' }),
+    path: t.string({ required: false, description: 'An object inside a registered storage root, registered without copying.' }),
+    key: t.string({ required: false, description: 'Path-like key, e.g. "datasets/iris.csv".' }),
+    description: t.string({ required: false }),
+    suffix: t.string({ required: false, description: 'Suffix of inline content without a key, e.g. ".json".' }),
+    kind: t.string({ required: false, description: 'Free-form kind, e.g. "dataset" or "model".' }),
+    storageUid: t.string({ required: false, description: 'Target storage (default: the default storage).' }),
+    runUid: t.string({ required: false, description: 'The run that creates this artifact (lineage).' }),
+    revisesUid: t.string({ required: false, description: 'Make a new version of this artifact.' }),
+    versionTag: t.string({ required: false, description: 'A tag such as "1.2", unique within the version family.' }),
+    keyIsVirtual: t.boolean({ required: false, description: 'Store under .lamindb/ with the key as metadata (default: server setting).' }),
+    ifHashExists: t.field({ type: IfHashExistsEnum, required: false, description: 'Default: server setting (RETURN_EXISTING).' }),
+  }),
+});
+
+type CreateArtifactInputShape = typeof CreateArtifactInput.$inferInput;
+
+function toSaveInput(input: CreateArtifactInputShape, field: string, maxUploadBytes: number): SaveArtifactInput {
+  return { ...input, source: sourceOf(input, field, maxUploadBytes) };
+}
+
+export const ArtifactPayload = builder
+  .objectRef<{ artifact: { id: number }; created: boolean; warnings: string[] }>('ArtifactPayload')
+  .implement({
+    fields: (t) => ({
+      created: t.exposeBoolean('created', { description: 'False when an existing artifact was returned or replaced in place.' }),
+      warnings: t.exposeStringList('warnings', { description: 'What LaminDB logs as warnings, e.g. "returning existing artifact with same hash".' }),
+    }),
+  });
+
+builder.objectField(ArtifactPayload, 'artifact', (t) =>
+  t.prismaField({
+    type: 'Artifact',
+    resolve: (query, payload, _args, context) => context.db.artifact.findUniqueOrThrow({ ...query, where: { id: payload.artifact.id } }),
+  }),
+);
+
+const SaveArtifactsPayload = builder.objectRef<{ results: { artifact: { id: number }; created: boolean; warnings: string[] }[] }>('SaveArtifactsPayload').implement({
+  fields: (t) => ({
+    results: t.field({ type: [ArtifactPayload], resolve: (payload) => payload.results, description: 'One result per input, in order.' }),
+  }),
+});
+
+const ReplaceArtifactInput = builder.inputType('ReplaceArtifactInput', {
+  description: 'New content for an artifact: exactly one of content, file or uploadId (a path in a storage is refused).',
+  fields: (t) => ({
+    uid: t.string({ required: true }),
+    content: t.string({ required: false }),
+    file: t.field({ type: 'File', required: false }),
+    uploadId: t.string({ required: false }),
+    path: t.string({ required: false, description: 'Refused with InvalidInput: only new content can replace an artifact.' }),
+    suffix: t.string({ required: false, description: 'Suffix of inline content (default: the current suffix).' }),
+  }),
+});
+
+const DeleteArtifactInput = builder.inputType('DeleteArtifactInput', {
+  fields: (t) => ({
+    uid: t.string({ required: true }),
+    permanent: t.boolean({ required: false, defaultValue: false, description: 'Remove the record instead of moving it to the trash.' }),
+    deleteStorage: t.boolean({
+      required: false,
+      defaultValue: false,
+      description: 'With permanent: also delete an object under a real key (objects under auto and virtual keys always are).',
+    }),
+  }),
+});
+
+const DeleteArtifactPayload = builder
+  .objectRef<{ uid: string; artifact: { id: number } | null; objectDeleted: boolean; warnings: string[] }>('DeleteArtifactPayload')
+  .implement({
+    fields: (t) => ({
+      uid: t.exposeString('uid'),
+      objectDeleted: t.exposeBoolean('objectDeleted'),
+      warnings: t.exposeStringList('warnings'),
+    }),
+  });
+
+builder.objectField(DeleteArtifactPayload, 'artifact', (t) =>
+  t.prismaField({
+    type: 'Artifact',
+    nullable: true,
+    description: 'The trashed artifact; null after a permanent delete.',
+    resolve: (query, payload, _args, context) =>
+      payload.artifact ? context.db.artifact.findUnique({ ...query, where: { id: payload.artifact.id } }) : null,
+  }),
+);
+
+builder.mutationFields((t) => ({
+  createArtifact: t.field({
+    type: ArtifactPayload,
+    description: 'Saves content as an artifact (stage, commit, promote). Same content again returns the existing artifact by default.',
+    args: { input: t.arg({ type: CreateArtifactInput, required: true }) },
+    errors: { types: artifactSaveErrors, union: { name: 'CreateArtifactResult' } },
+    resolve: (_root, { input }, context) => saveArtifact(context, toSaveInput(input, 'input', context.config.maxUploadBytes)),
+  }),
+  saveArtifacts: t.field({
+    type: SaveArtifactsPayload,
+    description: 'Saves several artifacts. All inputs are validated first: one invalid input saves nothing.',
+    args: {
+      inputs: t.arg({ type: [CreateArtifactInput], required: true }),
+      atomic: t.arg.boolean({ required: false, defaultValue: false, description: 'On a failed upload, remove the ones already saved.' }),
+    },
+    errors: { types: [...artifactSaveErrors, BulkSaveFailedError], union: { name: 'SaveArtifactsResult' } },
+    resolve: async (_root, { inputs, atomic }, context) => {
+      const saveInputs = inputs.map((input, index) => toSaveInput(input, `inputs.${index}`, context.config.maxUploadBytes));
+      return { results: await saveArtifacts(context, saveInputs, { atomic: atomic ?? false }) };
+    },
+  }),
+  replaceArtifact: t.field({
+    type: ArtifactPayload,
+    description: 'Replaces the content of an artifact, keeping its uid. Content that an artifact already has returns that artifact unchanged.',
+    args: { input: t.arg({ type: ReplaceArtifactInput, required: true }) },
+    errors: { types: artifactSaveErrors, union: { name: 'ReplaceArtifactResult' } },
+    resolve: (_root, { input }, context) =>
+      replaceArtifact(context, { uid: input.uid, suffix: input.suffix, source: sourceOf(input, 'input', context.config.maxUploadBytes) }),
+  }),
+  deleteArtifact: t.field({
+    type: DeleteArtifactPayload,
+    description: 'Moves an artifact to the trash, or with permanent: true deletes the record and (see deleteStorage) the object.',
+    args: { input: t.arg({ type: DeleteArtifactInput, required: true }) },
+    errors: { types: [NotFoundError, InvalidInputError], union: { name: 'DeleteArtifactResult' } },
+    resolve: (_root, { input }, context) => deleteArtifact(context, input),
+  }),
+  restoreArtifact: t.field({
+    type: ArtifactPayload,
+    description: 'Brings an artifact back from the trash.',
+    args: { uid: t.arg.string({ required: true }) },
+    errors: { types: [NotFoundError], union: { name: 'RestoreArtifactResult' } },
+    resolve: async (_root, { uid }, context) => ({ artifact: await restoreArtifact(context, uid), created: false, warnings: [] }),
+  }),
+}));
+
+builder.prismaObjectFields(ArtifactType, (t) => ({
+  downloadUrl: t.string({
+    description: 'A time-limited URL for the bytes: a presigned GET on S3, a signed gateway URL (with Range support) on local storage.',
+    args: { expiresIn: t.arg.int({ required: false, defaultValue: 3600, description: 'Seconds, 1 to 604800.' }) },
+    select: { uid: true, key: true, suffix: true, storageKey: true, storage: { select: { root: true } } },
+    resolve: async (artifact, { expiresIn }, context) => {
+      const seconds = expiresIn ?? 3600;
+      if (seconds < 1 || seconds > 604_800) throw new InvalidInputError('expiresIn must be between 1 and 604800 seconds', 'expiresIn');
+      const store = context.stores.storeFor(artifact.storage.root);
+      if (store.presignGet) {
+        return store.presignGet(artifact.storageKey, seconds, artifact.key?.split('/').pop() ?? `${artifact.uid}${artifact.suffix}`);
+      }
+      return context.baseUrl + context.signer.sign(artifact.uid, seconds);
+    },
+  }),
+}));

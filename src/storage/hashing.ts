@@ -1,0 +1,102 @@
+// LaminDB-compatible content hashes, computed while bytes stream past (one pass, bounded memory).
+//  - up to 50 MiB: md5 of the content, base64url without padding (22 chars), type "md5";
+//  - above: "sha1-fl" = sha1(sha1(first 50 MiB) + sha1(last 50 MiB)), base64url, first 22 chars.
+// sha1-fl ignores the middle of large files, so a full-content sha256 is kept beside it for safe dedup.
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+
+export const HASH_CHUNK_SIZE = 50 * 1024 * 1024;
+export const HASH_LENGTH = 22;
+
+export interface ContentHash {
+  size: number;
+  hash: string;
+  hashType: 'md5' | 'sha1-fl' | `md5-${number}`;
+  /** sha256 of the whole content (base64url) for sha1-fl hashes; null where the hash covers everything. */
+  fullChecksum: string | null;
+}
+
+export function toBase64Url(digest: Buffer): string {
+  return digest.toString('base64url');
+}
+
+/** Combines the two chunk digests as LaminDB does. */
+export function sha1FirstLast(firstChunkSha1: Buffer, lastChunkSha1: Buffer): string {
+  return toBase64Url(createHash('sha1').update(firstChunkSha1).update(lastChunkSha1).digest()).slice(0, HASH_LENGTH);
+}
+
+/**
+ * Pass-through stream that hashes what flows through it. When the total size is known in advance the last
+ * 50 MiB are hashed in the same pass; otherwise `result()` asks for them through `readTail`.
+ */
+export class HashingStream extends Transform {
+  private size = 0;
+  private md5: Hash | null = createHash('md5');
+  private readonly firstSha1 = createHash('sha1');
+  private readonly lastSha1 = createHash('sha1');
+  private readonly fullSha256 = createHash('sha256');
+  private readonly tailStart: number | undefined;
+
+  constructor(readonly expectedSize?: number) {
+    super();
+    this.tailStart = expectedSize !== undefined && expectedSize > HASH_CHUNK_SIZE ? expectedSize - HASH_CHUNK_SIZE : undefined;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const start = this.size;
+    const end = start + chunk.length;
+    if (start < HASH_CHUNK_SIZE) this.firstSha1.update(chunk.subarray(0, Math.min(chunk.length, HASH_CHUNK_SIZE - start)));
+    if (this.md5) {
+      if (end <= HASH_CHUNK_SIZE) this.md5.update(chunk);
+      else this.md5 = null; // too large for md5: LaminDB switches to sha1-fl
+    }
+    if (this.tailStart !== undefined && end > this.tailStart) this.lastSha1.update(chunk.subarray(Math.max(0, this.tailStart - start)));
+    this.fullSha256.update(chunk);
+    this.size = end;
+    callback(null, chunk);
+  }
+
+  get bytesSeen(): number {
+    return this.size;
+  }
+
+  /** The content hash; `readTail(start)` must return the digest-able bytes from `start` to the end. */
+  async result(readTail?: (start: number) => Promise<AsyncIterable<Buffer>>): Promise<ContentHash> {
+    if (this.size <= HASH_CHUNK_SIZE) {
+      const digest = (this.md5 ?? createHash('md5')).digest();
+      return { size: this.size, hash: toBase64Url(digest).slice(0, HASH_LENGTH), hashType: 'md5', fullChecksum: null };
+    }
+    let lastDigest: Buffer;
+    if (this.tailStart === this.size - HASH_CHUNK_SIZE) {
+      lastDigest = this.lastSha1.digest();
+    } else {
+      if (!readTail) throw new Error('the last 50 MiB are needed to hash a file of unannounced size');
+      const tail = createHash('sha1');
+      for await (const chunk of await readTail(this.size - HASH_CHUNK_SIZE)) tail.update(chunk);
+      lastDigest = tail.digest();
+    }
+    return {
+      size: this.size,
+      hash: sha1FirstLast(this.firstSha1.digest(), lastDigest),
+      hashType: 'sha1-fl',
+      fullChecksum: toBase64Url(this.fullSha256.digest()),
+    };
+  }
+}
+
+/** Hash of an in-memory buffer (inline content, small uploads). */
+export async function hashBuffer(content: Buffer): Promise<ContentHash> {
+  const hasher = new HashingStream(content.length);
+  hasher.end(content);
+  hasher.resume();
+  await new Promise((resolve) => hasher.once('end', resolve));
+  return hasher.result();
+}
+
+/** LaminDB's hash of an S3 object from its ETag: md5 for single-part uploads, `md5-N` for N-part uploads. */
+export function hashFromEtag(etag: string, size: number): ContentHash | undefined {
+  const match = /^([0-9a-f]{32})(?:-(\d+))?$/.exec(etag.replaceAll('"', ''));
+  if (!match) return undefined;
+  const hash = toBase64Url(Buffer.from(match[1]!, 'hex')).slice(0, HASH_LENGTH);
+  return { size, hash, hashType: match[2] ? `md5-${Number(match[2])}` : 'md5', fullChecksum: null };
+}

@@ -1,0 +1,22 @@
+// What a storage holds, for asserting the bytes side of every operation.
+import { buffer } from 'node:stream/consumers';
+import type { ObjectStore } from '../../src/storage/object-store';
+
+/** Keys of every object in the store, without Trove's own `.trove/` area unless asked. */
+export async function objectKeys(store: ObjectStore, options: { includeInternal?: boolean } = {}): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const item of store.list('')) {
+    if (options.includeInternal || !item.key.startsWith('.trove/')) keys.push(item.key);
+  }
+  return keys.sort();
+}
+
+export async function stagingKeys(store: ObjectStore): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const item of store.list('.trove/staging/')) keys.push(item.key);
+  return keys;
+}
+
+export async function readObject(store: ObjectStore, key: string): Promise<string> {
+  return (await buffer(await store.get(key))).toString();
+}
