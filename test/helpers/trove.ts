@@ -107,7 +107,7 @@ export async function graphqlWithFiles<T = any>(
   const map: Record<string, string[]> = {};
   Object.keys(files).forEach((variablePath, index) => (map[String(index)] = [`variables.${variablePath}`]));
   form.set('map', JSON.stringify(map));
-  Object.values(files).forEach((file, index) => form.set(String(index), new File([file.content], file.name)));
+  Object.values(files).forEach((file, index) => form.set(String(index), new File([typeof file.content === 'string' ? file.content : new Uint8Array(file.content)], file.name)));
   const response = await trove.gateway.yoga.fetch('http://trove.test/graphql', { method: 'POST', body: form });
   return (await response.json()) as GraphQLResponse<T>;
 }
