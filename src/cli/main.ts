@@ -1,6 +1,30 @@
 // The `trove` command line, built on the client SDK.
-import { Command } from 'commander';
-import { TroveClient, TroveClientError } from '../client/trove-client';
+import { SingleBar } from 'cli-progress';
+import { Command, Option } from 'commander';
+import { type ClientArtifact, TroveClient, TroveClientError, type TransferProgress } from '../client/trove-client';
+
+/** A progress bar on stderr when it is a terminal; silent otherwise (scripts, CI, --json). */
+function progressBar(label: string, quiet: boolean): TransferProgress & { stop(): void } {
+  if (quiet || !process.stderr.isTTY) return { stop: () => undefined };
+  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} bytes`, stream: process.stderr });
+  let started = false;
+  return {
+    onProgress: (bytes, total) => {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(bytes);
+    },
+    stop: () => started && bar.stop(),
+  };
+}
+
+function describeArtifact(artifact: ClientArtifact): string {
+  return `${artifact.uid}  ${artifact.key ?? artifact.description ?? ''}  ${artifact.size ?? '?'} bytes  ${artifact.hashType}:${artifact.hash}`;
+}
+
+function identifierOf(uidOrKey: string): { uid?: string; key?: string } {
+  return /^[0-9A-Za-z]{20}$/.test(uidOrKey) ? { uid: uidOrKey } : { key: uidOrKey };
+}
 
 export function buildCli(output: (line: string) => void = console.log): Command {
   const program = new Command('trove')
@@ -36,6 +60,72 @@ export function buildCli(output: (line: string) => void = console.log): Command 
     .action(async (root: string, options: { description?: string; region?: string }) => {
       const result = await client().registerStorage({ root, description: options.description, region: options.region });
       output(asJson() ? JSON.stringify(result) : `${result.created ? 'registered' : 'already registered'}: ${result.storage.uid}  ${result.storage.root}`);
+    });
+
+  program
+    .command('save <file>')
+    .description('save a local file as an artifact (streamed through an upload session, any size)')
+    .option('--key <key>', 'key such as datasets/iris.csv')
+    .option('--description <text>')
+    .option('--storage <uid>', 'target storage uid (default storage otherwise)')
+    .option('--run <uid>', 'the run creating this artifact')
+    .option('--revises <uid>', 'make a new version of this artifact')
+    .option('--version-tag <tag>')
+    .option('--real-key', 'store the object at the key itself (default: virtual key under .lamindb/)')
+    .addOption(new Option('--if-hash-exists <mode>', 'when the content exists already').choices(['RETURN_EXISTING', 'ERROR', 'CREATE_NEW']))
+    .action(async (file: string, options: Record<string, string | boolean | undefined>) => {
+      const bar = progressBar('uploading', asJson());
+      const result = await client()
+        .saveFile(
+          file,
+          {
+            key: options.key as string | undefined,
+            description: (options.description as string | undefined) ?? (options.key ? undefined : file.split('/').pop()),
+            storageUid: options.storage as string | undefined,
+            runUid: options.run as string | undefined,
+            revisesUid: options.revises as string | undefined,
+            versionTag: options.versionTag as string | undefined,
+            keyIsVirtual: options.realKey ? false : undefined,
+            ifHashExists: options.ifHashExists as 'RETURN_EXISTING' | 'ERROR' | 'CREATE_NEW' | undefined,
+          },
+          bar,
+        )
+        .finally(() => bar.stop());
+      if (asJson()) return output(JSON.stringify(result));
+      for (const warning of result.warnings) console.error(`warning: ${warning}`);
+      output(`${result.created ? 'saved' : 'existing'}: ${describeArtifact(result.artifact)}`);
+    });
+
+  program
+    .command('get <uidOrKey> [destination]')
+    .description('download an artifact (by uid, or the latest version under a key)')
+    .action(async (uidOrKey: string, destination: string | undefined) => {
+      const identifier = identifierOf(uidOrKey);
+      const target = destination ?? (identifier.key ? identifier.key.split('/').pop()! : uidOrKey);
+      const bar = progressBar('downloading', asJson());
+      const artifact = await client().download(identifier, target, bar).finally(() => bar.stop());
+      output(asJson() ? JSON.stringify({ ...artifact, file: target }) : `downloaded ${artifact.uid} to ${target}`);
+    });
+
+  program
+    .command('cache <uidOrKey>')
+    .description('a local copy in the cache dir (TROVE_CACHE_DIR), downloaded only when missing or stale; prints its path')
+    .action(async (uidOrKey: string) => {
+      const bar = progressBar('downloading', asJson());
+      const local = await client().cache(identifierOf(uidOrKey), bar).finally(() => bar.stop());
+      output(asJson() ? JSON.stringify({ path: local }) : local);
+    });
+
+  program
+    .command('delete <uid>')
+    .description('move an artifact to the trash, or delete it permanently')
+    .option('--permanent', 'remove the record (and the object under an auto or virtual key)')
+    .option('--delete-storage', 'with --permanent: also delete an object stored under a real key')
+    .action(async (uid: string, options: { permanent?: boolean; deleteStorage?: boolean }) => {
+      const result = await client().deleteArtifact({ uid, permanent: options.permanent ?? false, deleteStorage: options.deleteStorage ?? false });
+      if (asJson()) return output(JSON.stringify(result));
+      for (const warning of result.warnings) console.error(`warning: ${warning}`);
+      output(options.permanent ? `deleted ${uid}${result.objectDeleted ? ' and its object' : ''}` : `moved ${uid} to the trash`);
     });
   return program;
 }

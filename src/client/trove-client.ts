@@ -1,33 +1,32 @@
 // Typed SDK over graphql-request; operation types come from graphql-codegen (src/client/operations.graphql).
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { GraphQLClient } from 'graphql-request';
-import { RegisterStorageDocument, type RegisterStorageInput, StoragesDocument } from './generated/graphql';
+import {
+  type ArtifactFieldsFragment,
+  ArtifactForDownloadDocument,
+  CreateArtifactDocument,
+  type CreateArtifactInput,
+  CreateUploadDocument,
+  DeleteArtifactDocument,
+  type DeleteArtifactInput,
+  RegisterStorageDocument,
+  type RegisterStorageInput,
+  ReplaceArtifactDocument,
+  StoragesDocument,
+} from './generated/graphql';
 
-export class TroveClient {
-  readonly graphql: GraphQLClient;
+export type ClientArtifact = ArtifactFieldsFragment;
 
-  constructor(
-    /** Base URL of a Trove server, e.g. http://127.0.0.1:4000 */
-    readonly baseUrl: string,
-    options: { fetch?: typeof fetch } = {},
-  ) {
-    this.graphql = new GraphQLClient(new URL('/graphql', baseUrl).toString(), { fetch: options.fetch });
-  }
-
-  async storages() {
-    const data = await this.graphql.request(StoragesDocument);
-    return data.storages.edges.map((edge) => edge.node);
-  }
-
-  async registerStorage(input: RegisterStorageInput) {
-    const { registerStorage: result } = await this.graphql.request(RegisterStorageDocument, { input });
-    if (result.__typename !== 'RegisterStoragePayload') throw new TroveClientError(result.code, result.message);
-    return result;
-  }
-
-  async health(): Promise<{ ok: boolean; database: string; storage: string }> {
-    const response = await fetch(new URL('/healthz', this.baseUrl));
-    return (await response.json()) as { ok: boolean; database: string; storage: string };
-  }
+export interface SaveResult {
+  artifact: ClientArtifact;
+  created: boolean;
+  warnings: string[];
 }
 
 export class TroveClientError extends Error {
@@ -38,4 +37,144 @@ export class TroveClientError extends Error {
     super(message);
     this.name = 'TroveClientError';
   }
+}
+
+/** The payload member of a mutation's result union; any error member is thrown as a TroveClientError. */
+function unwrap<R extends { __typename: string }, T extends R['__typename']>(result: R, typename: T): Extract<R, { __typename: T }> {
+  if (result.__typename !== typename) {
+    const error = result as unknown as { code: string; message: string };
+    throw new TroveClientError(error.code, error.message);
+  }
+  return result as Extract<R, { __typename: T }>;
+}
+
+export interface TransferProgress {
+  /** Called with the bytes sent or received so far. */
+  onProgress?: (bytes: number, total: number) => void;
+}
+
+function counting(total: number, onProgress?: (bytes: number, total: number) => void): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      onProgress?.(seen, total);
+      callback(null, chunk);
+    },
+  });
+}
+
+export class TroveClient {
+  readonly graphql: GraphQLClient;
+
+  constructor(
+    /** Base URL of a Trove server, e.g. http://127.0.0.1:4000 */
+    readonly baseUrl: string,
+    readonly options: { cacheDir?: string } = {},
+  ) {
+    this.graphql = new GraphQLClient(new URL('/graphql', baseUrl).toString());
+  }
+
+  get cacheDir(): string {
+    return this.options.cacheDir ?? process.env.TROVE_CACHE_DIR ?? path.join(homedir(), '.cache', 'trove');
+  }
+
+  async storages() {
+    const data = await this.graphql.request(StoragesDocument);
+    return data.storages.edges.map((edge) => edge.node);
+  }
+
+  async registerStorage(input: RegisterStorageInput) {
+    const { registerStorage } = await this.graphql.request(RegisterStorageDocument, { input });
+    return unwrap(registerStorage, 'RegisterStoragePayload');
+  }
+
+  async health(): Promise<{ ok: boolean; database: string; storage: string }> {
+    const response = await fetch(new URL('/healthz', this.baseUrl));
+    return (await response.json()) as { ok: boolean; database: string; storage: string };
+  }
+
+  /** Streams a local file through an upload session (any size, bounded memory) and saves it as an artifact. */
+  async saveFile(
+    filePath: string,
+    input: Omit<CreateArtifactInput, 'uploadId' | 'content' | 'file' | 'path'>,
+    progress: TransferProgress = {},
+  ): Promise<SaveResult> {
+    const { size } = await stat(filePath);
+    const { createUpload } = await this.graphql.request(CreateUploadDocument, {
+      input: { fileName: path.basename(filePath), size, storageUid: input.storageUid },
+    });
+    const upload = unwrap(createUpload, 'Upload');
+    const response = await fetch(upload.url, {
+      method: 'PUT',
+      headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
+      body: Readable.toWeb(createReadStream(filePath).pipe(counting(size, progress.onProgress))) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+      throw new TroveClientError(body.code ?? `HTTP_${response.status}`, body.message ?? `upload failed with HTTP ${response.status}`);
+    }
+    return this.createArtifact({ ...input, uploadId: upload.uploadId });
+  }
+
+  async createArtifact(input: CreateArtifactInput): Promise<SaveResult> {
+    const { createArtifact } = await this.graphql.request(CreateArtifactDocument, { input });
+    return unwrap(createArtifact, 'ArtifactPayload');
+  }
+
+  async replaceWithContent(uid: string, content: string, suffix?: string): Promise<SaveResult> {
+    const { replaceArtifact } = await this.graphql.request(ReplaceArtifactDocument, { input: { uid, content, suffix } });
+    return unwrap(replaceArtifact, 'ArtifactPayload');
+  }
+
+  async deleteArtifact(input: DeleteArtifactInput) {
+    const { deleteArtifact } = await this.graphql.request(DeleteArtifactDocument, { input });
+    return unwrap(deleteArtifact, 'DeleteArtifactPayload');
+  }
+
+  async artifact(identifier: { uid?: string; key?: string }) {
+    const { artifact } = await this.graphql.request(ArtifactForDownloadDocument, { ...identifier, expiresIn: 3600 });
+    if (!artifact) throw new TroveClientError('NOT_FOUND', `no artifact with ${identifier.uid ? `uid ${identifier.uid}` : `key ${identifier.key}`}`);
+    return artifact;
+  }
+
+  /** Downloads an artifact to `destination` (written to a temporary name and renamed when complete). */
+  async download(identifier: { uid?: string; key?: string }, destination: string, progress: TransferProgress = {}): Promise<ClientArtifact> {
+    const artifact = await this.artifact(identifier);
+    const response = await fetch(artifact.downloadUrl);
+    if (!response.ok || !response.body) throw new TroveClientError(`HTTP_${response.status}`, `download of ${artifact.uid} failed with HTTP ${response.status}`);
+    await mkdir(path.dirname(path.resolve(destination)), { recursive: true });
+    const partial = `${destination}.part`;
+    try {
+      await pipeline(Readable.fromWeb(response.body as never), counting(artifact.size ?? 0, progress.onProgress), createWriteStream(partial));
+      await rename(partial, destination);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+    return artifact;
+  }
+
+  /**
+   * LaminDB's `artifact.cache()`: a local copy under the cache dir, downloaded only when missing or stale
+   * (size or md5 differs). Returns the local path.
+   */
+  async cache(identifier: { uid?: string; key?: string }, progress: TransferProgress = {}): Promise<string> {
+    const artifact = await this.artifact(identifier);
+    const host = new URL(this.baseUrl).host.replace(':', '_');
+    const local = path.join(this.cacheDir, host, artifact.storageKey);
+    if (await isCurrentCopy(local, artifact)) return local;
+    await this.download({ uid: artifact.uid }, local, progress);
+    return local;
+  }
+}
+
+async function isCurrentCopy(local: string, artifact: ClientArtifact): Promise<boolean> {
+  const info = await stat(local).catch(() => undefined);
+  if (!info || info.size !== artifact.size) return false;
+  if (artifact.hashType !== 'md5') return true; // size match; large files are not re-read on every call
+  const digest = createHash('md5');
+  for await (const chunk of createReadStream(local)) digest.update(chunk as Buffer);
+  return digest.digest('base64url').slice(0, 22) === artifact.hash;
 }
