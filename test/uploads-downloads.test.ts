@@ -31,7 +31,8 @@ describe.each(['local', 's3rver'] as const)('uploads and downloads on %s storage
   const store = () => trove.services.stores.storeFor(backend === 'local' ? trove.localRoot : trove.s3rverRoot);
 
   it('saves a file through an upload session and downloads it, whole and by range', async () => {
-    const content = randomBytes(5 * 1024 * 1024 + 123);
+    // Over 8 MiB so that S3 staging goes through a real multipart upload.
+    const content = randomBytes(17 * 1024 * 1024 + 123);
     const file = path.join(workDir, 'blob.bin');
     await writeFile(file, content);
     const saved = await client.saveFile(file, { key: 'blobs/blob.bin' });

@@ -30,7 +30,8 @@ export function sha1FirstLast(firstChunkSha1: Buffer, lastChunkSha1: Buffer): st
  * 50 MiB are hashed in the same pass; otherwise `result()` asks for them through `readTail`.
  */
 export class HashingStream extends Transform {
-  private size = 0;
+  // Not named `size`: lib-storage takes a body's `size` property for its byte length.
+  private hashedBytes = 0;
   private md5: Hash | null = createHash('md5');
   private readonly firstSha1 = createHash('sha1');
   private readonly lastSha1 = createHash('sha1');
@@ -43,7 +44,7 @@ export class HashingStream extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const start = this.size;
+    const start = this.hashedBytes;
     const end = start + chunk.length;
     if (start < HASH_CHUNK_SIZE) this.firstSha1.update(chunk.subarray(0, Math.min(chunk.length, HASH_CHUNK_SIZE - start)));
     if (this.md5) {
@@ -52,31 +53,31 @@ export class HashingStream extends Transform {
     }
     if (this.tailStart !== undefined && end > this.tailStart) this.lastSha1.update(chunk.subarray(Math.max(0, this.tailStart - start)));
     this.fullSha256.update(chunk);
-    this.size = end;
+    this.hashedBytes = end;
     callback(null, chunk);
   }
 
   get bytesSeen(): number {
-    return this.size;
+    return this.hashedBytes;
   }
 
   /** The content hash; `readTail(start)` must return the digest-able bytes from `start` to the end. */
   async result(readTail?: (start: number) => Promise<AsyncIterable<Buffer>>): Promise<ContentHash> {
-    if (this.size <= HASH_CHUNK_SIZE) {
+    if (this.hashedBytes <= HASH_CHUNK_SIZE) {
       const digest = (this.md5 ?? createHash('md5')).digest();
-      return { size: this.size, hash: toBase64Url(digest).slice(0, HASH_LENGTH), hashType: 'md5', fullChecksum: null };
+      return { size: this.hashedBytes, hash: toBase64Url(digest).slice(0, HASH_LENGTH), hashType: 'md5', fullChecksum: null };
     }
     let lastDigest: Buffer;
-    if (this.tailStart === this.size - HASH_CHUNK_SIZE) {
+    if (this.tailStart === this.hashedBytes - HASH_CHUNK_SIZE) {
       lastDigest = this.lastSha1.digest();
     } else {
       if (!readTail) throw new Error('the last 50 MiB are needed to hash a file of unannounced size');
       const tail = createHash('sha1');
-      for await (const chunk of await readTail(this.size - HASH_CHUNK_SIZE)) tail.update(chunk);
+      for await (const chunk of await readTail(this.hashedBytes - HASH_CHUNK_SIZE)) tail.update(chunk);
       lastDigest = tail.digest();
     }
     return {
-      size: this.size,
+      size: this.hashedBytes,
       hash: sha1FirstLast(this.firstSha1.digest(), lastDigest),
       hashType: 'sha1-fl',
       fullChecksum: toBase64Url(this.fullSha256.digest()),

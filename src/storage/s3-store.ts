@@ -85,7 +85,7 @@ export class S3ObjectStore implements ObjectStore {
       body.on('data', (chunk: Buffer) => (written += chunk.length));
       const upload = new Upload({
         client: this.client,
-        params: { Bucket: this.bucket, Key: this.objectKey(key), Body: body },
+        params: { Bucket: this.bucket, Key: this.objectKey(key), Body: body, ContentLength: options.contentLength },
         partSize: MULTIPART_PART_SIZE,
         queueSize: 4,
         leavePartsOnError: false,
