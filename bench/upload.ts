@@ -23,7 +23,7 @@ async function makeFile(file: string, bytes: number): Promise<void> {
   for (let written = 0; written < bytes; written += block.length) {
     for (let index = 0; index < block.length; index += 4) block.writeUInt32LE((written + index) * 2654435761 >>> 0, index);
     const slice = block.subarray(0, Math.min(block.length, bytes - written));
-    if (!out.write(slice)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(slice)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve) => out.end(() => resolve()));
 }

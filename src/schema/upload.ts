@@ -1,7 +1,8 @@
 // Upload sessions for large files: createUpload says where to send the bytes; createArtifact(input: { uploadId })
 // commits them.
-import { createUpload } from '../domain/artifacts/uploads';
-import { InvalidInputError } from '../domain/errors';
+import { completeDirectUpload, createUpload, partCount } from '../domain/artifacts/uploads';
+import { storageFailure } from '../domain/artifacts/staging';
+import { InvalidInputError, NotFoundError, StorageFailedError } from '../domain/errors';
 import { builder } from './builder';
 
 const UploadStatusEnum = builder.enumType('UploadStatus', { values: ['OPEN', 'RECEIVED', 'COMMITTED', 'ABORTED'] as const });
@@ -11,8 +12,36 @@ const CreateUploadInput = builder.inputType('CreateUploadInput', {
     storageUid: t.string({ required: false, description: 'Target storage (default: the default storage).' }),
     fileName: t.string({ required: false, description: 'File name; its suffix becomes the artifact suffix.' }),
     size: t.field({ type: 'BigInt', required: false, description: 'Size in bytes; enables single-pass hashing and catches truncated uploads.' }),
+    direct: t.boolean({
+      required: false,
+      description: 'S3 storages: send parts straight to the bucket with presigned URLs (`parts`); needs `size`. Resumable.',
+    }),
+    partSize: t.int({ required: false, description: 'Bytes per part of a direct upload (default 16 MiB, at least 5 MiB).' }),
   }),
 });
+
+const UploadPartTarget = builder.objectRef<{ number: number; size: number; url: string }>('UploadPartTarget').implement({
+  description: 'Where to PUT one part of a direct upload; keep the ETag header of the answer.',
+  fields: (t) => ({
+    number: t.exposeInt('number'),
+    size: t.exposeInt('size', { description: 'Bytes of the file in this part.' }),
+    url: t.exposeString('url'),
+  }),
+});
+
+const UploadedPartObject = builder.objectRef<{ number: number; etag: string; size?: number }>('UploadedPart').implement({
+  fields: (t) => ({
+    number: t.exposeInt('number'),
+    etag: t.exposeString('etag'),
+    size: t.int({ nullable: true, resolve: (part) => part.size ?? null }),
+  }),
+});
+
+const UploadedPartInput = builder.inputType('UploadedPartInput', {
+  fields: (t) => ({ number: t.int({ required: true }), etag: t.string({ required: true }) }),
+});
+
+const PART_URL_LIFETIME_SECONDS = 24 * 60 * 60;
 
 export const UploadObject = builder.prismaObject('UploadSession', {
   name: 'Upload',
@@ -31,6 +60,39 @@ export const UploadObject = builder.prismaObject('UploadSession', {
       resolve: (upload, _args, context) => `${context.baseUrl}/uploads/${upload.uploadId}`,
     }),
     storage: t.relation('storage'),
+    direct: t.boolean({ resolve: (upload) => upload.s3MultipartId !== null }),
+    partSize: t.expose('partSize', { type: 'BigInt', nullable: true }),
+    parts: t.field({
+      type: [UploadPartTarget],
+      description: 'Direct uploads: one presigned URL per part (valid 24 hours). Empty for gateway uploads.',
+      select: { storage: { select: { root: true } } },
+      resolve: async (upload, _args, context) => {
+        if (!upload.s3MultipartId || upload.partSize == null || upload.expectedSize == null) return [];
+        const store = context.stores.storeFor(upload.storage.root);
+        const size = Number(upload.expectedSize);
+        const partSize = Number(upload.partSize);
+        return Promise.all(
+          Array.from({ length: partCount(size, partSize) }, async (_, index) => ({
+            number: index + 1,
+            size: Math.min(partSize, size - index * partSize),
+            url: await store.multipart!.presignPart(upload.stagingKey, upload.s3MultipartId!, index + 1, PART_URL_LIFETIME_SECONDS),
+          })),
+        );
+      },
+    }),
+    receivedParts: t.field({
+      type: [UploadedPartObject],
+      description: 'Direct uploads: the parts the bucket holds (S3 ListParts), to resume after a dropped connection.',
+      select: { storage: { select: { root: true } } },
+      resolve: async (upload, _args, context) => {
+        if (!upload.s3MultipartId || upload.status !== 'OPEN') return [];
+        try {
+          return await context.stores.storeFor(upload.storage.root).multipart!.listParts(upload.stagingKey, upload.s3MultipartId);
+        } catch (error) {
+          throw storageFailure(error, upload.storage.root);
+        }
+      },
+    }),
   }),
 });
 
@@ -50,6 +112,20 @@ builder.mutationField('createUpload', (t) =>
     args: { input: t.arg({ type: CreateUploadInput, required: false }) },
     errors: { types: [InvalidInputError], union: { name: 'CreateUploadResult' } },
     resolve: (_root, { input }, context) =>
-      createUpload(context, { storageUid: input?.storageUid, fileName: input?.fileName, size: input?.size != null ? Number(input.size) : null }),
+      createUpload(context, { ...input, size: input?.size != null ? Number(input.size) : null }),
+  }),
+);
+
+builder.mutationField('completeUpload', (t) =>
+  t.field({
+    type: UploadObject,
+    description:
+      'Assembles a direct upload from its parts (listed by the bucket when `parts` is omitted) and hashes it. createArtifact does this by itself; call it to learn the hash first.',
+    args: {
+      uploadId: t.arg.string({ required: true }),
+      parts: t.arg({ type: [UploadedPartInput], required: false, description: 'Part numbers and ETags, for servers without ListParts.' }),
+    },
+    errors: { types: [InvalidInputError, NotFoundError, StorageFailedError], union: { name: 'CompleteUploadResult' } },
+    resolve: (_root, { uploadId, parts }, context) => completeDirectUpload(context, uploadId, parts),
   }),
 );

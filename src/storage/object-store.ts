@@ -35,6 +35,24 @@ export interface ObjectStore {
   presignGet?(key: string, expiresInSeconds: number, fileName?: string): Promise<string>;
   /** Throws when the store cannot be reached or written. */
   check(): Promise<void>;
+  /** Direct multipart uploads from clients (S3 only). */
+  multipart?: MultipartUploads;
+}
+
+export interface UploadedPart {
+  number: number;
+  etag: string;
+  size?: number;
+}
+
+/** S3 multipart uploads whose parts clients send straight to the bucket with presigned URLs. */
+export interface MultipartUploads {
+  start(key: string): Promise<string>;
+  presignPart(key: string, multipartId: string, partNumber: number, expiresInSeconds: number): Promise<string>;
+  /** Parts the bucket holds so far (S3 ListParts); lets a client resume after a dropped connection. */
+  listParts(key: string, multipartId: string): Promise<UploadedPart[]>;
+  complete(key: string, multipartId: string, parts: UploadedPart[]): Promise<void>;
+  abort(key: string, multipartId: string): Promise<void>;
 }
 
 export class StorageError extends Error {

@@ -1,19 +1,24 @@
 // S3 backend (AWS or any S3-compatible server through TROVE_S3_ENDPOINT).
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { type ByteRange, type ObjectInfo, type ObjectStore, StorageError } from './object-store';
+import { type ByteRange, type MultipartUploads, type ObjectInfo, type ObjectStore, StorageError, type UploadedPart } from './object-store';
 
 export interface S3Settings {
   endpoint?: string;
@@ -177,4 +182,59 @@ export class S3ObjectStore implements ObjectStore {
     await this.put(probe, Buffer.from('ok'));
     await this.delete(probe);
   }
+
+  readonly multipart: MultipartUploads = {
+    start: async (key) => {
+      try {
+        const response = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+        return response.UploadId!;
+      } catch (error) {
+        throw storageErrorFrom(error, 'start a multipart upload of', key);
+      }
+    },
+    presignPart: (key, multipartId, partNumber, expiresInSeconds) =>
+      getSignedUrl(this.client, new UploadPartCommand({ Bucket: this.bucket, Key: this.objectKey(key), UploadId: multipartId, PartNumber: partNumber }), {
+        expiresIn: expiresInSeconds,
+      }),
+    listParts: async (key, multipartId) => {
+      const parts: UploadedPart[] = [];
+      try {
+        // Paged by hand: the SDK paginator loops forever on servers (Swift) that repeat the same marker.
+        let marker: string | undefined;
+        for (;;) {
+          const page = await this.client.send(
+            new ListPartsCommand({ Bucket: this.bucket, Key: this.objectKey(key), UploadId: multipartId, PartNumberMarker: marker }),
+          );
+          for (const part of page.Parts ?? []) parts.push({ number: part.PartNumber!, etag: part.ETag!.replaceAll('"', ''), size: Number(part.Size ?? 0) });
+          const next = page.NextPartNumberMarker;
+          if (!page.IsTruncated || !next || next === marker) break;
+          marker = next;
+        }
+      } catch (error) {
+        throw storageErrorFrom(error, 'list the parts of', key);
+      }
+      return parts;
+    },
+    complete: async (key, multipartId, parts) => {
+      try {
+        await this.client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: this.objectKey(key),
+            UploadId: multipartId,
+            MultipartUpload: { Parts: [...parts].sort((a, b) => a.number - b.number).map((part) => ({ PartNumber: part.number, ETag: `"${part.etag.replaceAll('"', '')}"` })) },
+          }),
+        );
+      } catch (error) {
+        throw storageErrorFrom(error, 'complete the multipart upload of', key);
+      }
+    },
+    abort: async (key, multipartId) => {
+      try {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.objectKey(key), UploadId: multipartId }));
+      } catch (error) {
+        throw storageErrorFrom(error, 'abort the multipart upload of', key);
+      }
+    },
+  };
 }

@@ -41,8 +41,12 @@ export type CreateArtifactInput = {
 };
 
 export type CreateUploadInput = {
+  /** S3 storages: send parts straight to the bucket with presigned URLs (`parts`); needs `size`. Resumable. */
+  direct?: boolean | null | undefined;
   /** File name; its suffix becomes the artifact suffix. */
   fileName?: string | null | undefined;
+  /** Bytes per part of a direct upload (default 16 MiB, at least 5 MiB). */
+  partSize?: number | null | undefined;
   /** Size in bytes; enables single-pass hashing and catches truncated uploads. */
   size?: number | null | undefined;
   /** Target storage (default: the default storage). */

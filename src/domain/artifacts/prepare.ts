@@ -6,6 +6,7 @@ import type { Artifact, Run, Storage, UploadSession } from '../../db/generated/c
 import { keyProblem, suffixOf } from '../../storage/keys';
 import { InvalidInputError, NotFoundError } from '../errors';
 import type { ArtifactServices } from './services';
+import { completeDirectUpload } from './uploads';
 
 export type ArtifactSource =
   | { kind: 'content'; content: string }
@@ -109,6 +110,10 @@ export async function prepareSave(
     const uploadId = input.source.uploadId;
     upload = (await db.uploadSession.findUnique({ where: { uploadId }, include: { storage: true } })) ?? undefined;
     if (!upload) throw new InvalidInputError(`no upload with id ${uploadId}; call createUpload first`, field('uploadId'));
+    if (upload.s3MultipartId && upload.status === 'OPEN') {
+      // A direct upload whose parts are all in the bucket is completed on first use.
+      upload = { ...(await completeDirectUpload(services, uploadId)), storage: upload.storage };
+    }
     if (upload.status !== 'RECEIVED') {
       throw new InvalidInputError(
         upload.status === 'OPEN' ? `upload ${uploadId} has not received its bytes yet` : `upload ${uploadId} was already ${upload.status.toLowerCase()}`,

@@ -1,11 +1,14 @@
 // Upload sessions: large files are sent ahead (streamed through the gateway to a staging key, hashed on the
 // way) and committed later with createArtifact(input: { uploadId }). Memory stays bounded whatever the size.
-import type { Readable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { UploadSession } from '../../db/generated/client';
 import { stagingKey } from '../../storage/keys';
 import { InvalidInputError, NotFoundError } from '../errors';
 import type { ArtifactServices } from './services';
-import { newUploadId, stageStream } from './staging';
+import { HashingStream } from '../../storage/hashing';
+import type { UploadedPart } from '../../storage/object-store';
+import { newUploadId, stageStream, storageFailure } from './staging';
 
 export const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
@@ -15,6 +18,18 @@ export interface CreateUploadInput {
   fileName?: string | null;
   /** Announced size in bytes: enables single-pass hashing and detects truncated uploads. */
   size?: number | null;
+  /** S3 storages: the client sends parts straight to the bucket with presigned URLs (needs `size`). */
+  direct?: boolean | null;
+  /** Part size of a direct upload (default 16 MiB, at least 5 MiB). */
+  partSize?: number | null;
+}
+
+export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+
+export function partCount(size: number, partSize: number): number {
+  return Math.max(1, Math.ceil(size / partSize));
 }
 
 export async function createUpload(services: ArtifactServices, input: CreateUploadInput): Promise<UploadSession> {
@@ -30,11 +45,28 @@ export async function createUpload(services: ArtifactServices, input: CreateUplo
     throw new InvalidInputError('fileName is a bare file name (no "/" or "\\", at most 255 characters)', 'input.fileName');
   }
   const uploadId = newUploadId();
+  let multipart: { id: string; partSize: number } | undefined;
+  if (input.direct) {
+    const store = services.stores.storeFor(storage.root);
+    if (!store.multipart) throw new InvalidInputError(`storage ${storage.root} is not S3: send the bytes to the upload url instead`, 'input.direct');
+    if (input.size == null) throw new InvalidInputError('a direct upload needs the size of the file', 'input.size');
+    const partSize = input.partSize ?? Math.max(DEFAULT_PART_SIZE, Math.ceil(input.size / MAX_PARTS));
+    if (partSize < MIN_PART_SIZE || partCount(input.size, partSize) > MAX_PARTS) {
+      throw new InvalidInputError(`partSize must be at least 5 MiB and give at most ${MAX_PARTS} parts`, 'input.partSize');
+    }
+    try {
+      multipart = { id: await store.multipart.start(stagingKey(uploadId)), partSize };
+    } catch (error) {
+      throw storageFailure(error, storage.root);
+    }
+  }
   return db.uploadSession.create({
     data: {
       uploadId,
       storageId: storage.id,
       stagingKey: stagingKey(uploadId),
+      s3MultipartId: multipart?.id ?? null,
+      partSize: multipart ? BigInt(multipart.partSize) : null,
       fileName: input.fileName ?? null,
       expectedSize: input.size != null ? BigInt(input.size) : null,
       createdById: user.id,
@@ -53,6 +85,7 @@ export async function receiveUpload(
   const { db, stores } = services;
   const session = await db.uploadSession.findUnique({ where: { uploadId }, include: { storage: true } });
   if (!session) throw new NotFoundError('upload', `id ${uploadId}`);
+  if (session.s3MultipartId) throw new InvalidInputError(`upload ${uploadId} is direct: send its parts to the presigned part URLs`, 'uploadId');
   if (session.status !== 'OPEN' && session.status !== 'RECEIVED') {
     throw new InvalidInputError(`upload ${uploadId} was already ${session.status.toLowerCase()}`, 'uploadId');
   }
@@ -71,4 +104,43 @@ export async function receiveUpload(
     where: { id: session.id },
     data: { status: 'RECEIVED', size: BigInt(staged.size), hash: staged.hash, hashType: staged.hashType, fullChecksum: staged.fullChecksum },
   });
+}
+
+/**
+ * Completes a direct multipart upload: assembles the parts (listed by the bucket unless given), checks the size,
+ * and hashes the object by streaming it back once.
+ */
+export async function completeDirectUpload(services: ArtifactServices, uploadId: string, parts?: UploadedPart[] | null): Promise<UploadSession> {
+  const { db, stores } = services;
+  const session = await db.uploadSession.findUnique({ where: { uploadId }, include: { storage: true } });
+  if (!session) throw new NotFoundError('upload', `id ${uploadId}`);
+  if (!session.s3MultipartId || session.expectedSize == null || session.partSize == null) {
+    throw new InvalidInputError(`upload ${uploadId} is not a direct upload`, 'uploadId');
+  }
+  if (session.status !== 'OPEN') return session;
+  const store = stores.storeFor(session.storage.root);
+  const size = Number(session.expectedSize);
+  const expectedParts = partCount(size, Number(session.partSize));
+  try {
+    const uploaded = parts ?? (await store.multipart!.listParts(session.stagingKey, session.s3MultipartId));
+    const numbers = new Set(uploaded.map((part) => part.number));
+    const missing = Array.from({ length: expectedParts }, (_, index) => index + 1).filter((number) => !numbers.has(number));
+    if (missing.length) throw new InvalidInputError(`parts ${missing.join(', ')} of ${expectedParts} have not been uploaded`, 'parts');
+    await store.multipart!.complete(session.stagingKey, session.s3MultipartId, uploaded);
+    const info = await store.head(session.stagingKey);
+    if (info?.size !== size) {
+      await store.delete(session.stagingKey);
+      throw new InvalidInputError(`the parts add up to ${info?.size ?? 0} bytes, not the announced ${size}; start a new upload`, 'parts');
+    }
+    const hasher = new HashingStream(size);
+    await pipeline(await store.get(session.stagingKey), hasher, new Writable({ write: (_chunk, _encoding, done) => done() }));
+    const content = await hasher.result();
+    return db.uploadSession.update({
+      where: { id: session.id },
+      data: { status: 'RECEIVED', size: BigInt(content.size), hash: content.hash, hashType: content.hashType, fullChecksum: content.fullChecksum },
+    });
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
+    throw storageFailure(error, session.storage.root);
+  }
 }
