@@ -7,6 +7,7 @@ import type { TroveServices } from './context';
 import type { DatabaseOptions } from './db/client';
 import { openDatabase } from './db/open-database';
 import { ensureDefaultStorage, ensureUser } from './domain/bootstrap';
+import { type SweepReport, sweep } from './domain/recovery/sweep';
 import { createGateway, type Gateway } from './http/gateway';
 import { loadSigningSecret, UrlSigner } from './http/signing';
 import { StoreRegistry } from './storage/open-store';
@@ -16,7 +17,38 @@ export interface Trove {
   services: TroveServices;
   gateway: Gateway;
   databaseUrl: string;
+  /** The start-up recovery sweep (runs in the background while the server starts serving). */
+  recovered: Promise<SweepReport | undefined>;
   close(): Promise<void>;
+}
+
+/** Recovery at start-up and then every `recoveryIntervalMs`; one sweep at a time. */
+function startRecovery(services: TroveServices): { firstRun: Promise<SweepReport | undefined>; stop(): Promise<void> } {
+  let running: Promise<SweepReport | undefined> = Promise.resolve(undefined);
+  const runOnce = () => {
+    running = running.then(async () => {
+      try {
+        const report = await sweep(services, { graceMs: services.config.recoveryGraceMs });
+        const acted = report.finished.length + report.undone.length + report.objectsDeleted.length + report.uploadsExpired.length;
+        if (acted || report.errors.length) services.log.info({ recovery: report }, 'recovery sweep');
+        return report;
+      } catch (error) {
+        services.log.error({ err: error }, 'recovery sweep failed');
+        return undefined;
+      }
+    });
+    return running;
+  };
+  const firstRun = runOnce();
+  const timer = services.config.recoveryIntervalMs > 0 ? setInterval(runOnce, services.config.recoveryIntervalMs) : undefined;
+  timer?.unref();
+  return {
+    firstRun,
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 export interface TroveOptions {
@@ -34,7 +66,17 @@ export async function createTrove(config: TroveConfig, log: Logger, options: Tro
     await ensureDefaultStorage(opened.db, config.defaultStorageRoot, user, config.awsRegion);
     const signer = new UrlSigner(await loadSigningSecret(config.dataDir, config.secret));
     const services: TroveServices = { db: opened.db, stores, config, log, user, signer };
-    return { services, gateway: createGateway(services), databaseUrl: opened.url, close: opened.close };
+    const recovery = startRecovery(services);
+    return {
+      services,
+      gateway: createGateway(services),
+      databaseUrl: opened.url,
+      recovered: recovery.firstRun,
+      close: async () => {
+        await recovery.stop();
+        await opened.close();
+      },
+    };
   } catch (error) {
     await opened.close();
     throw error;

@@ -21,6 +21,10 @@ const environmentSchema = z.object({
   TROVE_SEARCH_NAMES: booleanFromEnv.default(true),
   TROVE_SECRET: z.string().min(32).optional(),
   TROVE_PUBLIC_URL: z.string().url().optional(),
+  TROVE_RECOVERY_GRACE_SECONDS: z.coerce.number().min(0).default(600),
+  TROVE_RECOVERY_INTERVAL_SECONDS: z.coerce.number().min(0).default(300),
+  TROVE_ADMIN_TOKEN: z.string().min(16).optional(),
+  TROVE_FAULT_PAUSE_BEFORE_PROMOTE_MS: z.coerce.number().int().min(0).default(0),
   TROVE_USER: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('trove'),
 });
 
@@ -48,6 +52,14 @@ export interface TroveConfig {
   secret?: string;
   /** Base URL clients use to reach this server, for URLs in responses (default: the request's origin). */
   publicUrl?: string;
+  /** Unfinished storage work older than this is finished or undone by recovery. */
+  recoveryGraceMs: number;
+  /** How often recovery runs (0: only at start-up). */
+  recoveryIntervalMs: number;
+  /** Bearer token for admin operations (doctor, repair); they are refused when unset. */
+  adminToken?: string;
+  /** Fault injection for crash tests: sleep between commit and promote. */
+  faultPauseBeforePromoteMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +88,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     userHandle: values.TROVE_USER,
     secret: values.TROVE_SECRET,
     publicUrl: values.TROVE_PUBLIC_URL?.replace(/\/+$/, ''),
+    recoveryGraceMs: values.TROVE_RECOVERY_GRACE_SECONDS * 1000,
+    recoveryIntervalMs: values.TROVE_RECOVERY_INTERVAL_SECONDS * 1000,
+    adminToken: values.TROVE_ADMIN_TOKEN,
+    faultPauseBeforePromoteMs: values.TROVE_FAULT_PAUSE_BEFORE_PROMOTE_MS,
   };
 }
 

@@ -20,4 +20,6 @@ export interface TroveContext extends TroveServices {
   requestId: string;
   /** Origin clients reach this server at (TROVE_PUBLIC_URL, else the request's own origin). */
   baseUrl: string;
+  /** The request carried the admin token. */
+  isAdmin: boolean;
 }

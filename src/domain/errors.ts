@@ -91,3 +91,9 @@ export class BulkSaveFailedError extends TroveError {
     );
   }
 }
+
+export class ForbiddenError extends TroveError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}

@@ -1,5 +1,5 @@
 // The HTTP face of Trove: GraphQL (with GraphiQL) at /graphql and the health check at /healthz.
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
@@ -31,6 +31,13 @@ function maskUnexpectedError(error: unknown, message: string, isDev?: boolean): 
   return maskError(error, message, isDev);
 }
 
+function isAdminRequest(adminToken: string | undefined, authorization: string | null): boolean {
+  if (!adminToken || !authorization) return false;
+  const given = Buffer.from(authorization.replace(/^Bearer\s+/i, ''));
+  const expected = Buffer.from(adminToken);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 export function createGateway(services: TroveServices): Gateway {
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, TroveContext>({
     schema,
@@ -49,6 +56,7 @@ export function createGateway(services: TroveServices): Gateway {
       ...services,
       requestId: request.headers.get('x-request-id') ?? randomUUID(),
       baseUrl: services.config.publicUrl ?? new URL(request.url).origin,
+      isAdmin: isAdminRequest(services.config.adminToken, request.headers.get('authorization')),
     }),
     plugins: [
       queryLimitsPlugin(),

@@ -12,3 +12,4 @@ import './run';
 export const schema = builder.toSchema({ sortSchema: true });
 import './artifact-mutations';
 import './upload';
+import './recovery';

@@ -59,7 +59,7 @@ export class LocalObjectStore implements ObjectStore {
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
       const info = await stat(this.pathOf(key));
-      return info.isFile() ? { key, size: info.size } : undefined;
+      return info.isFile() ? { key, size: info.size, lastModified: info.mtime } : undefined;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw storageErrorFrom(error, 'inspect', key);
@@ -118,7 +118,8 @@ export class LocalObjectStore implements ObjectStore {
           yield* this.walk(full, prefix);
         }
       } else if (entry.isFile() && key.startsWith(prefix)) {
-        yield { key, size: (await stat(full)).size };
+        const info = await stat(full).catch(() => undefined); // may vanish while listing
+        if (info) yield { key, size: info.size, lastModified: info.mtime };
       }
     }
   }

@@ -6,6 +6,7 @@ export interface ObjectInfo {
   size: number;
   /** S3 ETag without quotes (`md5hex` or `md5hex-N`); absent for local files. */
   etag?: string;
+  lastModified?: Date;
 }
 
 export interface ByteRange {

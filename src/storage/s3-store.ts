@@ -121,7 +121,7 @@ export class S3ObjectStore implements ObjectStore {
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
       const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
-      return { key, size: Number(response.ContentLength ?? 0), etag: response.ETag?.replaceAll('"', '') };
+      return { key, size: Number(response.ContentLength ?? 0), etag: response.ETag?.replaceAll('"', ''), lastModified: response.LastModified };
     } catch (error) {
       const status = (error as S3ServiceException).$metadata?.httpStatusCode;
       if (status === 404 || (error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchKey') return undefined;
@@ -160,7 +160,7 @@ export class S3ObjectStore implements ObjectStore {
     try {
       for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.objectKey(prefix) })) {
         for (const item of page.Contents ?? []) {
-          yield { key: item.Key!.slice(this.prefix.length), size: Number(item.Size ?? 0), etag: item.ETag?.replaceAll('"', '') };
+          yield { key: item.Key!.slice(this.prefix.length), size: Number(item.Size ?? 0), etag: item.ETag?.replaceAll('"', ''), lastModified: item.LastModified };
         }
       }
     } catch (error) {

@@ -31,7 +31,7 @@ export interface TestTrove extends Trove {
   resetQueryLog(): void;
 }
 
-async function createDatabaseFromTemplate(maintenanceUrl: string): Promise<string> {
+export async function createDatabaseFromTemplate(maintenanceUrl: string = inject('postgresUrl')): Promise<string> {
   const name = `trove_test_${randomBytes(5).toString('hex')}`;
   const client = new pg.Client({ connectionString: maintenanceUrl });
   await client.connect();
@@ -46,11 +46,18 @@ async function createDatabaseFromTemplate(maintenanceUrl: string): Promise<strin
 }
 
 export async function startTestTrove(
-  options: { defaultStorage?: 'local' | 's3rver'; env?: Record<string, string>; s3SettingsByRoot?: Record<string, S3Settings> } = {},
+  options: {
+    defaultStorage?: 'local' | 's3rver';
+    env?: Record<string, string>;
+    s3SettingsByRoot?: Record<string, S3Settings>;
+    /** e.g. to reach the database through a TcpProxy */
+    rewriteDatabaseUrl?: (url: string) => string;
+  } = {},
 ): Promise<TestTrove> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'trove-file-'));
   await chmod(dataDir, 0o755);
-  const databaseUrl = await createDatabaseFromTemplate(inject('postgresUrl'));
+  const createdUrl = await createDatabaseFromTemplate(inject('postgresUrl'));
+  const databaseUrl = options.rewriteDatabaseUrl ? options.rewriteDatabaseUrl(createdUrl) : createdUrl;
   const localRoot = path.join(dataDir, 'storage');
   const s3rverRoot = `s3://${S3RVER_BUCKET}/${path.basename(dataDir)}`;
   const config = loadConfig({

@@ -27,7 +27,7 @@ export function sameContentWhere(content: { hash: string; fullChecksum: string |
 }
 
 export type CommitOutcome =
-  | { kind: 'existing'; artifact: Artifact; warnings: string[]; promotion?: PendingPromotion }
+  | { kind: 'existing'; artifact: Artifact; warnings: string[]; promotion?: PendingPromotion; supersededStagingKeys?: string[] }
   | { kind: 'created'; artifact: Artifact; warnings: string[]; promotion?: PendingPromotion };
 
 export interface PendingPromotion {
@@ -89,7 +89,11 @@ export async function commitSave(services: ArtifactServices, prepared: PreparedS
           // A killed upload left the row flagged: these identical bytes finish it (LaminDB's re-run).
           if (existing.storageOngoing && staged.stagingKey && existing.storageId === staged.storage.id) {
             warnings.push(`finishing the interrupted upload of ${existing.uid}`);
-            return { kind: 'existing', artifact: existing, warnings, promotion: await recordPromotion(tx, existing, staged.stagingKey) };
+            // This promotion replaces the interrupted ones; their staged copies are dropped once it succeeds.
+            const interrupted = await tx.storageOperation.findMany({ where: { artifactId: existing.id, kind: 'PROMOTE' } });
+            await tx.storageOperation.deleteMany({ where: { id: { in: interrupted.map((operation) => operation.id) } } });
+            const supersededStagingKeys = interrupted.map((operation) => operation.fromKey);
+            return { kind: 'existing', artifact: existing, warnings, promotion: await recordPromotion(tx, existing, staged.stagingKey), supersededStagingKeys };
           }
           return { kind: 'existing', artifact: existing, warnings };
         }

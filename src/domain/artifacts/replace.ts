@@ -15,6 +15,26 @@ export function withSuffix(key: string, oldSuffix: string, newSuffix: string): s
   return stem + newSuffix;
 }
 
+/** What recovery needs to undo an unfinished replace. */
+export interface PreviousFields {
+  key: string | null;
+  suffix: string;
+  storageKey: string;
+  size: string | null;
+  hash: string | null;
+  hashType: string | null;
+  fullChecksum: string | null;
+}
+
+function previousFields(artifact: Artifact): PreviousFields {
+  const { key, suffix, storageKey, size, hash, hashType, fullChecksum } = artifact;
+  return { key, suffix, storageKey, size: size === null ? null : size.toString(), hash, hashType, fullChecksum };
+}
+
+export function restoredFields(previous: PreviousFields) {
+  return { ...previous, size: previous.size === null ? null : BigInt(previous.size) };
+}
+
 export interface ReplaceArtifactInput {
   uid: string;
   source: ArtifactSource;
@@ -69,7 +89,14 @@ export async function replaceArtifact(services: ArtifactServices, input: Replace
         },
       });
       const promoteOperation = await tx.storageOperation.create({
-        data: { kind: 'PROMOTE', storageId: previous.storageId, artifactId: previous.id, fromKey: staged.stagingKey!, toKey: storageKey },
+        data: {
+          kind: 'PROMOTE',
+          storageId: previous.storageId,
+          artifactId: previous.id,
+          fromKey: staged.stagingKey!,
+          toKey: storageKey,
+          previous: { ...previousFields(previous) },
+        },
       });
       let deleteId: number | undefined;
       if (storageKey !== previous.storageKey) {
@@ -102,19 +129,7 @@ export async function replaceArtifact(services: ArtifactServices, input: Replace
     // The old object was not touched: restore the old metadata, drop the staged bytes.
     await db.$transaction(async (tx) => {
       await tx.storageOperation.deleteMany({ where: { id: { in: [operations.promoteId, operations.deleteId ?? -1] } } });
-      await tx.artifact.update({
-        where: { id: previous.id },
-        data: {
-          key: previous.key,
-          suffix: previous.suffix,
-          storageKey: previous.storageKey,
-          size: previous.size,
-          hash: previous.hash,
-          hashType: previous.hashType,
-          fullChecksum: previous.fullChecksum,
-          storageOngoing: previous.storageOngoing,
-        },
-      });
+      await tx.artifact.update({ where: { id: previous.id }, data: { ...restoredFields(previousFields(previous)), storageOngoing: false } });
     });
     await discardStaged(staged);
     throw storageFailure(error, store.root);

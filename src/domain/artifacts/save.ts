@@ -1,5 +1,6 @@
 // createArtifact / saveArtifacts: stage -> commit -> promote (see ARCHITECTURE.md, "The save protocol").
 import type { Artifact } from '../../db/generated/client';
+import { TroveError } from '../errors';
 import { commitSave } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput } from './prepare';
 import { promote, undoCreated } from './promote';
@@ -39,14 +40,19 @@ export async function savePrepared(services: ArtifactServices, prepared: Prepare
     outcome = await commitSave(services, prepared, staged);
   } catch (error) {
     if (!prepared.upload) await discardStaged(staged); // an upload stays RECEIVED and can be committed again
-    throw error;
+    if (error instanceof TroveError) throw error;
+    throw new TroveError('DATABASE_ERROR', `the database could not record the artifact (${(error as Error).message.split('\n')[0]}); nothing was saved`, { cause: error });
   }
   if (!outcome.promotion) {
     if (outcome.kind === 'existing') await discardStaged(staged);
     return { artifact: outcome.artifact, created: outcome.kind === 'created', warnings: outcome.warnings };
   }
+  if (services.config.faultPauseBeforePromoteMs) await new Promise((resolve) => setTimeout(resolve, services.config.faultPauseBeforePromoteMs));
   try {
     const artifact = await promote(services, outcome.artifact, outcome.promotion, staged.store);
+    if (outcome.kind === 'existing') {
+      for (const key of outcome.supersededStagingKeys ?? []) await staged.store.delete(key).catch(() => undefined);
+    }
     return { artifact, created: outcome.kind === 'created', warnings: outcome.warnings };
   } catch (error) {
     if (outcome.kind === 'created') await undoCreated(services, outcome.artifact, outcome.promotion, staged.store);

@@ -1,8 +1,8 @@
 // Step 1 of the save protocol: stream bytes to a staging key in the target storage, hashing them in the same
 // pass. Nothing here touches the database; a failure deletes the staging object and leaves no trace.
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import type { Storage } from '../../db/generated/client';
+import { hashObject } from '../../storage/hash-object';
 import { type ContentHash, hashFromEtag, HashingStream } from '../../storage/hashing';
 import { stagingKey } from '../../storage/keys';
 import { type ObjectStore, StorageError } from '../../storage/object-store';
@@ -78,13 +78,11 @@ export async function describeRegisteredObject(storage: Storage, store: ObjectSt
   const fromEtag = info.etag ? hashFromEtag(info.etag, info.size) : undefined;
   if (fromEtag) return { ...fromEtag, storage, store, stagingKey: null, registeredKey: key };
   // Local files (and ETag-less objects) are read once to hash them.
-  const hasher = new HashingStream(info.size);
   try {
-    await pipeline(await store.get(key), hasher, new Writable({ write: (_chunk, _encoding, done) => done() }));
+    return { ...(await hashObject(store, key, info.size)), storage, store, stagingKey: null, registeredKey: key };
   } catch (error) {
     throw storageFailure(error, storage.root);
   }
-  return { ...(await hasher.result()), storage, store, stagingKey: null, registeredKey: key };
 }
 
 /** Drops staged bytes that will not be committed (duplicate content, a failed commit). */

@@ -1,12 +1,11 @@
 // Upload sessions: large files are sent ahead (streamed through the gateway to a staging key, hashed on the
 // way) and committed later with createArtifact(input: { uploadId }). Memory stays bounded whatever the size.
-import { type Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { UploadSession } from '../../db/generated/client';
 import { stagingKey } from '../../storage/keys';
 import { InvalidInputError, NotFoundError } from '../errors';
 import type { ArtifactServices } from './services';
-import { HashingStream } from '../../storage/hashing';
+import { hashObject } from '../../storage/hash-object';
 import type { UploadedPart } from '../../storage/object-store';
 import { newUploadId, stageStream, storageFailure } from './staging';
 
@@ -132,9 +131,7 @@ export async function completeDirectUpload(services: ArtifactServices, uploadId:
       await store.delete(session.stagingKey);
       throw new InvalidInputError(`the parts add up to ${info?.size ?? 0} bytes, not the announced ${size}; start a new upload`, 'parts');
     }
-    const hasher = new HashingStream(size);
-    await pipeline(await store.get(session.stagingKey), hasher, new Writable({ write: (_chunk, _encoding, done) => done() }));
-    const content = await hasher.result();
+    const content = await hashObject(store, session.stagingKey, size);
     return db.uploadSession.update({
       where: { id: session.id },
       data: { status: 'RECEIVED', size: BigInt(content.size), hash: content.hash, hashType: content.hashType, fullChecksum: content.fullChecksum },

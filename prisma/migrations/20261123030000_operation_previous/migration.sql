@@ -1,0 +1,1 @@
+ALTER TABLE "StorageOperation" ADD COLUMN "previous" JSONB;

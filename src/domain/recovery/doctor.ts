@@ -1,0 +1,93 @@
+// The doctor compares both stores and reports every disagreement; `repair` applies the sweep's rules.
+import { hashObject } from '../../storage/hash-object';
+import { AUTO_KEY_PREFIX, STAGING_PREFIX } from '../../storage/keys';
+import type { ObjectInfo } from '../../storage/object-store';
+import type { ArtifactServices } from '../artifacts/services';
+
+export interface DoctorFinding {
+  storage: string;
+  key: string;
+  uid?: string;
+  detail: string;
+}
+
+export interface DoctorReport {
+  /** Artifacts whose object is missing. */
+  rowsWithoutObjects: DoctorFinding[];
+  /** Objects under managed prefixes (.lamindb/, .trove/staging/) that no artifact, operation or upload owns. */
+  objectsWithoutRows: DoctorFinding[];
+  sizeMismatches: DoctorFinding[];
+  /** Only with `deep`: objects whose content hash differs from the row's. */
+  hashMismatches: DoctorFinding[];
+  /** Artifacts still flagged `storageOngoing` past the grace period. */
+  staleOngoing: DoctorFinding[];
+  /** Storage operations owed past the grace period. */
+  staleOperations: DoctorFinding[];
+  /** Storages that could not be listed (credentials, network). */
+  unreachable: DoctorFinding[];
+  clean: boolean;
+}
+
+export async function doctor(services: ArtifactServices, options: { graceMs: number; deep?: boolean }): Promise<DoctorReport> {
+  const { db, stores } = services;
+  const cutoff = new Date(Date.now() - options.graceMs);
+  const report: DoctorReport = {
+    rowsWithoutObjects: [],
+    objectsWithoutRows: [],
+    sizeMismatches: [],
+    hashMismatches: [],
+    staleOngoing: [],
+    staleOperations: [],
+    unreachable: [],
+    clean: true,
+  };
+  for (const storage of await db.storage.findMany()) {
+    const store = stores.storeFor(storage.root);
+    const objects = new Map<string, ObjectInfo>();
+    try {
+      for await (const object of store.list('')) objects.set(object.key, object);
+    } catch (error) {
+      report.unreachable.push({ storage: storage.root, key: '', detail: (error as Error).message });
+      continue;
+    }
+    const artifacts = await db.artifact.findMany({ where: { storageId: storage.id } });
+    const operations = await db.storageOperation.findMany({ where: { storageId: storage.id } });
+    const uploads = await db.uploadSession.findMany({ where: { storageId: storage.id, status: { in: ['OPEN', 'RECEIVED'] } } });
+    const owned = new Set([...artifacts.map((a) => a.storageKey), ...operations.map((o) => o.fromKey), ...uploads.map((u) => u.stagingKey)]);
+
+    for (const artifact of artifacts) {
+      const finding = { storage: storage.root, key: artifact.storageKey, uid: artifact.uid };
+      if (artifact.storageOngoing) {
+        if (artifact.updatedAt < cutoff) report.staleOngoing.push({ ...finding, detail: `flagged since ${artifact.updatedAt.toISOString()}` });
+        continue; // its bytes are legitimately not in place yet
+      }
+      const object = objects.get(artifact.storageKey);
+      if (!object) {
+        report.rowsWithoutObjects.push({ ...finding, detail: 'no object at the storage key' });
+      } else if (object.size !== Number(artifact.size)) {
+        report.sizeMismatches.push({ ...finding, detail: `row says ${artifact.size} bytes, object has ${object.size}` });
+      } else if (options.deep) {
+        const content = await hashObject(store, artifact.storageKey, object.size);
+        if (artifact.hashType?.startsWith('md5-') ? false : content.hash !== artifact.hash) {
+          report.hashMismatches.push({ ...finding, detail: `row says ${artifact.hash}, content hashes to ${content.hash}` });
+        }
+      }
+    }
+    for (const [key, object] of objects) {
+      const managed = key.startsWith(AUTO_KEY_PREFIX) || key.startsWith(STAGING_PREFIX);
+      const recent = options.graceMs > 0 && object.lastModified !== undefined && object.lastModified >= cutoff;
+      if (managed && !owned.has(key.replace(/\.[0-9a-f]{12}\.part$/, '')) && !recent) {
+        report.objectsWithoutRows.push({ storage: storage.root, key, detail: `${object.size} bytes owned by no artifact` });
+      }
+    }
+    for (const operation of operations) {
+      if (operation.createdAt < cutoff) {
+        report.staleOperations.push({ storage: storage.root, key: operation.fromKey, detail: `${operation.kind} owed since ${operation.createdAt.toISOString()}` });
+      }
+    }
+  }
+  report.clean = [report.rowsWithoutObjects, report.objectsWithoutRows, report.sizeMismatches, report.hashMismatches, report.staleOngoing, report.staleOperations, report.unreachable].every(
+    (findings) => findings.length === 0,
+  );
+  return report;
+}

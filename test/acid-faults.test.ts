@@ -1,0 +1,313 @@
+// Seeds 000/001/003: the database never holds metadata without its data. Each fault is real (permission errors from
+// Swift and s3rver, a stopped S3 server, a cut database connection), and each test checks both stores afterwards.
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { prepareSave } from '../src/domain/artifacts/prepare';
+import { commitSave } from '../src/domain/artifacts/commit';
+import { saveArtifact } from '../src/domain/artifacts/save';
+import { stage } from '../src/domain/artifacts/save';
+import { doctor } from '../src/domain/recovery/doctor';
+import { sweep } from '../src/domain/recovery/sweep';
+import { TroveError } from '../src/domain/errors';
+import { freePort } from '../src/db/embedded';
+import { objectKeys, readObject, stagingKeys } from './helpers/storage-state';
+import { swiftReader, swiftRoot, swiftSettings } from './helpers/s3';
+import { startTcpProxy } from './helpers/tcp-proxy';
+import { S3RVER_BUCKET, s3rverCredentials, startTestTrove, type TestTrove } from './helpers/trove';
+import { createS3Client, S3ObjectStore } from '../src/storage/s3-store';
+
+const CREATE = `mutation($input: CreateArtifactInput!) { createArtifact(input: $input) {
+  __typename ... on ArtifactPayload { artifact { uid storageOngoing } } ... on Error { code message } ... on StorageFailed { storageCode } } }`;
+const SAVE_MANY = `mutation($inputs: [CreateArtifactInput!]!, $atomic: Boolean) { saveArtifacts(inputs: $inputs, atomic: $atomic) {
+  __typename ... on SaveArtifactsPayload { results { artifact { uid } } } ... on BulkSaveFailed { code message failedIndex reasonCode savedUids rolledBack } } }`;
+
+async function registerStorage(trove: TestTrove, root: string): Promise<string> {
+  const result = await trove.query(`mutation($root: String!) { registerStorage(input: { root: $root }) { ... on RegisterStoragePayload { storage { uid } } } }`, { root });
+  return result.registerStorage.storage.uid;
+}
+
+describe('failed uploads leave no record (seeds 000, 001, 003)', () => {
+  let trove: TestTrove;
+  const badS3rverRoot = `s3://${S3RVER_BUCKET}/bad-key-${randomBytes(3).toString('hex')}`;
+  beforeAll(async () => {
+    trove = await startTestTrove({ s3SettingsByRoot: { [badS3rverRoot]: { credentials: { accessKeyId: 'NOT-A-KEY', secretAccessKey: 'x' } } } });
+  });
+  afterAll(async () => trove?.close());
+
+  it('s3rver with an unknown access key: InvalidAccessKeyId, no row, no object', async () => {
+    const storageUid = await registerStorage(trove, badS3rverRoot);
+    const result = await trove.query(CREATE, { input: { content: '>seq1\nACGT\n', key: 'sample.fasta', storageUid } });
+    expect(result.createArtifact).toMatchObject({ __typename: 'StorageFailed', code: 'STORAGE_ERROR', storageCode: 'InvalidAccessKeyId' });
+    expect(await trove.services.db.artifact.count()).toBe(0);
+    expect(await trove.services.db.storageOperation.count()).toBe(0);
+    const asOwner = new S3ObjectStore(badS3rverRoot, createS3Client({ endpoint: inject('s3rverEndpoint'), credentials: s3rverCredentials }));
+    expect(await objectKeys(asOwner, { includeInternal: true })).toEqual([]);
+  });
+
+  it.skipIf(!inject('swiftEndpoint'))('Swift with a user without rights: the storage says AccessDenied; nothing stays in either store', async () => {
+    const root = await swiftRoot(`denied-${randomBytes(3).toString('hex')}`);
+    const reader = await startTestTrove({ s3SettingsByRoot: { [root]: swiftSettings(swiftReader) } });
+    try {
+      const storageUid = await registerStorage(reader, root);
+      const result = await reader.query(CREATE, { input: { content: '>seq1\nACGT\n', key: 'sample.fasta', storageUid } });
+      expect(result.createArtifact).toMatchObject({ __typename: 'StorageFailed', storageCode: 'AccessDenied' });
+      expect(result.createArtifact.message).toContain('AccessDenied');
+      // A large file goes through multipart: refused the same way.
+      const big = await saveArtifact(reader.services, {
+        source: { kind: 'stream', body: Readable.from([randomBytes(9 * 1024 * 1024)]), fileName: 'big.bin' },
+        description: 'big',
+        storageUid,
+      }).catch((error: unknown) => error);
+      expect(big).toMatchObject({ code: 'STORAGE_ERROR', storageCode: 'AccessDenied' });
+      expect(await reader.services.db.artifact.count()).toBe(0);
+      const asTester = new S3ObjectStore(root, createS3Client(swiftSettings()));
+      expect(await objectKeys(asTester, { includeInternal: true })).toEqual([]);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('bulk save: one failed upload keeps the earlier ones and lists them; atomic keeps nothing', async () => {
+    const badStorage = (await trove.services.db.storage.findUniqueOrThrow({ where: { root: badS3rverRoot } })).uid;
+    const inputs = [
+      { content: 'first', description: 'bulk 1' },
+      { content: 'second', description: 'bulk 2' },
+      { content: 'third', description: 'bulk 3', storageUid: badStorage },
+    ];
+    const kept = await trove.query(SAVE_MANY, { inputs, atomic: false });
+    expect(kept.saveArtifacts).toMatchObject({ __typename: 'BulkSaveFailed', failedIndex: 2, reasonCode: 'STORAGE_ERROR', rolledBack: false });
+    expect(kept.saveArtifacts.savedUids).toHaveLength(2);
+    expect(kept.saveArtifacts.message).toContain(kept.saveArtifacts.savedUids[0]);
+    const local = trove.services.stores.storeFor(trove.localRoot);
+    expect((await objectKeys(local)).length).toBe(2);
+
+    const atomicInputs = [{ content: 'fourth', description: 'bulk 4' }, ...inputs.slice(2)];
+    const atomic = await trove.query(SAVE_MANY, { inputs: atomicInputs, atomic: true });
+    expect(atomic.saveArtifacts).toMatchObject({ __typename: 'BulkSaveFailed', rolledBack: true, savedUids: [] });
+    expect(await trove.services.db.artifact.count()).toBe(2);
+    expect((await objectKeys(local)).length).toBe(2);
+    expect(await stagingKeys(local)).toEqual([]);
+  });
+});
+
+describe('killed uploads and recovery (seed 003)', () => {
+  let trove: TestTrove;
+  beforeAll(async () => {
+    trove = await startTestTrove();
+  });
+  afterAll(async () => trove?.close());
+  const store = () => trove.services.stores.storeFor(trove.localRoot);
+
+  /** The first two steps of the protocol, then "the process dies": no promotion. */
+  async function saveUntilKilled(content: string, key: string) {
+    const prepared = await prepareSave(trove.services, { source: { kind: 'content', content }, key });
+    const staged = await stage(trove.services, prepared);
+    const outcome = await commitSave(trove.services, prepared, staged);
+    return { artifact: outcome.artifact, stagingKey: staged.stagingKey! };
+  }
+
+  it('a killed upload is visibly flagged, and saving the same content again finishes it', async () => {
+    const { artifact } = await saveUntilKilled('>seq1\nACGT\n', 'sample.fasta');
+    const seen = await trove.query(`query($uid: String) { artifact(uid: $uid) { storageOngoing } }`, { uid: artifact.uid });
+    expect(seen.artifact.storageOngoing).toBe(true);
+    expect(await objectKeys(store())).toEqual([]);
+    const rerun = await trove.query(CREATE, { input: { content: '>seq1\nACGT\n', key: 'sample.fasta' } });
+    expect(rerun.createArtifact.artifact).toEqual({ uid: artifact.uid, storageOngoing: false });
+    expect(await readObject(store(), artifact.storageKey)).toBe('>seq1\nACGT\n');
+    expect(await stagingKeys(store())).toEqual([]);
+    expect(await trove.services.db.storageOperation.count()).toBe(0);
+  });
+
+  it('the sweep finishes a killed save whose staged bytes are there, and undoes one whose bytes are lost', async () => {
+    const kept = await saveUntilKilled('bytes that survived', 'kept.txt');
+    const lost = await saveUntilKilled('bytes that were lost', 'lost.txt');
+    await store().delete(lost.stagingKey);
+    await store().put('.trove/staging/orphan-from-a-crash', Buffer.from('nobody owns me'));
+    expect((await doctor(trove.services, { graceMs: 0 })).clean).toBe(false);
+
+    const report = await sweep(trove.services, { graceMs: 0 });
+    expect(report.finished).toEqual([kept.artifact.uid]);
+    expect(report.undone).toEqual([lost.artifact.uid]);
+    expect(report.objectsDeleted.some((location) => location.endsWith('orphan-from-a-crash'))).toBe(true);
+    expect(await trove.services.db.artifact.findUnique({ where: { uid: lost.artifact.uid } })).toBeNull();
+    expect(await readObject(store(), kept.artifact.storageKey)).toBe('bytes that survived');
+    expect(await doctor(trove.services, { graceMs: 0 })).toMatchObject({ clean: true });
+  });
+
+  it('the sweep leaves work younger than the grace period alone', async () => {
+    const young = await saveUntilKilled('in flight elsewhere', 'young.txt');
+    const report = await sweep(trove.services, { graceMs: 60_000 });
+    expect(report.finished).toEqual([]);
+    expect(report.undone).toEqual([]);
+    expect((await trove.services.db.artifact.findUniqueOrThrow({ where: { uid: young.artifact.uid } })).storageOngoing).toBe(true);
+    await sweep(trove.services, { graceMs: 0 });
+  });
+
+  it('an interrupted replace is undone to the previous content when the new bytes are lost', async () => {
+    const original = await saveArtifact(trove.services, { source: { kind: 'content', content: 'version one' }, key: 'doc.txt' });
+    // What replaceArtifact's commit writes, then the crash: new fields, a PROMOTE owed, staged bytes gone.
+    const row = original.artifact;
+    await trove.services.db.$transaction([
+      trove.services.db.artifact.update({ where: { id: row.id }, data: { hash: 'x'.repeat(22), size: 999n, storageOngoing: true } }),
+      trove.services.db.storageOperation.create({
+        data: {
+          kind: 'PROMOTE',
+          storageId: row.storageId,
+          artifactId: row.id,
+          fromKey: '.trove/staging/lost-replacement',
+          toKey: row.storageKey,
+          previous: { key: row.key, suffix: row.suffix, storageKey: row.storageKey, size: String(row.size), hash: row.hash, hashType: row.hashType, fullChecksum: null },
+        },
+      }),
+    ]);
+    const report = await sweep(trove.services, { graceMs: 0 });
+    expect(report.undone).toEqual([row.uid]);
+    expect(await trove.services.db.artifact.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ hash: row.hash, size: row.size, storageOngoing: false });
+    expect(await readObject(store(), row.storageKey)).toBe('version one');
+    expect((await doctor(trove.services, { graceMs: 0, deep: true })).clean).toBe(true);
+  });
+});
+
+describe('the doctor', () => {
+  let trove: TestTrove;
+  beforeAll(async () => {
+    trove = await startTestTrove({ env: { TROVE_ADMIN_TOKEN: 'an-admin-token-for-tests' } });
+  });
+  afterAll(async () => trove?.close());
+
+  it('reports rows without objects, unowned objects, size and hash mismatches; admin only over GraphQL', async () => {
+    const store = trove.services.stores.storeFor(trove.localRoot);
+    const save = (content: string) => saveArtifact(trove.services, { source: { kind: 'content', content }, description: content });
+    const missing = (await save('will lose its object')).artifact;
+    const truncated = (await save('will be truncated')).artifact;
+    const altered = (await save('will be altered!!')).artifact;
+    await store.delete(missing.storageKey);
+    await store.put(truncated.storageKey, Buffer.from('short'));
+    await store.put(altered.storageKey, Buffer.from('WILL BE ALTERED!!'));
+    await store.put('.lamindb/AAAAAAAAAAAAAAAA0000.txt', Buffer.from('unowned'));
+
+    const report = await doctor(trove.services, { graceMs: 0, deep: true });
+    expect(report.rowsWithoutObjects.map((finding) => finding.uid)).toEqual([missing.uid]);
+    expect(report.sizeMismatches.map((finding) => finding.uid)).toEqual([truncated.uid]);
+    expect(report.hashMismatches.map((finding) => finding.uid)).toEqual([altered.uid]);
+    expect(report.objectsWithoutRows.map((finding) => finding.key)).toEqual(['.lamindb/AAAAAAAAAAAAAAAA0000.txt']);
+    expect(report.clean).toBe(false);
+
+    const refused = await trove.graphql(`{ doctor { clean } }`);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const response = await trove.gateway.yoga.fetch('http://trove.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer an-admin-token-for-tests' },
+      body: JSON.stringify({ query: `{ doctor(graceSeconds: 0) { clean rowsWithoutObjects { uid } objectsWithoutRows { key } } }` }),
+    });
+    const body = (await response.json()) as any;
+    expect(body.data.doctor).toEqual({ clean: false, rowsWithoutObjects: [{ uid: missing.uid }], objectsWithoutRows: [{ key: '.lamindb/AAAAAAAAAAAAAAAA0000.txt' }] });
+  });
+});
+
+describe('infrastructure faults', () => {
+  it('the S3 server stops mid-upload: a typed error, no row; after it is back the sweep leaves both stores clean', async () => {
+    const port = await freePort();
+    const directory = `${(await import('node:os')).tmpdir()}/trove-s3-stop-${randomBytes(4).toString('hex')}`;
+    const start = async () => {
+      const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: 'flaky' }] });
+      await server.run();
+      return server;
+    };
+    let s3 = await start();
+    const root = 's3://flaky/trove';
+    const trove = await startTestTrove({ s3SettingsByRoot: { [root]: { endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } } });
+    try {
+      const storageUid = await registerStorage(trove, root);
+      let sent = 0;
+      const body = new Readable({
+        read() {
+          sent += 1;
+          if (sent === 3) void s3.close();
+          if (sent > 6) return void this.push(null);
+          setTimeout(() => this.push(randomBytes(4 * 1024 * 1024)), 50);
+        },
+      });
+      const failure = await saveArtifact(trove.services, { source: { kind: 'stream', body, fileName: 'big.bin' }, description: 'mid-upload', storageUid }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(TroveError);
+      expect((failure as TroveError).code).toBe('STORAGE_ERROR');
+      expect(await trove.services.db.artifact.count()).toBe(0);
+
+      s3 = await start();
+      await sweep(trove.services, { graceMs: 0 });
+      expect(await doctor(trove.services, { graceMs: 0 })).toMatchObject({ clean: true });
+      expect(await objectKeys(trove.services.stores.storeFor(root), { includeInternal: true })).toEqual([]);
+    } finally {
+      await trove.close();
+      await s3.close();
+    }
+  });
+
+  it('PostgreSQL unreachable at commit: a typed error, the staged bytes are removed, nothing is recorded', async () => {
+    const postgresPort = Number(new URL(inject('postgresUrl')).port);
+    const proxy = await startTcpProxy(postgresPort);
+    const trove = await startTestTrove({
+      rewriteDatabaseUrl: (url) => {
+        const rewritten = new URL(url);
+        rewritten.port = String(proxy.port);
+        return rewritten.toString();
+      },
+    });
+    try {
+      let chunks = 0;
+      const body = new Readable({
+        read() {
+          chunks += 1;
+          if (chunks === 2) proxy.cut(); // the database goes away while the bytes are being staged
+          if (chunks > 3) return void this.push(null);
+          setTimeout(() => this.push(Buffer.from(`chunk ${chunks}\n`)), 20);
+        },
+      });
+      const failure = await saveArtifact(trove.services, { source: { kind: 'stream', body, fileName: 'x.txt' }, description: 'db down' }).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: 'DATABASE_ERROR' });
+      expect((failure as Error).message).toContain('nothing was saved');
+      proxy.restore();
+      expect(await trove.services.db.artifact.count()).toBe(0);
+      expect(await objectKeys(trove.services.stores.storeFor(trove.localRoot), { includeInternal: true })).toEqual([]);
+    } finally {
+      proxy.restore();
+      await trove.close();
+      await proxy.close();
+    }
+  });
+
+  it('storage deletion failing after a permanent delete: the record is gone, the deletion stays owed and recovery completes it', async () => {
+    const port = await freePort();
+    const directory = `${(await import('node:os')).tmpdir()}/trove-s3-del-${randomBytes(4).toString('hex')}`;
+    const start = async () => {
+      const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: 'flaky' }] });
+      await server.run();
+      return server;
+    };
+    let s3 = await start();
+    const root = 's3://flaky/deletes';
+    const trove = await startTestTrove({ s3SettingsByRoot: { [root]: { endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } } });
+    try {
+      const storageUid = await registerStorage(trove, root);
+      const saved = await saveArtifact(trove.services, { source: { kind: 'content', content: 'to be deleted' }, description: 'x', storageUid });
+      await s3.close();
+      const result = await trove.query(`mutation($uid: String!) { deleteArtifact(input: { uid: $uid, permanent: true }) { ... on DeleteArtifactPayload { objectDeleted warnings } } }`, { uid: saved.artifact.uid });
+      expect(result.deleteArtifact.objectDeleted).toBe(false);
+      expect(result.deleteArtifact.warnings.join()).toContain('recovery will retry');
+      expect(await trove.services.db.artifact.count()).toBe(0);
+      expect(await trove.services.db.storageOperation.count()).toBe(1);
+
+      s3 = await start();
+      const report = await sweep(trove.services, { graceMs: 0 });
+      expect(report.objectsDeleted).toEqual([`${root}/${saved.artifact.storageKey}`]);
+      expect(await objectKeys(trove.services.stores.storeFor(root), { includeInternal: true })).toEqual([]);
+      expect(await doctor(trove.services, { graceMs: 0 })).toMatchObject({ clean: true });
+    } finally {
+      await trove.close();
+      await s3.close();
+    }
+  });
+});
