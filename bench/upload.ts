@@ -1,7 +1,6 @@
 // Upload benchmark: a large file saved through Trove's upload session vs a direct write of the same file to the
 // same backend, measured in one run and printed as ratios; the Trove server runs as a child process so its peak
 // RSS can be read from /proc. Size: BENCH_SIZE_MB (default 2048).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, copyFile, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
@@ -10,12 +9,11 @@ import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { TroveClient } from '../src/client/trove-client';
-import { freePort } from '../src/db/embedded';
 import { HASH_CHUNK_SIZE } from '../src/storage/hashing';
 import { createS3Client } from '../src/storage/s3-store';
+import { startServerProcess } from '../test/helpers/server-process';
 
 const sizeMb = Number(process.env.BENCH_SIZE_MB ?? 2048);
-const projectRoot = path.resolve(import.meta.dirname, '..');
 
 async function makeFile(file: string, bytes: number): Promise<void> {
   const out = createWriteStream(file);
@@ -48,32 +46,11 @@ function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
   }));
 }
 
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (await fetch(`${url}/healthz`).then((response) => response.ok, () => false)) return { child, url };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill();
-  throw new Error('the Trove server did not start');
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 
 async function measureTrove(label: string, env: Record<string, string>, file: string, size: number, expectedHash: string) {
-  const { child, url } = await startServer(env);
+  const server = await startServerProcess(env);
+  const { child, url } = server;
   try {
     const client = new TroveClient(url);
     await client.createArtifact({ content: 'warm-up', description: 'warm-up' }); // JIT, pools, first-request costs
@@ -85,7 +62,7 @@ async function measureTrove(label: string, env: Record<string, string>, file: st
     if (saved.artifact.hash !== expectedHash) throw new Error(`hash ${saved.artifact.hash} differs from LaminDB's ${expectedHash}`);
     return { ms, mbps: mbps(size, ms), rssGrowth: after.peak - before.rss, hash: saved.artifact.hash, hashType: saved.artifact.hashType };
   } finally {
-    await stopServer(child);
+    await server.stop();
   }
 }
 

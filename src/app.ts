@@ -7,7 +7,7 @@ import type { TroveServices } from './context';
 import type { DatabaseOptions } from './db/client';
 import { openDatabase } from './db/open-database';
 import { ensureDefaultStorage, ensureUser } from './domain/bootstrap';
-import { type SweepReport, sweep } from './domain/recovery/sweep';
+import { type SweepReport, sweepExclusive } from './domain/recovery/sweep';
 import { createGateway, type Gateway } from './http/gateway';
 import { loadSigningSecret, UrlSigner } from './http/signing';
 import { StoreRegistry } from './storage/open-store';
@@ -28,7 +28,7 @@ function startRecovery(services: TroveServices): { firstRun: Promise<SweepReport
   const runOnce = () => {
     running = running.then(async () => {
       try {
-        const report = await sweep(services, { graceMs: services.config.recoveryGraceMs });
+        const report = await sweepExclusive(services, { graceMs: services.config.recoveryGraceMs });
         const acted = report.finished.length + report.undone.length + report.objectsDeleted.length + report.uploadsExpired.length;
         if (acted || report.errors.length) services.log.info({ recovery: report }, 'recovery sweep');
         return report;

@@ -1,7 +1,7 @@
 // Admin operations over both stores: the doctor's report, and repair (the recovery sweep on demand).
 import type { TroveContext } from '../context';
 import { doctor, type DoctorFinding, type DoctorReport } from '../domain/recovery/doctor';
-import { sweep, type SweepReport } from '../domain/recovery/sweep';
+import { type SweepReport, sweepExclusive } from '../domain/recovery/sweep';
 import { ForbiddenError } from '../domain/errors';
 import { builder } from './builder';
 
@@ -73,7 +73,7 @@ builder.mutationField('repair', (t) =>
     resolve: async (_root, args, context) => {
       requireAdmin(context);
       const graceMs = args.graceSeconds != null ? args.graceSeconds * 1000 : context.config.recoveryGraceMs;
-      const recovery = await sweep(context, { graceMs });
+      const recovery = await sweepExclusive(context, { graceMs });
       return { recovery, after: await doctor(context, { graceMs }) };
     },
   }),

@@ -26,6 +26,14 @@ export function sameContentWhere(content: { hash: string; fullChecksum: string |
   return { hash: content.hash, fullChecksum: content.fullChecksum };
 }
 
+/**
+ * Whether a promotion started at `startedAt` may still be in progress in some process: copying into place takes
+ * at most about 30 s plus 20 ms per MB. Older ones belong to a process that died (LaminDB's killed upload).
+ */
+export function promotionMayBeRunning(startedAt: Date, size: number): boolean {
+  return Date.now() - startedAt.getTime() < 30_000 + size / 50_000;
+}
+
 export type CommitOutcome =
   | { kind: 'existing'; artifact: Artifact; warnings: string[]; promotion?: PendingPromotion; supersededStagingKeys?: string[] }
   | { kind: 'created'; artifact: Artifact; warnings: string[]; promotion?: PendingPromotion };
@@ -88,9 +96,14 @@ export async function commitSave(services: ArtifactServices, prepared: PreparedS
           }
           // A killed upload left the row flagged: these identical bytes finish it (LaminDB's re-run).
           if (existing.storageOngoing && staged.stagingKey && existing.storageId === staged.storage.id) {
+            const interrupted = await tx.storageOperation.findMany({ where: { artifactId: existing.id, kind: 'PROMOTE' } });
+            if (interrupted.some((operation) => promotionMayBeRunning(operation.createdAt, staged.size))) {
+              // Another request is moving these very bytes into place right now: let it finish.
+              warnings.push(`artifact ${existing.uid} is being stored by another request; storageOngoing clears when it is in place`);
+              return { kind: 'existing', artifact: existing, warnings };
+            }
             warnings.push(`finishing the interrupted upload of ${existing.uid}`);
             // This promotion replaces the interrupted ones; their staged copies are dropped once it succeeds.
-            const interrupted = await tx.storageOperation.findMany({ where: { artifactId: existing.id, kind: 'PROMOTE' } });
             await tx.storageOperation.deleteMany({ where: { id: { in: interrupted.map((operation) => operation.id) } } });
             const supersededStagingKeys = interrupted.map((operation) => operation.fromKey);
             return { kind: 'existing', artifact: existing, warnings, promotion: await recordPromotion(tx, existing, staged.stagingKey), supersededStagingKeys };

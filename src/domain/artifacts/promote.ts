@@ -9,12 +9,18 @@ import { storageFailure } from './staging';
 
 export async function moveIntoPlace(store: ObjectStore, promotion: PendingPromotion, expectedSize: number): Promise<void> {
   const staged = await store.head(promotion.fromKey);
+  let moveError: unknown;
   if (staged) {
-    await store.move(promotion.fromKey, promotion.toKey);
+    try {
+      await store.move(promotion.fromKey, promotion.toKey);
+    } catch (error) {
+      moveError = error; // a concurrent save of the same bytes may have finished (and dropped our staged copy)
+    }
   }
   const placed = await store.head(promotion.toKey);
-  // No staged object and the final one in place: a concurrent save of the same bytes finished first.
+  // The final object in place with the expected size: this promotion, or a concurrent one of identical bytes, did it.
   if (!placed || placed.size !== expectedSize) {
+    if (moveError) throw moveError;
     throw new StorageFailedError(
       'SizeMismatch',
       `the object at ${store.locationOf(promotion.toKey)} has ${placed?.size ?? 'no'} bytes, expected ${expectedSize}`,

@@ -51,8 +51,10 @@ async function undoCreation(services: ArtifactServices, artifact: Artifact): Pro
 
 async function recoverPromotion(services: ArtifactServices, operation: StorageOperation, store: ObjectStore, report: SweepReport) {
   const artifact = operation.artifactId ? await services.db.artifact.findUnique({ where: { id: operation.artifactId } }) : null;
-  if (!artifact || artifact.storageKey !== operation.toKey) {
-    // The artifact is gone or points elsewhere now: the staged bytes belong to nobody.
+  const newer = artifact ? await services.db.storageOperation.count({ where: { artifactId: artifact.id, kind: 'PROMOTE', id: { gt: operation.id } } }) : 0;
+  if (!artifact || artifact.storageKey !== operation.toKey || !artifact.storageOngoing || newer > 0) {
+    // The artifact is gone, points elsewhere, is complete, or a later save supersedes this one: the staged bytes
+    // belong to nobody (moving them now could overwrite newer content).
     await store.delete(operation.fromKey);
     await services.db.storageOperation.deleteMany({ where: { id: operation.id } });
     report.objectsDeleted.push(store.locationOf(operation.fromKey));
@@ -60,7 +62,7 @@ async function recoverPromotion(services: ArtifactServices, operation: StorageOp
   }
   const previous = operation.previous as PreviousFields | null;
   const staged = await store.head(operation.fromKey);
-  if (staged && staged.size === Number(artifact.size)) {
+  if (staged && (await contentMatches(store, operation.fromKey, artifact))) {
     await store.move(operation.fromKey, operation.toKey);
     await finish(services, artifact, operation.id);
     report.finished.push(artifact.uid);
@@ -94,6 +96,16 @@ async function recoverDeletion(services: ArtifactServices, operation: StorageOpe
   await services.db.storageOperation.deleteMany({ where: { id: operation.id } });
 }
 
+const runningSweeps = new WeakMap<object, Promise<unknown>>();
+
+/** Runs `sweep` after any sweep this process is already running on the same database. */
+export function sweepExclusive(services: ArtifactServices, options: { graceMs: number }): Promise<SweepReport> {
+  const previous = runningSweeps.get(services.db) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => sweep(services, options));
+  runningSweeps.set(services.db, next);
+  return next;
+}
+
 export async function sweep(services: ArtifactServices, options: { graceMs: number }): Promise<SweepReport> {
   const { db, stores } = services;
   const report: SweepReport = { finished: [], undone: [], objectsDeleted: [], uploadsExpired: [], errors: [] };
@@ -107,7 +119,9 @@ export async function sweep(services: ArtifactServices, options: { graceMs: numb
       if (operation.kind === 'PROMOTE') await recoverPromotion(services, operation, store, report);
       else await recoverDeletion(services, operation, store, report);
     } catch (error) {
-      report.errors.push(`operation ${operation.id} (${operation.kind} ${operation.fromKey}): ${(error as Error).message}`);
+      // Another process's sweep (or the save itself) may have completed this operation meanwhile.
+      const pending = await db.storageOperation.findUnique({ where: { id: operation.id } });
+      if (pending) report.errors.push(`operation ${operation.id} (${operation.kind} ${operation.fromKey}): ${(error as Error).message}`);
     }
   }
 
