@@ -13,6 +13,8 @@ import { doctor } from '../src/domain/recovery/doctor';
 import { sweep } from '../src/domain/recovery/sweep';
 import { TroveError } from '../src/domain/errors';
 import { freePort } from '../src/db/embedded';
+import { listen } from '../src/app';
+import { buildCli } from '../src/cli/main';
 import { objectKeys, readObject, stagingKeys } from './helpers/storage-state';
 import { swiftReader, swiftRoot, swiftSettings } from './helpers/s3';
 import { startTcpProxy } from './helpers/tcp-proxy';
@@ -210,6 +212,24 @@ describe('the doctor', () => {
     });
     const body = (await response.json()) as any;
     expect(body.data.doctor).toEqual({ clean: false, rowsWithoutObjects: [{ uid: missing.uid }], objectsWithoutRows: [{ key: '.lamindb/AAAAAAAAAAAAAAAA0000.txt' }] });
+  });
+
+  it('`trove doctor --repair` runs the sweep and reports what it leaves to a person (exit code 1 while not clean)', async () => {
+    const { server, url } = await listen(trove, 0, '127.0.0.1');
+    try {
+      const lines: string[] = [];
+      const cli = (...args: string[]) => buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', url, '--admin-token', 'an-admin-token-for-tests', ...args]);
+      await cli('doctor', '--repair', '--grace', '0');
+      expect(lines[0]).toBe('repair: 0 finished, 0 undone, 0 objects deleted, 0 errors');
+      expect(lines.join('\n')).toContain('rowsWithoutObjects');
+      // Objects under .lamindb/ that no row owns are reported, never deleted automatically: a person decides.
+      expect(lines.join('\n')).toContain('objectsWithoutRows: ' + trove.localRoot + '/.lamindb/AAAAAAAAAAAAAAAA0000.txt');
+      expect(lines.at(-1)).toBe('NOT clean');
+      expect(process.exitCode).toBe(1);
+      process.exitCode = 0;
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -30,8 +30,12 @@ export function buildCli(output: (line: string) => void = console.log): Command 
   const program = new Command('trove')
     .description('Command line for a Trove server')
     .option('--url <url>', 'Trove server URL', process.env.TROVE_URL ?? 'http://127.0.0.1:4000')
-    .option('--json', 'print JSON instead of text');
-  const client = () => new TroveClient(program.opts<{ url: string }>().url);
+    .option('--json', 'print JSON instead of text')
+    .option('--admin-token <token>', 'for doctor: the server\'s TROVE_ADMIN_TOKEN', process.env.TROVE_ADMIN_TOKEN);
+  const client = () => {
+    const options = program.opts<{ url: string; adminToken?: string }>();
+    return new TroveClient(options.url, { adminToken: options.adminToken });
+  };
   const asJson = () => program.opts<{ json?: boolean }>().json === true;
 
   program
@@ -126,6 +130,29 @@ export function buildCli(output: (line: string) => void = console.log): Command 
       if (asJson()) return output(JSON.stringify(result));
       for (const warning of result.warnings) console.error(`warning: ${warning}`);
       output(options.permanent ? `deleted ${uid}${result.objectDeleted ? ' and its object' : ''}` : `moved ${uid} to the trash`);
+    });
+
+  program
+    .command('doctor')
+    .description('compare the database with the storages and report every disagreement (admin)')
+    .option('--repair', 'finish or undo interrupted saves and delete unowned staged objects first (the recovery sweep)')
+    .option('--deep', 're-hash every object (reads all bytes)')
+    .option('--grace <seconds>', 'ignore work younger than this (default: the server setting)')
+    .action(async (options: { repair?: boolean; deep?: boolean; grace?: string }) => {
+      const graceSeconds = options.grace !== undefined ? Number(options.grace) : undefined;
+      let repaired;
+      if (options.repair) repaired = (await client().repair({ graceSeconds })).recovery;
+      const report = await client().doctor({ deep: options.deep ?? false, graceSeconds });
+      if (asJson()) output(JSON.stringify({ repaired, report }));
+      else {
+        if (repaired) output(`repair: ${repaired.finished.length} finished, ${repaired.undone.length} undone, ${repaired.objectsDeleted.length} objects deleted, ${repaired.errors.length} errors`);
+        const sections = ['rowsWithoutObjects', 'objectsWithoutRows', 'sizeMismatches', 'hashMismatches', 'staleOngoing', 'staleOperations', 'unreachable'] as const;
+        for (const section of sections) {
+          for (const finding of report[section]) output(`${section}: ${finding.storage}/${finding.key}${finding.uid ? ` (${finding.uid})` : ''}: ${finding.detail}`);
+        }
+        output(report.clean ? 'clean: both stores agree' : 'NOT clean');
+      }
+      if (!report.clean) process.exitCode = 1;
     });
   return program;
 }

@@ -14,6 +14,9 @@ import {
   type CreateArtifactInput,
   CreateUploadDocument,
   DeleteArtifactDocument,
+  DoctorDocument,
+  type DoctorReportFieldsFragment,
+  RepairDocument,
   type DeleteArtifactInput,
   RegisterStorageDocument,
   type RegisterStorageInput,
@@ -70,9 +73,21 @@ export class TroveClient {
   constructor(
     /** Base URL of a Trove server, e.g. http://127.0.0.1:4000 */
     readonly baseUrl: string,
-    readonly options: { cacheDir?: string } = {},
+    readonly options: { cacheDir?: string; adminToken?: string } = {},
   ) {
-    this.graphql = new GraphQLClient(new URL('/graphql', baseUrl).toString());
+    this.graphql = new GraphQLClient(new URL('/graphql', baseUrl).toString(), {
+      headers: options.adminToken ? { authorization: `Bearer ${options.adminToken}` } : undefined,
+    });
+  }
+
+  /** Admin: every disagreement between the database and the storages. */
+  async doctor(options: { deep?: boolean; graceSeconds?: number } = {}): Promise<DoctorReportFieldsFragment> {
+    return (await this.graphql.request(DoctorDocument, options)).doctor;
+  }
+
+  /** Admin: the recovery sweep now, then the doctor's report. */
+  async repair(options: { graceSeconds?: number } = {}) {
+    return (await this.graphql.request(RepairDocument, options)).repair;
   }
 
   get cacheDir(): string {
