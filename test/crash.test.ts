@@ -16,14 +16,16 @@ const WORKERS = 2;
 const ADMIN_TOKEN = 'crash-test-admin-token';
 
 interface Expectation {
+  /** Hash of the last acknowledged save or replace. */
   hash: string;
-  /** An unacknowledged replace or delete touched it: its final state may be either. */
-  uncertain: boolean;
-  /** Acknowledged permanent delete. */
+  /** Hashes of replaces that were attempted; one that was not acknowledged may still have been committed. */
+  possibleHashes: Set<string>;
+  /** Operations on it still in flight (a killed one stays counted as unresolved via the may- flags). */
+  inFlight: number;
   deleted: boolean;
   trashed: boolean;
-  /** Hashes an unacknowledged replace may have left. */
-  possibleHashes: Set<string>;
+  mayBeDeleted: boolean;
+  mayBeTrashed: boolean;
 }
 
 const ledger = new Map<string, Expectation>();
@@ -50,7 +52,7 @@ function pick<T>(items: T[]): T | undefined {
 /** One random operation; records in the ledger only what the server acknowledged. */
 async function randomOperation(url: string, signal: AbortSignal): Promise<void> {
   const roll = randomInt(100);
-  const live = [...ledger.entries()].filter(([, expectation]) => !expectation.deleted && !expectation.uncertain);
+  const live = [...ledger.entries()].filter(([, expectation]) => !expectation.deleted && !expectation.trashed && !expectation.mayBeDeleted && !expectation.mayBeTrashed && expectation.inFlight === 0);
   if (roll < 55 || live.length < 3) {
     const reuse = roll < 10 ? pick(acknowledgedContents) : undefined;
     const content = reuse ?? `${randomBytes(randomInt(16, 4096)).toString('base64')}\n`;
@@ -59,28 +61,33 @@ async function randomOperation(url: string, signal: AbortSignal): Promise<void> 
     const artifact = result.data?.createArtifact?.artifact;
     if (artifact) {
       acknowledgedContents.push(content);
-      const known = ledger.get(artifact.uid);
-      if (!known) ledger.set(artifact.uid, { hash: artifact.hash, uncertain: false, deleted: false, trashed: false, possibleHashes: new Set() });
+      if (!ledger.has(artifact.uid)) {
+        ledger.set(artifact.uid, { hash: artifact.hash, possibleHashes: new Set(), inFlight: 0, deleted: false, trashed: false, mayBeDeleted: false, mayBeTrashed: false });
+      }
     }
     return;
   }
   const [uid, expectation] = pick(live)!;
-  if (roll < 80) {
-    const content = `${randomBytes(randomInt(16, 4096)).toString('base64')}\n`;
-    const newHash = (await hashBuffer(Buffer.from(content))).hash;
-    expectation.uncertain = true;
-    expectation.possibleHashes.add(newHash);
-    const result = await graphql(url, REPLACE, { input: { uid, content } }, signal);
-    const artifact = result.data?.replaceArtifact?.artifact;
-    if (artifact?.uid === uid) Object.assign(expectation, { hash: artifact.hash, uncertain: false, possibleHashes: new Set() });
-    else if (result.data) expectation.uncertain = false; // answered: the content existed elsewhere, nothing changed
-    return;
-  }
-  const permanent = roll >= 90;
-  expectation.uncertain = true;
-  const result = await graphql(url, DELETE, { input: { uid, permanent } }, signal);
-  if (result.data?.deleteArtifact?.__typename === 'DeleteArtifactPayload') {
-    Object.assign(expectation, { uncertain: false, deleted: permanent, trashed: !permanent });
+  expectation.inFlight += 1;
+  try {
+    if (roll < 80) {
+      const content = `${randomBytes(randomInt(16, 4096)).toString('base64')}\n`;
+      expectation.possibleHashes.add((await hashBuffer(Buffer.from(content))).hash);
+      const result = await graphql(url, REPLACE, { input: { uid, content } }, signal);
+      const artifact = result.data?.replaceArtifact?.artifact;
+      if (artifact?.uid === uid) expectation.hash = artifact.hash;
+      return;
+    }
+    const permanent = roll >= 90;
+    if (permanent) expectation.mayBeDeleted = true;
+    else expectation.mayBeTrashed = true;
+    const result = await graphql(url, DELETE, { input: { uid, permanent } }, signal);
+    if (result.data?.deleteArtifact?.__typename === 'DeleteArtifactPayload') {
+      if (permanent) expectation.deleted = true;
+      else expectation.trashed = true;
+    }
+  } finally {
+    expectation.inFlight -= 1;
   }
 }
 
@@ -145,15 +152,15 @@ describe('crash recovery', () => {
         const found = (await graphql(survivor.url, `query($uid: String) { artifact(uid: $uid) { hash branch storageOngoing } }`, { uid })).data.artifact;
         if (expectation.deleted) {
           if (found) wrong += 1;
-          continue;
+        } else if (!found) {
+          if (!expectation.mayBeDeleted) lost += 1;
+        } else if (found.storageOngoing || (found.hash !== expectation.hash && !expectation.possibleHashes.has(found.hash))) {
+          wrong += 1;
+        } else if (expectation.trashed && found.branch !== 'TRASH') {
+          wrong += 1;
+        } else if (found.branch === 'TRASH' && !expectation.trashed && !expectation.mayBeTrashed) {
+          wrong += 1;
         }
-        if (expectation.uncertain) {
-          if (found && found.hash !== expectation.hash && !expectation.possibleHashes.has(found.hash)) wrong += 1;
-          continue;
-        }
-        if (!found) lost += 1;
-        else if (found.hash !== expectation.hash || found.storageOngoing) wrong += 1;
-        else if (expectation.trashed && found.branch !== 'TRASH') wrong += 1;
       }
       console.log(`crash test: ${kills} kills, ${uids.length} acknowledged artifacts, lost ${lost}, wrong ${wrong}, recovery ${JSON.stringify({ finished: repaired.data.repair.recovery.finished.length, undone: repaired.data.repair.recovery.undone.length })}`);
       expect({ lost, wrong }).toEqual({ lost: 0, wrong: 0 });

@@ -8,10 +8,10 @@ export function storageTypeOf(root: string): 'LOCAL' | 'S3' {
 }
 
 export async function ensureUser(db: Database, handle: string): Promise<User> {
-  return db.user.upsert({
-    where: { handle },
-    update: {},
-    create: { handle, uid: randomBase62(uidLengths.user), name: handle },
+  return db.$transaction(async (tx) => {
+    // Prisma's upsert is not atomic: two processes starting together would both try the insert.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(7240114)`;
+    return tx.user.upsert({ where: { handle }, update: {}, create: { handle, uid: randomBase62(uidLengths.user), name: handle } });
   });
 }
 

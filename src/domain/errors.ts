@@ -97,3 +97,13 @@ export class ForbiddenError extends TroveError {
     super('FORBIDDEN', message);
   }
 }
+
+/** Creating a named record whose name resembles existing ones: nothing was created, a person decides. */
+export class SimilarNamesError<T = unknown> extends TroveError {
+  constructor(
+    readonly requestedName: string,
+    readonly similar: { record: T; score: number }[],
+  ) {
+    super('SIMILAR_NAMES', `similar names exist for "${requestedName}": use one of them, or create it anyway with searchNames: false`);
+  }
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { artifactWhere } from '../domain/filters';
+import { markInputs } from '../domain/transforms';
 import { builder } from './builder';
 import { BranchEnum, OrderDirectionEnum, prismaDirection } from './common';
 import { ULabelType } from './ulabel';
@@ -87,18 +88,25 @@ builder.queryFields((t) => ({
     type: 'Artifact',
     nullable: true,
     description: 'An artifact by uid (any branch), or the latest version under a key (MAIN branch).',
-    args: { uid: t.arg.string({ required: false }), key: t.arg.string({ required: false }) },
+    args: {
+      uid: t.arg.string({ required: false }),
+      key: t.arg.string({ required: false }),
+      asInputOf: t.arg.string({ required: false, description: 'Record the read as an input of this run (lineage).' }),
+    },
     validate: z
-      .object({ uid: z.string().nullish(), key: z.string().nullish() })
+      .object({ uid: z.string().nullish(), key: z.string().nullish(), asInputOf: z.string().nullish() })
       .refine((args) => Boolean(args.uid) !== Boolean(args.key), { message: 'give exactly one of `uid` or `key`' }),
-    resolve: (query, _root, args, context) =>
-      args.uid
-        ? context.db.artifact.findUnique({ ...query, where: { uid: args.uid } })
-        : context.db.artifact.findFirst({
+    resolve: async (query, _root, args, context) => {
+      const artifact = args.uid
+        ? await context.db.artifact.findUnique({ ...query, where: { uid: args.uid } })
+        : await context.db.artifact.findFirst({
             ...query,
             where: { key: args.key, branch: 'MAIN' },
             orderBy: [{ isLatest: 'desc' }, { createdAt: 'desc' }],
-          }),
+          });
+      if (artifact && args.asInputOf) await markInputs(context.db, args.asInputOf, [artifact.uid]);
+      return artifact;
+    },
   }),
   artifacts: t.prismaConnection({
     type: 'Artifact',

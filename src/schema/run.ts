@@ -1,4 +1,6 @@
+import { InvalidInputError, NotFoundError } from '../domain/errors';
 import { runWhere } from '../domain/filters';
+import { finishRun, type LineageGraph, markInputs, startRun, upstreamLineage } from '../domain/transforms';
 import { ArtifactType } from './artifact';
 import { builder } from './builder';
 
@@ -91,4 +93,81 @@ builder.prismaObjectFields('Artifact', (t) => ({
       }),
       resolve: (artifact) => artifact.recreatingRuns.map(({ run }) => run),
     }),
+}));
+
+const FinishedRunStatus = builder.enumType('FinishedRunStatus', { values: ['COMPLETED', 'ERRORED', 'ABORTED'] as const });
+
+builder.mutationFields((t) => ({
+  startRun: t.prismaField({
+    type: 'Run',
+    description: 'Starts a run of a transform (status STARTED).',
+    args: {
+      transformUid: t.arg.string({ required: true }),
+      params: t.arg({ type: 'JSON', required: false }),
+      reference: t.arg.string({ required: false }),
+      referenceType: t.arg.string({ required: false }),
+    },
+    errors: { types: [NotFoundError, InvalidInputError], union: { name: 'StartRunResult' } },
+    resolve: async (query, _root, args, context) => {
+      const run = await startRun(context.db, args, context.user.id);
+      return context.db.run.findUniqueOrThrow({ ...query, where: { id: run.id } });
+    },
+  }),
+  finishRun: t.prismaField({
+    type: 'Run',
+    description: 'Finishes a run and sets finishedAt.',
+    args: { uid: t.arg.string({ required: true }), status: t.arg({ type: FinishedRunStatus, required: true }) },
+    errors: { types: [NotFoundError, InvalidInputError], union: { name: 'FinishRunResult' } },
+    resolve: async (query, _root, args, context) => {
+      const run = await finishRun(context.db, args.uid, args.status);
+      return context.db.run.findUniqueOrThrow({ ...query, where: { id: run.id } });
+    },
+  }),
+  markInputs: t.prismaField({
+    type: 'Run',
+    description: 'Records that the run read these artifacts (skipping ones the run created or re-created).',
+    args: { runUid: t.arg.string({ required: true }), artifactUids: t.arg.stringList({ required: true }) },
+    errors: { types: [NotFoundError], union: { name: 'MarkInputsResult' } },
+    resolve: async (query, _root, args, context) => {
+      await markInputs(context.db, args.runUid, args.artifactUids);
+      return context.db.run.findUniqueOrThrow({ ...query, where: { uid: args.runUid } });
+    },
+  }),
+}));
+
+const LineageEdge = builder.objectRef<LineageGraph['edges'][number]>('LineageEdge').implement({
+  description: 'source -> target, with Relay-style ids "Type:uid" (Artifact -INPUT-> Run, Run -OUTPUT-> Artifact, Transform -TRANSFORM-> Run).',
+  fields: (t) => ({
+    source: t.exposeString('source'),
+    target: t.exposeString('target'),
+    kind: t.exposeString('kind'),
+  }),
+});
+
+const Lineage = builder.objectRef<LineageGraph>('Lineage').implement({
+  fields: (t) => ({
+    artifacts: t.prismaField({
+      type: ['Artifact'],
+      resolve: (query, graph, _args, context) => context.db.artifact.findMany({ ...query, where: { id: { in: graph.artifactIds } }, orderBy: { id: 'asc' } }),
+    }),
+    runs: t.prismaField({
+      type: ['Run'],
+      resolve: (query, graph, _args, context) => context.db.run.findMany({ ...query, where: { id: { in: graph.runIds } }, orderBy: { id: 'asc' } }),
+    }),
+    transforms: t.prismaField({
+      type: ['Transform'],
+      resolve: (query, graph, _args, context) => context.db.transform.findMany({ ...query, where: { id: { in: graph.transformIds } }, orderBy: { id: 'asc' } }),
+    }),
+    edges: t.field({ type: [LineageEdge], resolve: (graph) => graph.edges }),
+  }),
+});
+
+builder.prismaObjectFields('Artifact', (t) => ({
+  lineage: t.field({
+    type: Lineage,
+    description: 'The upstream graph: the run that made this artifact, its transform, its inputs and their runs, `depth` runs back.',
+    args: { depth: t.arg.int({ required: false, defaultValue: 3, description: '1 to 10.' }) },
+    select: { id: true },
+    resolve: (artifact, { depth }, context) => upstreamLineage(context.db, artifact.id, Math.min(Math.max(depth ?? 3, 1), 10)),
+  }),
 }));

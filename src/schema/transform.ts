@@ -1,4 +1,7 @@
+import type { Transform } from '../db/generated/client';
+import { InvalidInputError, VersionTagTakenError } from '../domain/errors';
 import { transformWhere } from '../domain/filters';
+import { createTransform } from '../domain/transforms';
 import { builder } from './builder';
 
 export const TransformKindEnum = builder.enumType('TransformKind', {
@@ -52,3 +55,30 @@ builder.queryFields((t) => ({
       context.db.transform.findMany({ ...query, where: transformWhere(args.filter ?? {}), orderBy: [{ key: 'asc' }, { uid: 'asc' }] }),
   }),
 }));
+
+const CreateTransformInput = builder.inputType('CreateTransformInput', {
+  fields: (t) => ({
+    key: t.string({ required: true, description: 'e.g. "pipelines/ingest.py"' }),
+    kind: t.field({ type: TransformKindEnum, required: true }),
+    sourceCode: t.string({ required: false }),
+    versionTag: t.string({ required: false }),
+    description: t.string({ required: false }),
+  }),
+});
+
+const TransformPayload = builder.objectRef<{ transform: Transform; created: boolean }>('TransformPayload').implement({
+  fields: (t) => ({
+    created: t.exposeBoolean('created', { description: 'False when the same key and source already existed.' }),
+    transform: t.field({ type: TransformType, resolve: (payload) => payload.transform }),
+  }),
+});
+
+builder.mutationField('createTransform', (t) =>
+  t.field({
+    type: TransformPayload,
+    description: 'Same key and source: the existing transform. Same key, new source: the next version.',
+    args: { input: t.arg({ type: CreateTransformInput, required: true }) },
+    errors: { types: [InvalidInputError, VersionTagTakenError], union: { name: 'CreateTransformResult' } },
+    resolve: (_root, { input }, context) => createTransform(context.db, input, context.user.id),
+  }),
+);

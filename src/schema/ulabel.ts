@@ -1,6 +1,11 @@
+import type { TroveContext } from '../context';
+import type { ULabel } from '../db/generated/client';
+import { InvalidInputError, NotFoundError, SimilarNamesError } from '../domain/errors';
 import { ulabelWhere } from '../domain/filters';
+import { addLabels, createULabel, createULabels, removeLabels, type ULabelOutcome } from '../domain/labels';
 import { builder } from './builder';
 import { BranchEnum } from './common';
+import { ErrorInterface } from './errors';
 
 const ULabelFilterInput = builder.inputType('ULabelFilter', {
   fields: (t) => ({
@@ -60,5 +65,115 @@ builder.queryFields((t) => ({
     totalCount: (_connection, args, context) => context.db.uLabel.count({ where: ulabelWhere(args.filter ?? {}) }),
     resolve: (query, _root, args, context) =>
       context.db.uLabel.findMany({ ...query, where: ulabelWhere(args.filter ?? {}), orderBy: [{ name: 'asc' }, { uid: 'asc' }] }),
+  }),
+}));
+
+const ULabelInput = builder.inputType('ULabelInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    description: t.string({ required: false }),
+    reference: t.string({ required: false, description: 'An identifier in another system, e.g. an ontology id.' }),
+    referenceType: t.string({ required: false }),
+    isType: t.boolean({ required: false, description: 'This label is a type that groups child labels.' }),
+    typeUid: t.string({ required: false, description: 'The label type this label belongs to.' }),
+    runUid: t.string({ required: false, description: 'The run creating this label.' }),
+  }),
+});
+
+export const ULabelPayload = builder.objectRef<{ ulabel: ULabel; created: boolean }>('ULabelPayload').implement({
+  fields: (t) => ({
+    created: t.exposeBoolean('created', { description: 'False when a label with this exact name (in this type) existed and is returned.' }),
+    ulabel: t.field({ type: ULabelType, resolve: (payload) => payload.ulabel }),
+  }),
+});
+
+const SimilarULabel = builder.objectRef<{ record: ULabel; score: number }>('SimilarULabel').implement({
+  fields: (t) => ({
+    ulabel: t.field({ type: ULabelType, resolve: (similar) => similar.record }),
+    score: t.exposeFloat('score', { description: 'Trigram similarity to the requested name (0..1).' }),
+  }),
+});
+
+const SimilarNamesObject = builder.objectType(SimilarNamesError, {
+  name: 'SimilarNames',
+  description: 'Similar names exist and nothing was created: use one of `similar`, or call again with searchNames: false.',
+  interfaces: [ErrorInterface],
+  // Bulk results carry the same fields as plain data: graphql-js treats Error instances inside lists as failures.
+  isTypeOf: (value) => value instanceof SimilarNamesError || (value as { code?: string }).code === 'SIMILAR_NAMES',
+  fields: (t) => ({
+    requestedName: t.exposeString('requestedName'),
+    similar: t.field({ type: [SimilarULabel], resolve: (error) => (error as SimilarNamesError<ULabel>).similar }),
+  }),
+});
+
+async function runIdOf(context: TroveContext, runUid: string | null | undefined, field: string): Promise<number | null> {
+  if (!runUid) return null;
+  const run = await context.db.run.findUnique({ where: { uid: runUid } });
+  if (!run) throw new InvalidInputError(`no run with uid ${runUid}`, field);
+  return run.id;
+}
+
+function payloadOrError(outcome: ULabelOutcome): { ulabel: ULabel; created: boolean } | SimilarNamesError<ULabel> {
+  if (outcome.kind === 'similar') return new SimilarNamesError(outcome.requestedName, outcome.similar.map(({ ulabel, score }) => ({ record: ulabel, score })));
+  return { ulabel: outcome.ulabel, created: outcome.kind === 'created' };
+}
+
+const ULabelBulkResult = builder.unionType('ULabelBulkResult', {
+  types: [ULabelPayload, SimilarNamesObject],
+  resolveType: (value) => ((value as { code?: string }).code === 'SIMILAR_NAMES' ? 'SimilarNames' : 'ULabelPayload'),
+});
+
+builder.mutationFields((t) => ({
+  createULabel: t.field({
+    type: ULabelPayload,
+    description: 'Creates a label, or returns the one with this exact name, or answers SimilarNames (seed 004).',
+    args: {
+      input: t.arg({ type: ULabelInput, required: true }),
+      searchNames: t.arg.boolean({ required: false, description: 'Look for similar names first (default: TROVE_SEARCH_NAMES).' }),
+    },
+    errors: { types: [InvalidInputError, NotFoundError, SimilarNamesError], union: { name: 'CreateULabelResult' } },
+    resolve: async (_root, { input, searchNames }, context) => {
+      const runId = await runIdOf(context, input.runUid, 'input.runUid');
+      const outcome = await createULabel(context.db, input, { searchNames: searchNames ?? context.config.searchNames, createdById: context.user.id, runId });
+      const result = payloadOrError(outcome);
+      if (result instanceof SimilarNamesError) throw result;
+      return result;
+    },
+  }),
+  createULabels: t.field({
+    type: [ULabelBulkResult],
+    description: 'Creates many labels with one result per input, in a constant number of SQL statements.',
+    args: {
+      inputs: t.arg({ type: [ULabelInput], required: true }),
+      searchNames: t.arg.boolean({ required: false }),
+    },
+    errors: { types: [InvalidInputError], union: { name: 'CreateULabelsResult' }, result: { name: 'CreateULabelsPayload' }, directResult: false, dataField: { name: 'results' } },
+    resolve: async (_root, { inputs, searchNames }, context) => {
+      const runUids = [...new Set(inputs.map((input) => input.runUid).filter(Boolean))];
+      if (runUids.length > 1) throw new InvalidInputError('one batch belongs to at most one run', 'inputs');
+      const runId = await runIdOf(context, runUids[0], 'inputs.runUid');
+      const outcomes = await createULabels(context.db, inputs, { searchNames: searchNames ?? context.config.searchNames, createdById: context.user.id, runId });
+      return outcomes.map((outcome) => {
+        const result = payloadOrError(outcome);
+        if (!(result instanceof SimilarNamesError)) return result;
+        const { code, message, requestedName, similar } = result;
+        return { code, message, requestedName, similar } as unknown as SimilarNamesError<ULabel>;
+      });
+    },
+  }),
+  addLabels: t.prismaField({
+    type: 'Artifact',
+    description: 'Labels an artifact (idempotent).',
+    args: { artifactUid: t.arg.string({ required: true }), labelUids: t.arg.stringList({ required: true }) },
+    errors: { types: [NotFoundError], union: { name: 'AddLabelsResult' } },
+    resolve: async (query, _root, args, context) =>
+      context.db.artifact.findUniqueOrThrow({ ...query, where: { id: await addLabels(context.db, args.artifactUid, args.labelUids) } }),
+  }),
+  removeLabels: t.prismaField({
+    type: 'Artifact',
+    args: { artifactUid: t.arg.string({ required: true }), labelUids: t.arg.stringList({ required: true }) },
+    errors: { types: [NotFoundError], union: { name: 'RemoveLabelsResult' } },
+    resolve: async (query, _root, args, context) =>
+      context.db.artifact.findUniqueOrThrow({ ...query, where: { id: await removeLabels(context.db, args.artifactUid, args.labelUids) } }),
   }),
 }));

@@ -1,0 +1,182 @@
+// Duplicate-aware labels (seed 004): an exact name returns the existing label, similar names stop the creation
+// and are shown so a person can decide, and bulk creation costs a constant number of SQL statements per batch.
+import type { ULabel } from '../db/generated/client';
+import type { Database } from '../db/client';
+import { InvalidInputError, NotFoundError } from './errors';
+import { randomBase62, uidLengths } from './uid';
+
+export interface ULabelInput {
+  name: string;
+  description?: string | null;
+  reference?: string | null;
+  referenceType?: string | null;
+  isType?: boolean | null;
+  /** The label type (a label with isType) this label belongs to. */
+  typeUid?: string | null;
+}
+
+export interface SimilarLabel {
+  ulabel: ULabel;
+  /** pg_trgm similarity to the requested name, 0..1. */
+  score: number;
+}
+
+export type ULabelOutcome =
+  | { kind: 'created'; ulabel: ULabel }
+  | { kind: 'existing'; ulabel: ULabel }
+  | { kind: 'similar'; requestedName: string; similar: SimilarLabel[] };
+
+/** Trigram similarity above which a name counts as a near miss. */
+export const TRIGRAM_THRESHOLD = 0.5;
+export const MAX_SIMILAR = 10;
+
+/** LaminDB's search fragment: names over 5 characters are cut to 80 % of their length. */
+export function searchFragment(name: string): string {
+  return name.length > 5 ? name.slice(0, Math.floor(name.length * 0.8)) : name;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+function validate(inputs: ULabelInput[], fieldPrefix: (index: number) => string): void {
+  inputs.forEach((input, index) => {
+    const name = input.name.trim();
+    if (!name) throw new InvalidInputError('a label needs a non-empty name', `${fieldPrefix(index)}.name`);
+    if (name.length > 255) throw new InvalidInputError('a label name has at most 255 characters', `${fieldPrefix(index)}.name`);
+    if (input.isType && input.typeUid) throw new InvalidInputError('a label type cannot itself belong to a type', `${fieldPrefix(index)}.typeUid`);
+  });
+}
+
+/**
+ * Creates labels in one batch: 1 query for the types, 1 for exact matches, 1 for similar names (when searching),
+ * 1 insert, and 1 re-read of names that a concurrent request created first: at most 5 statements for any size.
+ */
+export async function createULabels(
+  db: Database,
+  inputs: ULabelInput[],
+  options: { searchNames: boolean; createdById: number; runId?: number | null; fieldPrefix?: (index: number) => string },
+): Promise<ULabelOutcome[]> {
+  const fieldPrefix = options.fieldPrefix ?? ((index: number) => `inputs.${index}`);
+  validate(inputs, fieldPrefix);
+  const names = inputs.map((input) => input.name.trim());
+
+  const typeUids = [...new Set(inputs.map((input) => input.typeUid).filter((uid): uid is string => Boolean(uid)))];
+  const types = typeUids.length ? await db.uLabel.findMany({ where: { uid: { in: typeUids } } }) : [];
+  const typeByUid = new Map(types.map((type) => [type.uid, type]));
+  const typeIds = inputs.map((input, index) => {
+    if (!input.typeUid) return null;
+    const type = typeByUid.get(input.typeUid);
+    if (!type) throw new InvalidInputError(`no label with uid ${input.typeUid}`, `${fieldPrefix(index)}.typeUid`);
+    if (!type.isType) throw new InvalidInputError(`label ${type.name} is not a type (isType: false)`, `${fieldPrefix(index)}.typeUid`);
+    return type.id;
+  });
+  const identity = (name: string, typeId: number | null) => `${typeId ?? ''}\u0000${name}`;
+
+  const exact = await db.uLabel.findMany({ where: { name: { in: [...new Set(names)] } } });
+  const exactByIdentity = new Map(exact.map((label) => [identity(label.name, label.typeId), label]));
+
+  const outcomes: (ULabelOutcome | undefined)[] = names.map((name, index) => {
+    const existing = exactByIdentity.get(identity(name, typeIds[index]!));
+    return existing ? { kind: 'existing', ulabel: existing } : undefined;
+  });
+
+  const pending = names.map((_, index) => index).filter((index) => !outcomes[index]);
+  if (options.searchNames && pending.length) {
+    const pendingNames = pending.map((index) => names[index]!);
+    const fragments = pendingNames.map((name) => `%${escapeLike(searchFragment(name))}%`);
+    const rows = await db.$queryRaw<(ULabel & { position: number; score: number })[]>`
+      SELECT candidate.position::int AS position, similarity(label.name, candidate.name)::float AS score, label.*
+      FROM unnest(${pendingNames}::text[], ${fragments}::text[]) WITH ORDINALITY AS candidate(name, fragment, position)
+      CROSS JOIN LATERAL (
+        SELECT * FROM "ULabel" AS existing
+        WHERE existing.branch = 'MAIN'
+          AND (existing.name ILIKE candidate.fragment OR similarity(existing.name, candidate.name) > ${TRIGRAM_THRESHOLD})
+        ORDER BY similarity(existing.name, candidate.name) DESC, existing.name
+        LIMIT ${MAX_SIMILAR}
+      ) AS label`;
+    const similarByPosition = new Map<number, SimilarLabel[]>();
+    for (const { position, score, ...ulabel } of rows) {
+      const list = similarByPosition.get(position) ?? [];
+      list.push({ ulabel: ulabel as ULabel, score });
+      similarByPosition.set(position, list);
+    }
+    pending.forEach((index, offset) => {
+      const similar = similarByPosition.get(offset + 1);
+      if (similar?.length) outcomes[index] = { kind: 'similar', requestedName: names[index]!, similar };
+    });
+  }
+
+  // One insert for the rest; duplicates within the batch and names a concurrent request created are skipped.
+  const toCreate = names.map((_, index) => index).filter((index) => !outcomes[index]);
+  const firstIndexByIdentity = new Map<string, number>();
+  for (const index of toCreate) {
+    const key = identity(names[index]!, typeIds[index]!);
+    if (!firstIndexByIdentity.has(key)) firstIndexByIdentity.set(key, index);
+  }
+  if (firstIndexByIdentity.size) {
+    const indexes = [...firstIndexByIdentity.values()];
+    const column = <T>(pick: (index: number) => T) => indexes.map(pick);
+    // One statement whatever the batch size (an insert per row, or Prisma's chunked createMany, would not be).
+    const created = await db.$queryRaw<ULabel[]>`
+      INSERT INTO "ULabel" ("uid", "name", "description", "reference", "referenceType", "isType", "typeId", "createdById", "runId", "updatedAt")
+      SELECT row.uid, row.name, row.description, row.reference, row.reference_type, row.is_type, row.type_id, ${options.createdById}, ${options.runId ?? null}::int, now()
+      FROM unnest(
+        ${column(() => randomBase62(uidLengths.ulabel))}::text[],
+        ${column((index) => names[index]!)}::text[],
+        ${column((index) => inputs[index]!.description ?? null)}::text[],
+        ${column((index) => inputs[index]!.reference ?? null)}::text[],
+        ${column((index) => inputs[index]!.referenceType ?? null)}::text[],
+        ${column((index) => inputs[index]!.isType ?? false)}::boolean[],
+        ${column((index) => typeIds[index]!)}::int[]
+      ) AS row(uid, name, description, reference, reference_type, is_type, type_id)
+      ON CONFLICT DO NOTHING
+      RETURNING *`;
+    const createdByIdentity = new Map(created.map((label) => [identity(label.name, label.typeId), label]));
+    const lostRace = [...firstIndexByIdentity.keys()].filter((key) => !createdByIdentity.has(key));
+    const concurrent = lostRace.length
+      ? await db.uLabel.findMany({ where: { name: { in: lostRace.map((key) => key.split('\u0000')[1]!) } } })
+      : [];
+    const concurrentByIdentity = new Map(concurrent.map((label) => [identity(label.name, label.typeId), label]));
+    for (const index of toCreate) {
+      const key = identity(names[index]!, typeIds[index]!);
+      const mine = createdByIdentity.get(key);
+      const first = firstIndexByIdentity.get(key) === index;
+      if (mine) outcomes[index] = { kind: first ? 'created' : 'existing', ulabel: mine };
+      else outcomes[index] = { kind: 'existing', ulabel: concurrentByIdentity.get(key)! };
+    }
+  }
+  return outcomes as ULabelOutcome[];
+}
+
+export async function createULabel(
+  db: Database,
+  input: ULabelInput,
+  options: { searchNames: boolean; createdById: number; runId?: number | null },
+): Promise<ULabelOutcome> {
+  const [outcome] = await createULabels(db, [input], { ...options, fieldPrefix: () => 'input' });
+  return outcome!;
+}
+
+
+/** Links labels to an artifact (idempotent); returns the artifact's id. */
+export async function addLabels(db: Database, artifactUid: string, labelUids: string[]): Promise<number> {
+  const { artifact, labels } = await resolveLabeling(db, artifactUid, labelUids);
+  await db.artifactULabel.createMany({ data: labels.map((label) => ({ artifactId: artifact.id, ulabelId: label.id })), skipDuplicates: true });
+  return artifact.id;
+}
+
+export async function removeLabels(db: Database, artifactUid: string, labelUids: string[]): Promise<number> {
+  const { artifact, labels } = await resolveLabeling(db, artifactUid, labelUids);
+  await db.artifactULabel.deleteMany({ where: { artifactId: artifact.id, ulabelId: { in: labels.map((label) => label.id) } } });
+  return artifact.id;
+}
+
+async function resolveLabeling(db: Database, artifactUid: string, labelUids: string[]) {
+  const artifact = await db.artifact.findUnique({ where: { uid: artifactUid } });
+  if (!artifact) throw new NotFoundError('artifact', `uid ${artifactUid}`);
+  const labels = await db.uLabel.findMany({ where: { uid: { in: labelUids } } });
+  const missing = labelUids.filter((uid) => !labels.some((label) => label.uid === uid));
+  if (missing.length) throw new NotFoundError('label', `uid ${missing.join(', ')}`);
+  return { artifact, labels };
+}

@@ -1,0 +1,143 @@
+// Transforms (versioned by key and source hash) and runs (their executions), with lineage between runs and artifacts.
+import { createHash } from 'node:crypto';
+import type { Database } from '../db/client';
+import type { Prisma, Run, RunStatus, Transform } from '../db/generated/client';
+import { familyLock, lock } from './artifacts/commit';
+import { InvalidInputError, NotFoundError, VersionTagTakenError } from './errors';
+import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } from './uid';
+
+export type TransformKind = 'PIPELINE' | 'NOTEBOOK' | 'SCRIPT' | 'FUNCTION';
+
+export interface TransformInput {
+  key: string;
+  kind: TransformKind;
+  sourceCode?: string | null;
+  versionTag?: string | null;
+  description?: string | null;
+}
+
+/** md5 of the source, base64url, 22 characters (the artifact hash applied to source code). */
+export function sourceHash(sourceCode: string | null | undefined): string | null {
+  return sourceCode == null ? null : createHash('md5').update(sourceCode).digest('base64url').slice(0, 22);
+}
+
+/**
+ * Same key and same source: the existing transform. Same key, new source: the next version (same 12-character
+ * stem, next suffix, the only latest). A version tag already used in the family is refused.
+ */
+export async function createTransform(db: Database, input: TransformInput, createdById: number): Promise<{ transform: Transform; created: boolean }> {
+  const key = input.key.trim();
+  if (!key) throw new InvalidInputError('a transform needs a key, e.g. "pipelines/ingest.py"', 'input.key');
+  const hash = sourceHash(input.sourceCode);
+  return db.$transaction(async (tx) => {
+    await lock(tx, `trove:transform-key:${key}`);
+    const family = await tx.transform.findMany({ where: { key }, orderBy: { id: 'asc' } });
+    const same = family.find((transform) => transform.hash === hash && (input.versionTag == null || transform.versionTag === input.versionTag));
+    if (same && family.length) return { transform: same, created: false };
+    if (input.versionTag && family.some((transform) => transform.versionTag === input.versionTag)) throw new VersionTagTakenError(input.versionTag);
+    let uid = randomBase62(uidLengths.transformStem) + FIRST_VERSION_SUFFIX;
+    if (family.length) {
+      const stem = family[0]!.uid.slice(0, uidLengths.transformStem);
+      await lock(tx, familyLock(stem));
+      uid = stem + nextVersionSuffix(family[family.length - 1]!.uid.slice(uidLengths.transformStem));
+      await tx.transform.updateMany({ where: { key, isLatest: true }, data: { isLatest: false } });
+    }
+    const transform = await tx.transform.create({
+      data: { uid, key, kind: input.kind, sourceCode: input.sourceCode ?? null, hash, versionTag: input.versionTag ?? null, description: input.description ?? null, createdById },
+    });
+    return { transform, created: true };
+  });
+}
+
+export async function startRun(
+  db: Database,
+  input: { transformUid: string; params?: unknown; reference?: string | null; referenceType?: string | null },
+  createdById: number,
+): Promise<Run> {
+  const transform = await db.transform.findUnique({ where: { uid: input.transformUid } });
+  if (!transform) throw new NotFoundError('transform', `uid ${input.transformUid}`);
+  return db.run.create({
+    data: {
+      uid: randomBase62(uidLengths.run),
+      transformId: transform.id,
+      params: input.params === undefined || input.params === null ? undefined : (input.params as Prisma.InputJsonValue),
+      reference: input.reference ?? null,
+      referenceType: input.referenceType ?? null,
+      createdById,
+    },
+  });
+}
+
+export async function finishRun(db: Database, uid: string, status: Exclude<RunStatus, 'STARTED'>): Promise<Run> {
+  const run = await db.run.findUnique({ where: { uid } });
+  if (!run) throw new NotFoundError('run', `uid ${uid}`);
+  if (run.status !== 'STARTED' && run.status !== status) {
+    throw new InvalidInputError(`run ${uid} already finished as ${run.status}`, 'status');
+  }
+  if (run.status === status) return run;
+  return db.run.update({ where: { id: run.id }, data: { status, finishedAt: new Date() } });
+}
+
+/**
+ * Records that `runUid` read these artifacts, except those the run itself created or re-created (LaminDB's rule).
+ * Returns the number of new input links.
+ */
+export async function markInputs(db: Database, runUid: string, artifactUids: string[]): Promise<number> {
+  const run = await db.run.findUnique({ where: { uid: runUid } });
+  if (!run) throw new NotFoundError('run', `uid ${runUid}`);
+  const artifacts = await db.artifact.findMany({
+    where: { uid: { in: artifactUids } },
+    select: { id: true, uid: true, runId: true, recreatingRuns: { where: { runId: run.id }, select: { runId: true } } },
+  });
+  const missing = artifactUids.filter((uid) => !artifacts.some((artifact) => artifact.uid === uid));
+  if (missing.length) throw new NotFoundError('artifact', `uid ${missing.join(', ')}`);
+  const inputs = artifacts.filter((artifact) => artifact.runId !== run.id && artifact.recreatingRuns.length === 0);
+  const { count } = await db.runInputArtifact.createMany({ data: inputs.map((artifact) => ({ runId: run.id, artifactId: artifact.id })), skipDuplicates: true });
+  return count;
+}
+
+export interface LineageGraph {
+  artifactIds: number[];
+  runIds: number[];
+  transformIds: number[];
+  edges: { source: string; target: string; kind: 'INPUT' | 'OUTPUT' | 'TRANSFORM' }[];
+}
+
+/**
+ * The upstream graph of an artifact: the run that created it and that run's transform, the run's inputs, their
+ * runs, and so on up to `depth` runs back. Two queries per level, whatever the number of nodes.
+ */
+export async function upstreamLineage(db: Database, artifactId: number, depth: number): Promise<LineageGraph> {
+  const graph: LineageGraph = { artifactIds: [artifactId], runIds: [], transformIds: [], edges: [] };
+  const seenArtifacts = new Set([artifactId]);
+  const seenRuns = new Set<number>();
+  let frontier = [artifactId];
+  for (let level = 0; level < depth && frontier.length; level++) {
+    const artifacts = await db.artifact.findMany({ where: { id: { in: frontier } }, select: { id: true, uid: true, runId: true, run: { select: { uid: true } } } });
+    const runIds = [...new Set(artifacts.map((artifact) => artifact.runId).filter((id): id is number => id !== null))].filter((id) => !seenRuns.has(id));
+    for (const artifact of artifacts) {
+      if (artifact.run) graph.edges.push({ source: `Run:${artifact.run.uid}`, target: `Artifact:${artifact.uid}`, kind: 'OUTPUT' });
+    }
+    if (!runIds.length) break;
+    const runs = await db.run.findMany({
+      where: { id: { in: runIds } },
+      select: { id: true, uid: true, transformId: true, transform: { select: { uid: true } }, inputArtifacts: { select: { artifact: { select: { id: true, uid: true } } } } },
+    });
+    frontier = [];
+    for (const run of runs) {
+      seenRuns.add(run.id);
+      graph.runIds.push(run.id);
+      if (!graph.transformIds.includes(run.transformId)) graph.transformIds.push(run.transformId);
+      graph.edges.push({ source: `Transform:${run.transform.uid}`, target: `Run:${run.uid}`, kind: 'TRANSFORM' });
+      for (const { artifact } of run.inputArtifacts) {
+        graph.edges.push({ source: `Artifact:${artifact.uid}`, target: `Run:${run.uid}`, kind: 'INPUT' });
+        if (!seenArtifacts.has(artifact.id)) {
+          seenArtifacts.add(artifact.id);
+          graph.artifactIds.push(artifact.id);
+          frontier.push(artifact.id);
+        }
+      }
+    }
+  }
+  return graph;
+}
