@@ -89,6 +89,10 @@ describe('versions', () => {
     const after = await trove.query(`{ artifact(key: "tables/v.csv") { uid isLatest } }`);
     expect(after.artifact).toEqual({ uid: v2.artifact.uid, isLatest: true });
     expect(await trove.services.db.artifact.count({ where: { key: 'tables/v.csv', isLatest: true } })).toBe(1);
+
+    // The deleted version's uid is never issued again.
+    const v4 = await create({ content: 'x,y\n1,6\n', key: 'tables/v.csv' });
+    expect(v4.artifact.version).toBe('0003');
   });
 
   it('counts version suffixes in base62', async () => {

@@ -147,6 +147,7 @@ describe('crash recovery', () => {
       const uids = [...ledger.keys()];
       let lost = 0;
       let wrong = 0;
+      const problems: unknown[] = [];
       for (const uid of uids) {
         const expectation = ledger.get(uid)!;
         const found = (await graphql(survivor.url, `query($uid: String) { artifact(uid: $uid) { hash branch storageOngoing } }`, { uid })).data.artifact;
@@ -154,16 +155,18 @@ describe('crash recovery', () => {
           if (found) wrong += 1;
         } else if (!found) {
           if (!expectation.mayBeDeleted) lost += 1;
-        } else if (found.storageOngoing || (found.hash !== expectation.hash && !expectation.possibleHashes.has(found.hash))) {
+        } else if (
+          found.storageOngoing ||
+          (found.hash !== expectation.hash && !expectation.possibleHashes.has(found.hash)) ||
+          (expectation.trashed && found.branch !== 'TRASH') ||
+          (found.branch === 'TRASH' && !expectation.trashed && !expectation.mayBeTrashed)
+        ) {
           wrong += 1;
-        } else if (expectation.trashed && found.branch !== 'TRASH') {
-          wrong += 1;
-        } else if (found.branch === 'TRASH' && !expectation.trashed && !expectation.mayBeTrashed) {
-          wrong += 1;
+          problems.push({ uid, found, expectation: { ...expectation, possibleHashes: [...expectation.possibleHashes] } });
         }
       }
       console.log(`crash test: ${kills} kills, ${uids.length} acknowledged artifacts, lost ${lost}, wrong ${wrong}, recovery ${JSON.stringify({ finished: repaired.data.repair.recovery.finished.length, undone: repaired.data.repair.recovery.undone.length })}`);
-      expect({ lost, wrong }).toEqual({ lost: 0, wrong: 0 });
+      expect({ lost, wrong, problems }).toEqual({ lost: 0, wrong: 0, problems: [] });
     } finally {
       await survivor.stop();
     }

@@ -56,13 +56,21 @@ function isUniqueViolation(error: unknown, index: string): boolean {
   return (error as { code?: string })?.code === 'P2002' && text.includes(index);
 }
 
-/** Next uid of a version family, after locking it; the previous latest version stops being latest. */
+/**
+ * Next uid of a version family, after locking it; the previous latest version stops being latest. The family's
+ * last issued suffix is recorded, so the uid of a deleted version is never issued again.
+ */
 async function nextVersionUid(tx: Tx, stem: string): Promise<string> {
   await lock(tx, familyLock(stem));
-  const [last] = await tx.$queryRaw<{ uid: string }[]>`
-    SELECT uid FROM "Artifact" WHERE left(uid, 16) = ${stem} ORDER BY uid COLLATE "C" DESC LIMIT 1`;
+  const [last] = await tx.$queryRaw<{ version: string }[]>`
+    SELECT max(version COLLATE "C") AS version FROM (
+      SELECT right(uid, 4) AS version FROM "Artifact" WHERE left(uid, 16) = ${stem}
+      UNION ALL SELECT "lastVersion" FROM "VersionFamily" WHERE stem = ${stem}
+    ) AS issued`;
+  const version = last?.version ? nextVersionSuffix(last.version) : FIRST_VERSION_SUFFIX;
+  await tx.versionFamily.upsert({ where: { stem }, update: { lastVersion: version }, create: { stem, lastVersion: version } });
   await tx.artifact.updateMany({ where: { uid: { startsWith: stem }, isLatest: true }, data: { isLatest: false } });
-  return stem + (last ? nextVersionSuffix(last.uid.slice(16)) : FIRST_VERSION_SUFFIX);
+  return stem + version;
 }
 
 export async function commitSave(services: ArtifactServices, prepared: PreparedSave, staged: StagedContent): Promise<CommitOutcome> {
