@@ -1,6 +1,8 @@
 // Seeds 000/001/003: the database never holds metadata without its data. Each fault is real (permission errors from
 // Swift and s3rver, a stopped S3 server, a cut database connection), and each test checks both stores afterwards.
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -233,15 +235,21 @@ describe('the doctor', () => {
   });
 });
 
+/** An s3rver with bucket "flaky" that can be stopped and started again on the same port and data. */
+async function restartableS3rver() {
+  const port = await freePort();
+  const directory = path.join(tmpdir(), `trove-flaky-s3-${randomBytes(4).toString('hex')}`);
+  const start = async () => {
+    const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: 'flaky' }] });
+    await server.run();
+    return server;
+  };
+  return { port, start };
+}
+
 describe('infrastructure faults', () => {
   it('the S3 server stops mid-upload: a typed error, no row; after it is back the sweep leaves both stores clean', async () => {
-    const port = await freePort();
-    const directory = `${(await import('node:os')).tmpdir()}/trove-s3-stop-${randomBytes(4).toString('hex')}`;
-    const start = async () => {
-      const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: 'flaky' }] });
-      await server.run();
-      return server;
-    };
+    const { port, start } = await restartableS3rver();
     let s3 = await start();
     const root = 's3://flaky/trove';
     const trove = await startTestTrove({ s3SettingsByRoot: { [root]: { endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } } });
@@ -305,13 +313,7 @@ describe('infrastructure faults', () => {
   });
 
   it('storage deletion failing after a permanent delete: the record is gone, the deletion stays owed and recovery completes it', async () => {
-    const port = await freePort();
-    const directory = `${(await import('node:os')).tmpdir()}/trove-s3-del-${randomBytes(4).toString('hex')}`;
-    const start = async () => {
-      const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: 'flaky' }] });
-      await server.run();
-      return server;
-    };
+    const { port, start } = await restartableS3rver();
     let s3 = await start();
     const root = 's3://flaky/deletes';
     const trove = await startTestTrove({ s3SettingsByRoot: { [root]: { endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } } });

@@ -1,21 +1,15 @@
 // The CLI and client SDK against a real HTTP server.
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen } from '../src/app';
 import { buildCli } from '../src/cli/main';
-import { startTestTrove, type TestTrove } from './helpers/trove';
+import { startListeningTrove, type TestTrove } from './helpers/trove';
 
-let trove: TestTrove;
-let server: Server;
+let trove: TestTrove & { url: string };
 let url: string;
 beforeAll(async () => {
-  trove = await startTestTrove();
-  ({ server, url } = await listen(trove, 0, '127.0.0.1'));
+  trove = await startListeningTrove();
+  url = trove.url;
 });
-afterAll(async () => {
-  server?.close();
-  await trove?.close();
-});
+afterAll(async () => trove?.close());
 
 async function cli(...args: string[]): Promise<string[]> {
   const lines: string[] = [];

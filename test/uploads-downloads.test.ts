@@ -1,30 +1,27 @@
 // Upload sessions and downloads over real HTTP (the gateway's streaming routes), on local storage and S3.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen } from '../src/app';
 import { buildCli } from '../src/cli/main';
 import { TroveClient, TroveClientError } from '../src/client/trove-client';
 import { objectKeys, readObject, stagingKeys } from './helpers/storage-state';
-import { startTestTrove, type TestTrove } from './helpers/trove';
+import { startListeningTrove, type TestTrove } from './helpers/trove';
 
 describe.each(['local', 's3rver'] as const)('uploads and downloads on %s storage', (backend) => {
   let trove: TestTrove;
-  let server: Server;
   let url: string;
   let client: TroveClient;
   let workDir: string;
   beforeAll(async () => {
-    trove = await startTestTrove({ defaultStorage: backend });
-    ({ server, url } = await listen(trove, 0, '127.0.0.1'));
+    const listening = await startListeningTrove({ defaultStorage: backend });
+    ({ url } = listening);
+    trove = listening;
     workDir = await mkdtemp(path.join(tmpdir(), 'trove-client-'));
     client = new TroveClient(url, { cacheDir: path.join(workDir, 'cache') });
   });
   afterAll(async () => {
-    server?.close();
     await trove?.close();
     await rm(workDir, { recursive: true, force: true });
   });
@@ -96,16 +93,13 @@ describe.each(['local', 's3rver'] as const)('uploads and downloads on %s storage
 
 describe('upload and download failures', () => {
   let trove: TestTrove;
-  let server: Server;
   let url: string;
   beforeAll(async () => {
-    trove = await startTestTrove();
-    ({ server, url } = await listen(trove, 0, '127.0.0.1'));
+    const listening = await startListeningTrove();
+    ({ url } = listening);
+    trove = listening;
   });
-  afterAll(async () => {
-    server?.close();
-    await trove?.close();
-  });
+  afterAll(async () => trove?.close());
   const graphql = async (query: string, variables?: Record<string, unknown>) =>
     (await (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })).json()) as any;
 

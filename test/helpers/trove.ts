@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createTrove, type Trove } from '../../src/app';
+import { createTrove, listen, type Trove } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import type { S3Settings } from '../../src/storage/s3-store';
@@ -117,4 +117,18 @@ export async function graphqlWithFiles<T = any>(
   Object.values(files).forEach((file, index) => form.set(String(index), new File([typeof file.content === 'string' ? file.content : new Uint8Array(file.content)], file.name)));
   const response = await trove.gateway.yoga.fetch('http://trove.test/graphql', { method: 'POST', body: form });
   return (await response.json()) as GraphQLResponse<T>;
+}
+
+/** A test Trove listening on a loopback port, for clients that need real HTTP (CLI, uploads, downloads). */
+export async function startListeningTrove(options: Parameters<typeof startTestTrove>[0] = {}): Promise<TestTrove & { url: string }> {
+  const trove = await startTestTrove(options);
+  const { server, url } = await listen(trove, 0, '127.0.0.1');
+  return {
+    ...trove,
+    url,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await trove.close();
+    },
+  };
 }
