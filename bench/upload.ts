@@ -1,13 +1,14 @@
 // Upload benchmark: a large file saved through Trove's upload session vs a direct write of the same file to the
-// same backend, measured in one run and printed as ratios; the Trove server runs as a child process so its peak
-// RSS can be read from /proc. Size: BENCH_SIZE_MB (default 2048).
+// same backend, measured in one run and printed as ratios; the Trove server and s3rver run as child processes (the
+// server's peak RSS is read from /proc). Size: BENCH_SIZE_MB (default 2048).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, copyFile, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
 import { TroveClient } from '../src/client/trove-client';
 import { HASH_CHUNK_SIZE } from '../src/storage/hashing';
 import { createS3Client } from '../src/storage/s3-store';
@@ -46,6 +47,18 @@ function memoryOf(pid: number): Promise<{ rss: number; peak: number }> {
   }));
 }
 
+async function startS3Server(directory: string, bucket: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 's3-server.ts'), directory, bucket], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  return {
+    port: Number(line.toString().trim()),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
 const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 
 async function measureTrove(label: string, env: Record<string, string>, file: string, size: number, expectedHash: string) {
@@ -75,10 +88,9 @@ try {
   await makeFile(file, size);
   const expectedHash = await laminHash(file, size);
 
-  // S3: s3rver in this process; Trove in a child process.
-  const s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: path.join(workDir, 's3rver'), configureBuckets: [{ name: 'bench' }] });
-  const { port: s3Port } = await s3rver.run();
-  const endpoint = `http://127.0.0.1:${s3Port}`;
+  // S3: s3rver and Trove each in a child process; this process is the client.
+  const s3rver = await startS3Server(path.join(workDir, 's3rver'), 'bench');
+  const endpoint = `http://127.0.0.1:${s3rver.port}`;
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   const s3 = createS3Client({ endpoint, credentials });
   let started = performance.now();
@@ -92,7 +104,7 @@ try {
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     NODE_OPTIONS: '--openssl-legacy-provider',
   }, file, size, expectedHash);
-  await s3rver.close();
+  await s3rver.stop();
 
   // Local storage: baseline is a plain file copy on the same disk.
   started = performance.now();

@@ -6,13 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { HASH_CHUNK_SIZE, HashingStream, hashBuffer, hashFromEtag } from '../src/storage/hashing';
-
-function laminHash(content: Buffer): string {
-  if (content.length <= HASH_CHUNK_SIZE) return createHash('md5').update(content).digest('base64url').slice(0, 22);
-  const first = createHash('sha1').update(content.subarray(0, HASH_CHUNK_SIZE)).digest();
-  const last = createHash('sha1').update(content.subarray(content.length - HASH_CHUNK_SIZE)).digest();
-  return createHash('sha1').update(Buffer.concat([first, last])).digest('base64url').slice(0, 22);
-}
+import { laminHash } from './helpers/lamin-hash';
 
 async function streamHash(content: Buffer, announce: boolean, chunkSize = 1_000_003) {
   const hasher = new HashingStream(announce ? content.length : undefined);

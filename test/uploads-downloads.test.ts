@@ -3,11 +3,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/main';
 import { TroveClient, TroveClientError } from '../src/client/trove-client';
-import { objectKeys, readObject, stagingKeys } from './helpers/storage-state';
+import { laminHash } from './helpers/lamin-hash';
+import { objectKeys, readObject, readObjectBytes, stagingKeys } from './helpers/storage-state';
 import { startListeningTrove, type TestTrove } from './helpers/trove';
+
+/** GraphQL over HTTP, so that URLs in answers point at the listening server. */
+async function graphqlAt(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  return response.json();
+}
 
 describe.each(['local', 's3rver'] as const)('uploads and downloads on %s storage', (backend) => {
   let trove: TestTrove;
@@ -28,7 +36,6 @@ describe.each(['local', 's3rver'] as const)('uploads and downloads on %s storage
   const store = () => trove.services.stores.storeFor(backend === 'local' ? trove.localRoot : trove.s3rverRoot);
 
   it('saves a file through an upload session and downloads it, whole and by range', async () => {
-    // Over 8 MiB so that S3 staging goes through a real multipart upload.
     const content = randomBytes(17 * 1024 * 1024 + 123);
     const file = path.join(workDir, 'blob.bin');
     await writeFile(file, content);
@@ -51,6 +58,46 @@ describe.each(['local', 's3rver'] as const)('uploads and downloads on %s storage
       expect(ranged.headers.get('content-range')).toBe(`bytes 100-199/${content.length}`);
     }
     expect(Buffer.from(await ranged.arrayBuffer()).equals(content.subarray(100, 200))).toBe(true);
+  });
+
+  it('streams an upload of unannounced size (chunked, over 50 MiB) and hashes it like LaminDB', async () => {
+    // Without a length S3 staging goes through a multipart upload, and sha1-fl needs the tail read back.
+    const content = randomBytes(50 * 1024 * 1024 + 3_000_017);
+    const created = await graphqlAt(url, `mutation { createUpload(input: { fileName: "stream.bin" }) { ... on Upload { uploadId url } } }`);
+    const { uploadId, url: uploadUrl } = created.data.createUpload;
+    const chunks = Readable.from((function* () {
+      for (let offset = 0; offset < content.length; offset += 1_000_003) yield content.subarray(offset, offset + 1_000_003);
+    })());
+    const sent = await fetch(uploadUrl, { method: 'PUT', body: Readable.toWeb(chunks) as ReadableStream, duplex: 'half' } as RequestInit);
+    expect(sent.status).toBe(200);
+    const committed = await trove.query(
+      `mutation($id: String) { createArtifact(input: { uploadId: $id, description: "streamed" }) { ... on ArtifactPayload { artifact { size hash hashType storageKey } } } }`,
+      { id: uploadId },
+    );
+    expect(committed.createArtifact.artifact).toMatchObject({ size: content.length, hashType: 'sha1-fl', hash: laminHash(content) });
+    expect((await readObjectBytes(store(), committed.createArtifact.artifact.storageKey)).equals(content)).toBe(true);
+    expect(await stagingKeys(store())).toEqual([]);
+  });
+
+  it('a truncated upload leaves the session open, no staged object, and it can be sent again', async () => {
+    const created = await graphqlAt(url, `mutation { createUpload(input: { fileName: "x.bin", size: 1000 }) { ... on Upload { uploadId url } } }`);
+    const { uploadId, url: uploadUrl } = created.data.createUpload;
+    const short = await fetch(uploadUrl, { method: 'PUT', body: randomBytes(10) });
+    expect(short.status).toBe(400);
+    expect(await short.json()).toMatchObject({ code: 'INVALID_INPUT' });
+    // Chunked, so no length to compare up front: the stream ends cleanly after 10 of the 1000 announced bytes.
+    const chunked = await fetch(uploadUrl, { method: 'PUT', body: Readable.toWeb(Readable.from([randomBytes(10)])) as ReadableStream, duplex: 'half' } as RequestInit);
+    expect(chunked.status).toBe(400);
+    expect(await chunked.json()).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('after 10 of 1000 bytes') });
+    expect(await stagingKeys(store())).toEqual([]);
+    const uncommitted = await graphqlAt(url, `mutation($id: String) { createArtifact(input: { uploadId: $id, description: "x" }) { __typename ... on Error { message } } }`, { id: uploadId });
+    expect(uncommitted.data.createArtifact.__typename).toBe('InvalidInput');
+    const full = await fetch(uploadUrl, { method: 'PUT', body: randomBytes(1000) });
+    expect(full.status).toBe(200);
+    const committed = await graphqlAt(url, `mutation($id: String) { createArtifact(input: { uploadId: $id, description: "x" }) { __typename ... on ArtifactPayload { artifact { size suffix } } } }`, { id: uploadId });
+    expect(committed.data.createArtifact.artifact).toEqual({ size: 1000, suffix: '.bin' });
+    const reused = await graphqlAt(url, `mutation($id: String) { createArtifact(input: { uploadId: $id, description: "y" }) { __typename } }`, { id: uploadId });
+    expect(reused.data.createArtifact.__typename).toBe('InvalidInput');
   });
 
   it('returns the existing artifact when the same file is uploaded again', async () => {
@@ -100,25 +147,6 @@ describe('upload and download failures', () => {
     trove = listening;
   });
   afterAll(async () => trove?.close());
-  const graphql = async (query: string, variables?: Record<string, unknown>) =>
-    (await (await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })).json()) as any;
-
-  it('a truncated upload leaves the session open, no staged object, and it can be sent again', async () => {
-    const created = await graphql(`mutation { createUpload(input: { fileName: "x.bin", size: 1000 }) { ... on Upload { uploadId url } } }`);
-    const { uploadId, url: uploadUrl } = created.data.createUpload;
-    const short = await fetch(uploadUrl, { method: 'PUT', body: randomBytes(10) });
-    expect(short.status).toBe(400);
-    expect(await short.json()).toMatchObject({ code: 'INVALID_INPUT' });
-    expect(await stagingKeys(trove.services.stores.storeFor(trove.localRoot))).toEqual([]);
-    const uncommitted = await graphql(`mutation($id: String) { createArtifact(input: { uploadId: $id, description: "x" }) { __typename ... on Error { message } } }`, { id: uploadId });
-    expect(uncommitted.data.createArtifact.__typename).toBe('InvalidInput');
-    const full = await fetch(uploadUrl, { method: 'PUT', body: randomBytes(1000) });
-    expect(full.status).toBe(200);
-    const committed = await graphql(`mutation($id: String) { createArtifact(input: { uploadId: $id, description: "x" }) { __typename ... on ArtifactPayload { artifact { size suffix } } } }`, { id: uploadId });
-    expect(committed.data.createArtifact.artifact).toEqual({ size: 1000, suffix: '.bin' });
-    const reused = await graphql(`mutation($id: String) { createArtifact(input: { uploadId: $id, description: "y" }) { __typename } }`, { id: uploadId });
-    expect(reused.data.createArtifact.__typename).toBe('InvalidInput');
-  });
 
   it('refuses downloads with a bad or expired signature', async () => {
     const client = new TroveClient(url);

@@ -51,7 +51,8 @@ export async function handleUpload(services: TroveServices, uploadId: string, re
     });
     sendJson(response, 200, { uploadId, size: Number(session.size), hash: session.hash, hashType: session.hashType });
   } catch (error) {
-    if (!response.headersSent && !request.destroyed) sendError(response, error, services);
+    // A fully read request counts as destroyed too; only a closed response means the client has gone.
+    if (!response.headersSent && !response.destroyed) sendError(response, error, services);
   }
 }
 

@@ -17,7 +17,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { type ByteRange, type MultipartUploads, type ObjectInfo, type ObjectStore, StorageError, type UploadedPart } from './object-store';
 
 export interface S3Settings {
@@ -27,6 +27,28 @@ export interface S3Settings {
 }
 
 const MULTIPART_PART_SIZE = 8 * 1024 * 1024;
+/** S3's limit for a single PUT; bodies of known length up to it are sent in one request. */
+const SINGLE_PUT_MAX_BYTES = 5 * 1024 * 1024 * 1024;
+
+/**
+ * Passes `expected` bytes through and fails on more or fewer: a PUT with a declared Content-Length would
+ * otherwise wait for bytes that never come. Errors of the source are forwarded so the request is aborted.
+ */
+function exactLength(expected: number, source: Readable): Transform {
+  let seen = 0;
+  const guard = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > expected) callback(new StorageError(`the body is longer than the announced ${expected} bytes`, 'IncompleteBody'));
+      else callback(null, chunk);
+    },
+    flush(callback) {
+      callback(seen === expected ? null : new StorageError(`the body ended after ${seen} of ${expected} bytes`, 'IncompleteBody'));
+    },
+  });
+  source.once('error', (error) => guard.destroy(error));
+  return guard;
+}
 
 export function parseS3Root(root: string): { bucket: string; prefix: string } {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(root);
@@ -85,6 +107,30 @@ export class S3ObjectStore implements ObjectStore {
           abortSignal: options.signal,
         });
         return body.length;
+      }
+      if (options.contentLength !== undefined && options.contentLength <= SINGLE_PUT_MAX_BYTES) {
+        // One streaming PUT: no part buffers in memory and one write on the server (multipart costs a reassembly).
+        // The SDK pipes the body, which does not forward errors, so a failing body aborts the request itself.
+        const request = new AbortController();
+        const guard = body.pipe(exactLength(options.contentLength, body));
+        let bodyError: unknown;
+        guard.once('error', (error) => {
+          bodyError = error;
+          request.abort();
+        });
+        const onAbort = () => request.abort();
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        try {
+          await this.client.send(
+            new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: guard, ContentLength: options.contentLength }),
+            { abortSignal: request.signal },
+          );
+        } catch (error) {
+          throw bodyError ?? error;
+        } finally {
+          options.signal?.removeEventListener('abort', onAbort);
+        }
+        return options.contentLength;
       }
       let written = 0;
       body.on('data', (chunk: Buffer) => (written += chunk.length));

@@ -33,7 +33,7 @@ export async function startServerProcess(env: Record<string, string>, options: {
   const child = spawn(process.execPath, [bundleFile], {
     cwd: projectRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1', NODE_OPTIONS: '--openssl-legacy-provider' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.SHOW_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;

@@ -18,5 +18,9 @@ export async function stagingKeys(store: ObjectStore): Promise<string[]> {
 }
 
 export async function readObject(store: ObjectStore, key: string): Promise<string> {
-  return (await buffer(await store.get(key))).toString();
+  return (await readObjectBytes(store, key)).toString();
+}
+
+export async function readObjectBytes(store: ObjectStore, key: string): Promise<Buffer> {
+  return buffer(await store.get(key));
 }

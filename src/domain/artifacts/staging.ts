@@ -47,19 +47,22 @@ export async function stageStream(
   body.once('error', (error) => hasher.destroy(error));
   try {
     await store.put(key, body.pipe(hasher), { contentLength: options.expectedSize, signal: options.signal });
-    if (options.expectedSize !== undefined && hasher.bytesSeen !== options.expectedSize) {
-      throw new InvalidInputError(
-        `the upload ended after ${hasher.bytesSeen} of ${options.expectedSize} bytes; send the whole file again`,
-        'size',
-      );
-    }
+    if (options.expectedSize !== undefined && hasher.bytesSeen !== options.expectedSize) throw wrongLength(hasher.bytesSeen, options.expectedSize);
     const content = await hasher.result(async (start) => store.get(key, { start, end: hasher.bytesSeen - 1 }));
     return { ...content, storage, store, stagingKey: key };
   } catch (error) {
     await store.delete(key).catch(() => undefined);
     if (error instanceof InvalidInputError) throw error;
+    // A body that ended cleanly but short is the sender's mistake (S3 stores refuse it while writing).
+    if (options.expectedSize !== undefined && body.readableEnded && hasher.bytesSeen !== options.expectedSize) {
+      throw wrongLength(hasher.bytesSeen, options.expectedSize);
+    }
     throw storageFailure(error, storage.root);
   }
+}
+
+function wrongLength(received: number, announced: number): InvalidInputError {
+  return new InvalidInputError(`the upload ended after ${received} of ${announced} bytes; send the whole file again`, 'size');
 }
 
 export async function stageBuffer(storage: Storage, store: ObjectStore, content: Buffer): Promise<StagedContent> {
