@@ -36,6 +36,16 @@ describe('trove CLI', () => {
     expect(row).toMatchObject({ uid: created.storage.uid, type: 'S3', region: 'us-east-1', isDefault: false });
   });
 
+  it('concurrent registrations of one root give one record, created once', async () => {
+    const root = `${trove.s3rverRoot}-racing`;
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => trove.query(`mutation($root: String!) { registerStorage(input: { root: $root }) { ... on RegisterStoragePayload { created storage { uid } } } }`, { root })),
+    );
+    expect(new Set(results.map((result) => result.registerStorage.storage.uid)).size).toBe(1);
+    expect(results.filter((result) => result.registerStorage.created)).toHaveLength(1);
+    expect(await trove.services.db.storage.count({ where: { root } })).toBe(1);
+  });
+
   it('refuses a relative root with a typed error and stores nothing', async () => {
     const result = await trove.graphql(`mutation { registerStorage(input: { root: "relative/dir" }) { __typename ... on Error { code message } ... on InvalidInput { field } } }`);
     expect(result.errors).toBeUndefined();

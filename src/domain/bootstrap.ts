@@ -1,6 +1,7 @@
 // Records every Trove instance needs: the user it acts as and its default storage.
 import type { Database } from '../db/client';
 import type { Storage, User } from '../db/generated/client';
+import { bootstrapLock, lock, storageRootLock } from './locks';
 import { randomBase62, uidLengths } from './uid';
 
 export function storageTypeOf(root: string): 'LOCAL' | 'S3' {
@@ -10,7 +11,7 @@ export function storageTypeOf(root: string): 'LOCAL' | 'S3' {
 export async function ensureUser(db: Database, handle: string): Promise<User> {
   return db.$transaction(async (tx) => {
     // Prisma's upsert is not atomic: two processes starting together would both try the insert.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(7240114)`;
+    await lock(tx, bootstrapLock);
     return tx.user.upsert({ where: { handle }, update: {}, create: { handle, uid: randomBase62(uidLengths.user), name: handle } });
   });
 }
@@ -24,7 +25,7 @@ export async function ensureDefaultStorage(
 ): Promise<Storage> {
   return db.$transaction(async (tx) => {
     // Serialises concurrent start-ups of several Trove processes.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(7240114)`;
+    await lock(tx, bootstrapLock);
     const existing = await tx.storage.findUnique({ where: { root } });
     if (existing?.isDefault) return existing;
     await tx.storage.updateMany({ where: { isDefault: true }, data: { isDefault: false } });
@@ -50,20 +51,22 @@ export interface RegisterStorageInput {
 
 /** Registers another storage root; registering a known root returns the existing record. */
 export async function registerStorage(db: Database, input: RegisterStorageInput, createdBy: User): Promise<{ storage: Storage; created: boolean }> {
-  const existing = await db.storage.findUnique({ where: { root: input.root } });
-  if (existing) return { storage: existing, created: false };
-  const type = storageTypeOf(input.root);
-  const storage = await db.storage.upsert({
-    where: { root: input.root },
-    update: {},
-    create: {
-      uid: randomBase62(uidLengths.storage),
-      root: input.root,
-      type,
-      region: type === 'S3' ? (input.region ?? 'us-east-1') : null,
-      description: input.description ?? null,
-      createdById: createdBy.id,
-    },
+  return db.$transaction(async (tx) => {
+    // Concurrent registrations of one root: the first creates it, the others wait and return it.
+    await lock(tx, storageRootLock(input.root));
+    const existing = await tx.storage.findUnique({ where: { root: input.root } });
+    if (existing) return { storage: existing, created: false };
+    const type = storageTypeOf(input.root);
+    const storage = await tx.storage.create({
+      data: {
+        uid: randomBase62(uidLengths.storage),
+        root: input.root,
+        type,
+        region: type === 'S3' ? (input.region ?? 'us-east-1') : null,
+        description: input.description ?? null,
+        createdById: createdBy.id,
+      },
+    });
+    return { storage, created: true };
   });
-  return { storage, created: true };
 }

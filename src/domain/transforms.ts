@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/client';
 import type { Prisma, Run, RunStatus, Transform } from '../db/generated/client';
-import { familyLock, lock } from './artifacts/commit';
+import { familyLock, lock } from './locks';
 import { InvalidInputError, NotFoundError, VersionTagTakenError } from './errors';
 import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } from './uid';
 

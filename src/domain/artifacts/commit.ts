@@ -5,21 +5,10 @@ import type { Artifact, Prisma } from '../../db/generated/client';
 import { autoStorageKey } from '../../storage/keys';
 import { HashExistsError, HashInTrashError, InvalidInputError, KeyOccupiedError, VersionTagTakenError } from '../errors';
 import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } from '../uid';
+import { familyLock, hashLock, keyLock, lock, type Tx } from '../locks';
 import type { PreparedSave } from './prepare';
 import type { ArtifactServices } from './services';
 import type { StagedContent } from './staging';
-
-export type Tx = Prisma.TransactionClient;
-
-export async function lock(tx: Tx, ...names: string[]): Promise<void> {
-  // Sorted, so two transactions taking the same locks never wait on each other in opposite order.
-  for (const name of [...names].sort()) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${name}, 0))`;
-}
-
-export const hashLock = (hash: string) => `trove:hash:${hash}`;
-export const familyLock = (stem: string) => `trove:family:${stem}`;
-export const keyLock = (storageId: number, key: string) => `trove:key:${storageId}:${key}`;
-export const artifactLock = (uid: string) => `trove:artifact:${uid}`;
 
 /** Artifacts with the same bytes: equal hash, and equal full checksum where the hash does not cover everything. */
 export function sameContentWhere(content: { hash: string; fullChecksum: string | null }): Prisma.ArtifactWhereInput {

@@ -1,7 +1,7 @@
 // deleteArtifact (to the trash, or permanently with or without the stored object) and restoreArtifact.
 import type { Artifact } from '../../db/generated/client';
 import { NotFoundError } from '../errors';
-import { artifactLock, familyLock, lock, type Tx } from './commit';
+import { artifactLock, familyLock, lock, type Tx } from '../locks';
 import type { ArtifactServices } from './services';
 
 export interface DeleteArtifactInput {

@@ -3,7 +3,8 @@
 import type { Artifact } from '../../db/generated/client';
 import { autoStorageKey } from '../../storage/keys';
 import { InvalidInputError, KeyOccupiedError, NotFoundError } from '../errors';
-import { artifactLock, hashLock, lock, sameContentWhere } from './commit';
+import { artifactLock, hashLock, lock } from '../locks';
+import { sameContentWhere } from './commit';
 import { prepareSave, type ArtifactSource } from './prepare';
 import { moveIntoPlace } from './promote';
 import { stage } from './save';

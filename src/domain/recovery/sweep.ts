@@ -9,7 +9,7 @@ import type { Artifact, StorageOperation } from '../../db/generated/client';
 import { hashObject } from '../../storage/hash-object';
 import { STAGING_PREFIX } from '../../storage/keys';
 import type { ObjectStore } from '../../storage/object-store';
-import { familyLock, lock } from '../artifacts/commit';
+import { familyLock, lock } from '../locks';
 import { type PreviousFields, restoredFields } from '../artifacts/replace';
 import type { ArtifactServices } from '../artifacts/services';
 
