@@ -145,6 +145,26 @@ describe('registering objects already in a storage', () => {
     expect(await objectKeys(store())).toContain('external/sample.fasta');
   });
 
+  it('never deletes an object that another artifact still points to', async () => {
+    const file = path.join(trove.localRoot, 'external', 'shared.txt');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, 'registered twice\n');
+    const first = await create({ path: file, description: 'first registration' });
+    // Trove itself refuses a second record on an occupied real key ...
+    expect(await create({ path: file, description: 'again', ifHashExists: 'CREATE_NEW' })).toMatchObject({ __typename: 'KeyOccupied' });
+    // ... but rows written otherwise (an import, an older release) can share an object: build one directly.
+    const { id: _id, uid: _uid, ...row } = await trove.services.db.artifact.findUniqueOrThrow({ where: { uid: first.artifact.uid } });
+    const second = { artifact: await trove.services.db.artifact.create({ data: { ...row, uid: `${first.artifact.uid.slice(0, 15)}x0000`, description: 'imported', isLatest: false } as never }) };
+    const DELETE = `mutation($input: DeleteArtifactInput!) { deleteArtifact(input: $input) { ... on DeleteArtifactPayload { objectDeleted warnings } } }`;
+    const kept = await trove.query(DELETE, { input: { uid: first.artifact.uid, permanent: true, deleteStorage: true } });
+    expect(kept.deleteArtifact).toMatchObject({ objectDeleted: false, warnings: [expect.stringContaining('1 other artifact(s) point to it')] });
+    expect(await objectKeys(store())).toContain('external/shared.txt');
+    const removed = await trove.query(DELETE, { input: { uid: second.artifact.uid, permanent: true, deleteStorage: true } });
+    expect(removed.deleteArtifact.objectDeleted).toBe(true);
+    expect(await objectKeys(store())).not.toContain('external/shared.txt');
+    expect(await trove.services.db.artifact.count({ where: { uid: { in: [first.artifact.uid, second.artifact.uid] } } })).toBe(0);
+  });
+
   it('refuses any other server-side path', async () => {
     const refused = await create({ path: '/etc/passwd', description: 'nope' });
     expect(refused).toMatchObject({ __typename: 'InvalidInput', field: 'input.path' });
