@@ -57,7 +57,7 @@ describe('read API', () => {
     expect(tooMany.artifacts.edges).toHaveLength(100);
   });
 
-  it('filters by key prefix, label, run, hash and branch; default lists hide the trash', async () => {
+  it('filters by key prefix, label, run, hash, branch, suffix and creation time; default lists hide the trash', async () => {
     const byPrefix = await trove.query(`{ artifacts(filter: { keyPrefix: "data/file-01" }) { totalCount } }`);
     expect(byPrefix.artifacts.totalCount).toBe(10);
     const byRun = await trove.query(`query($run: String) { artifacts(filter: { runUid: $run }) { totalCount } }`, { run: seeded.run.uid });
@@ -78,6 +78,19 @@ describe('read API', () => {
     const byHash = await trove.query(`query($h: String) { artifacts(filter: { hash: $h }) { totalCount } }`, { h: trashed.hash });
     expect(byHash.artifacts.totalCount).toBe(1);
     await trove.services.db.artifact.update({ where: { id: trashed.id }, data: { branch: 'MAIN' } });
+
+    // Two older parquet files: suffix and creation time filter on their own and together.
+    const older = seeded.artifacts.slice(1, 3).map((artifact) => artifact.id);
+    await trove.services.db.artifact.updateMany({ where: { id: { in: older } }, data: { suffix: '.parquet', createdAt: new Date('2025-01-15T00:00:00Z') } });
+    const bySuffix = await trove.query(`{ artifacts(filter: { suffix: ".parquet" }) { totalCount } }`);
+    expect(bySuffix.artifacts.totalCount).toBe(2);
+    const before = await trove.query(`{ artifacts(filter: { createdBefore: "2025-02-01T00:00:00Z" }) { totalCount } }`);
+    expect(before.artifacts.totalCount).toBe(2);
+    const inRange = await trove.query(`{ artifacts(filter: { createdAfter: "2025-01-15T00:00:00Z", createdBefore: "2025-01-16T00:00:00Z", suffix: ".parquet" }) { totalCount } }`);
+    expect(inRange.artifacts.totalCount).toBe(2);
+    const after = await trove.query(`{ artifacts(filter: { createdAfter: "2025-02-01T00:00:00Z" }) { totalCount } }`);
+    expect(after.artifacts.totalCount).toBe(118);
+    await trove.services.db.artifact.updateMany({ where: { id: { in: older } }, data: { suffix: '.csv', createdAt: new Date() } });
   });
 
   it('navigates relations both ways and resolves Relay node ids', async () => {
