@@ -1,6 +1,7 @@
 // The CLI and client SDK against a real HTTP server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/main';
+import { TroveClient } from '../src/client/trove-client';
 import { startListeningTrove, type TestTrove } from './helpers/trove';
 
 let trove: TestTrove & { url: string };
@@ -44,6 +45,39 @@ describe('trove CLI', () => {
     expect(new Set(results.map((result) => result.registerStorage.storage.uid)).size).toBe(1);
     expect(results.filter((result) => result.registerStorage.created)).toHaveLength(1);
     expect(await trove.services.db.storage.count({ where: { root } })).toBe(1);
+  });
+
+  it('lists artifacts by key prefix, versions and trash, and restores from the trash', async () => {
+    const client = new TroveClient(url);
+    const first = await client.createArtifact({ content: 'a\n1\n', key: 'listing/a.csv' });
+    await client.createArtifact({ content: 'a\n2\n', key: 'listing/a.csv' });
+    const other = await client.createArtifact({ content: '{}', key: 'listing/b.json' });
+    await client.createArtifact({ content: 'elsewhere', key: 'other/c.txt' });
+    const keysOf = (lines: string[]) => lines.map((line) => JSON.parse(line)).map((artifact) => `${artifact.key}@${artifact.version}`);
+
+    expect(keysOf(await cli('--json', 'list', 'listing/'))).toEqual(['listing/a.csv@0001', 'listing/b.json@0000']);
+    expect(keysOf(await cli('--json', 'ls', 'listing/', '--all-versions'))).toEqual(['listing/a.csv@0000', 'listing/a.csv@0001', 'listing/b.json@0000']);
+    expect(keysOf(await cli('--json', 'list', 'listing/', '--suffix', '.json'))).toEqual(['listing/b.json@0000']);
+    const [line] = await cli('list', 'listing/b');
+    expect(line).toBe(`${other.artifact.uid}  listing/b.json  2 bytes  md5:${other.artifact.hash}`);
+
+    expect(await cli('delete', other.artifact.uid)).toEqual([`moved ${other.artifact.uid} to the trash`]);
+    expect(keysOf(await cli('--json', 'list', 'listing/'))).toEqual(['listing/a.csv@0001']);
+    expect(keysOf(await cli('--json', 'list', 'listing/', '--trash'))).toEqual(['listing/b.json@0000']);
+    const [restored] = await cli('restore', other.artifact.uid);
+    expect(restored).toContain(`restored: ${other.artifact.uid}`);
+    expect(await trove.services.db.artifact.findUniqueOrThrow({ where: { uid: other.artifact.uid } })).toMatchObject({ branch: 'MAIN' });
+    expect(keysOf(await cli('--json', 'list', 'listing/'))).toEqual(['listing/a.csv@0001', 'listing/b.json@0000']);
+    expect(first.artifact.version).toBe('0000');
+  });
+
+  it('pages through long listings', async () => {
+    const client = new TroveClient(url);
+    await Promise.all(Array.from({ length: 130 }, (_, index) => client.createArtifact({ content: `row ${index}\n`, key: `paged/${String(index).padStart(3, '0')}.txt` })));
+    const keys: string[] = [];
+    for await (const artifact of client.artifacts({ keyPrefix: 'paged/' }, 50)) keys.push(artifact.key!);
+    expect(keys).toEqual(Array.from({ length: 130 }, (_, index) => `paged/${String(index).padStart(3, '0')}.txt`));
+    expect(await cli('list', 'paged/')).toHaveLength(130);
   });
 
   it('refuses a relative root with a typed error and stores nothing', async () => {

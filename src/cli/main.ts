@@ -101,6 +101,28 @@ export function buildCli(output: (line: string) => void = console.log): Command 
     });
 
   program
+    .command('list [keyPrefix]')
+    .alias('ls')
+    .description('list artifacts, ordered by key (latest versions only, unless --all-versions or --trash)')
+    .option('--trash', 'list the trash instead')
+    .option('--all-versions', 'include earlier versions')
+    .option('--suffix <suffix>', 'e.g. .csv')
+    .option('--run <uid>', 'artifacts this run created')
+    .option('--label <uid>', 'artifacts with this label')
+    .action(async (keyPrefix: string | undefined, options: { trash?: boolean; allVersions?: boolean; suffix?: string; run?: string; label?: string }) => {
+      const filter = {
+        keyPrefix,
+        branch: options.trash ? ('TRASH' as const) : undefined,
+        // Trashed artifacts are never the latest version, so the trash lists them all.
+        isLatest: options.allVersions || options.trash ? undefined : true,
+        suffix: options.suffix,
+        runUid: options.run,
+        labelUid: options.label,
+      };
+      for await (const artifact of client().artifacts(filter)) output(asJson() ? JSON.stringify(artifact) : describeArtifact(artifact));
+    });
+
+  program
     .command('get <uidOrKey> [destination]')
     .description('download an artifact (by uid, or the latest version under a key)')
     .action(async (uidOrKey: string, destination: string | undefined) => {
@@ -130,6 +152,14 @@ export function buildCli(output: (line: string) => void = console.log): Command 
       if (asJson()) return output(JSON.stringify(result));
       for (const warning of result.warnings) console.error(`warning: ${warning}`);
       output(options.permanent ? `deleted ${uid}${result.objectDeleted ? ' and its object' : ''}` : `moved ${uid} to the trash`);
+    });
+
+  program
+    .command('restore <uid>')
+    .description('bring an artifact back from the trash')
+    .action(async (uid: string) => {
+      const result = await client().restoreArtifact(uid);
+      output(asJson() ? JSON.stringify(result) : `restored: ${describeArtifact(result.artifact)}`);
     });
 
   program

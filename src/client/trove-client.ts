@@ -9,7 +9,9 @@ import { pipeline } from 'node:stream/promises';
 import { GraphQLClient } from 'graphql-request';
 import {
   type ArtifactFieldsFragment,
+  type ArtifactFilter,
   ArtifactForDownloadDocument,
+  ArtifactsDocument,
   CreateArtifactDocument,
   type CreateArtifactInput,
   CreateUploadDocument,
@@ -21,6 +23,7 @@ import {
   RegisterStorageDocument,
   type RegisterStorageInput,
   ReplaceArtifactDocument,
+  RestoreArtifactDocument,
   StoragesDocument,
 } from './generated/graphql';
 
@@ -147,6 +150,22 @@ export class TroveClient {
   async deleteArtifact(input: DeleteArtifactInput) {
     const { deleteArtifact } = await this.graphql.request(DeleteArtifactDocument, { input });
     return unwrap(deleteArtifact, 'DeleteArtifactPayload');
+  }
+
+  /** Every artifact matching `filter`, ordered by key, fetched page by page. */
+  async *artifacts(filter: ArtifactFilter = {}, pageSize = 100): AsyncGenerator<ClientArtifact> {
+    let after: string | null | undefined;
+    do {
+      const { artifacts } = await this.graphql.request(ArtifactsDocument, { filter, first: pageSize, after });
+      for (const edge of artifacts.edges) yield edge.node;
+      after = artifacts.pageInfo.hasNextPage ? artifacts.pageInfo.endCursor : undefined;
+    } while (after);
+  }
+
+  /** Brings an artifact back from the trash. */
+  async restoreArtifact(uid: string): Promise<SaveResult> {
+    const { restoreArtifact } = await this.graphql.request(RestoreArtifactDocument, { uid });
+    return unwrap(restoreArtifact, 'ArtifactPayload');
   }
 
   async artifact(identifier: { uid?: string; key?: string }) {
