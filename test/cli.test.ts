@@ -1,4 +1,7 @@
 // The CLI and client SDK against a real HTTP server.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/main';
 import { TroveClient } from '../src/client/trove-client';
@@ -78,6 +81,62 @@ describe('trove CLI', () => {
     for await (const artifact of client.artifacts({ keyPrefix: 'paged/' }, 50)) keys.push(artifact.key!);
     expect(keys).toEqual(Array.from({ length: 130 }, (_, index) => `paged/${String(index).padStart(3, '0')}.txt`));
     expect(await cli('list', 'paged/')).toHaveLength(130);
+  });
+
+  it('records a pipeline run from the shell: transform, run, inputs, outputs, labels', async () => {
+    const workDir = await mkdtemp(path.join(tmpdir(), 'trove-cli-run-'));
+    try {
+      const source = path.join(workDir, 'clean.sh');
+      await writeFile(source, 'cut -d, -f1 raw.csv > clean.csv\n');
+      const [transformUid] = await cli('transform', 'pipelines/clean.sh', '--source', source);
+      expect(await cli('transform', 'pipelines/clean.sh', '--source', source)).toEqual([transformUid]);
+
+      const raw = path.join(workDir, 'raw.csv');
+      await writeFile(raw, 'sample,reads\nS1,1042\n');
+      const [rawLine] = await cli('--json', 'save', raw, '--key', 'pipeline/raw.csv');
+      const rawUid = JSON.parse(rawLine!).artifact.uid;
+
+      const [runUid] = await cli('run', 'start', transformUid!, '--params', '{"columns": 1}');
+      await cli('get', 'pipeline/raw.csv', path.join(workDir, 'input.csv'), '--run', runUid!);
+      const clean = path.join(workDir, 'clean.csv');
+      await writeFile(clean, 'sample\nS1\n');
+      const [cleanLine] = await cli('--json', 'save', clean, '--key', 'pipeline/clean.csv', '--run', runUid!);
+      const cleanUid = JSON.parse(cleanLine!).artifact.uid;
+      const [finished] = await cli('run', 'finish', runUid!);
+      expect(finished).toMatch(new RegExp(`^${runUid} completed at `));
+
+      const recorded = await trove.query(
+        `query($uid: String!) { run(uid: $uid) { status params transform { uid } inputArtifacts { uid } outputArtifacts { edges { node { uid } } } } }`,
+        { uid: runUid },
+      );
+      expect(recorded.run).toEqual({
+        status: 'COMPLETED',
+        params: { columns: 1 },
+        transform: { uid: transformUid },
+        inputArtifacts: [{ uid: rawUid }],
+        outputArtifacts: { edges: [{ node: { uid: cleanUid } }] },
+      });
+
+      const [created] = await cli('label', 'create', 'cleaned tables');
+      const labelUid = created!.split(/\s+/)[1]!;
+      expect(created).toBe(`created: ${labelUid}  cleaned tables`);
+      expect(await cli('label', 'create', 'cleaned tables')).toEqual([`existing: ${labelUid}  cleaned tables`]);
+      const similar = await cli('label', 'create', 'cleaned table');
+      expect(process.exitCode).toBe(2);
+      process.exitCode = 0;
+      expect(similar[0]).toContain('nothing was created');
+      expect(similar[1]).toContain(`${labelUid}  cleaned tables`);
+      expect(await trove.services.db.uLabel.count({ where: { name: 'cleaned table' } })).toBe(0);
+      const [forced] = await cli('label', 'create', 'cleaned table', '--no-search');
+      expect(forced).toMatch(/^created: /);
+
+      expect(await cli('label', 'add', cleanUid, labelUid)).toEqual([`${cleanUid}: cleaned tables`]);
+      expect(await cli('label', 'remove', cleanUid, labelUid)).toEqual([`${cleanUid}: (no labels)`]);
+      await expect(cli('run', 'start', 'nonexistent00000', '--params', '{')).rejects.toThrow(/--params is not valid JSON/);
+      await expect(cli('run', 'start', 'nonexistent00000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a relative root with a typed error and stores nothing', async () => {

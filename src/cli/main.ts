@@ -1,7 +1,9 @@
 // The `trove` command line, built on the client SDK.
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
-import { type ClientArtifact, TroveClient, TroveClientError, type TransferProgress } from '../client/trove-client';
+import { type ClientArtifact, TroveClient, type TransferProgress } from '../client/trove-client';
+import { TroveClientError } from '../client/results';
+import { addLabelCommands, addRunCommands } from './lineage-commands';
 
 /** A progress bar on stderr when it is a terminal; silent otherwise (scripts, CI, --json). */
 function progressBar(label: string, quiet: boolean): TransferProgress & { stop(): void } {
@@ -125,8 +127,9 @@ export function buildCli(output: (line: string) => void = console.log): Command 
   program
     .command('get <uidOrKey> [destination]')
     .description('download an artifact (by uid, or the latest version under a key)')
-    .action(async (uidOrKey: string, destination: string | undefined) => {
-      const identifier = identifierOf(uidOrKey);
+    .option('--run <uid>', 'record the artifact as an input of this run')
+    .action(async (uidOrKey: string, destination: string | undefined, options: { run?: string }) => {
+      const identifier = { ...identifierOf(uidOrKey), asInputOf: options.run };
       const target = destination ?? (identifier.key ? identifier.key.split('/').pop()! : uidOrKey);
       const bar = progressBar('downloading', asJson());
       const artifact = await client().download(identifier, target, bar).finally(() => bar.stop());
@@ -136,9 +139,10 @@ export function buildCli(output: (line: string) => void = console.log): Command 
   program
     .command('cache <uidOrKey>')
     .description('a local copy in the cache dir (TROVE_CACHE_DIR), downloaded only when missing or stale; prints its path')
-    .action(async (uidOrKey: string) => {
+    .option('--run <uid>', 'record the artifact as an input of this run')
+    .action(async (uidOrKey: string, options: { run?: string }) => {
       const bar = progressBar('downloading', asJson());
-      const local = await client().cache(identifierOf(uidOrKey), bar).finally(() => bar.stop());
+      const local = await client().cache({ ...identifierOf(uidOrKey), asInputOf: options.run }, bar).finally(() => bar.stop());
       output(asJson() ? JSON.stringify({ path: local }) : local);
     });
 
@@ -161,6 +165,9 @@ export function buildCli(output: (line: string) => void = console.log): Command 
       const result = await client().restoreArtifact(uid);
       output(asJson() ? JSON.stringify(result) : `restored: ${describeArtifact(result.artifact)}`);
     });
+
+  addLabelCommands(program, { client, output, asJson });
+  addRunCommands(program, { client, output, asJson });
 
   program
     .command('doctor')

@@ -26,32 +26,23 @@ import {
   RestoreArtifactDocument,
   StoragesDocument,
 } from './generated/graphql';
+import { LabelsClient } from './labels';
+import { TroveClientError, unwrap } from './results';
+import { RunsClient } from './runs';
 
 export type ClientArtifact = ArtifactFieldsFragment;
+
+/** A uid or a key (the latest version under it); `asInputOf` records the read as an input of that run. */
+export interface ArtifactIdentifier {
+  uid?: string;
+  key?: string;
+  asInputOf?: string;
+}
 
 export interface SaveResult {
   artifact: ClientArtifact;
   created: boolean;
   warnings: string[];
-}
-
-export class TroveClientError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'TroveClientError';
-  }
-}
-
-/** The payload member of a mutation's result union; any error member is thrown as a TroveClientError. */
-function unwrap<R extends { __typename: string }, T extends R['__typename']>(result: R, typename: T): Extract<R, { __typename: T }> {
-  if (result.__typename !== typename) {
-    const error = result as unknown as { code: string; message: string };
-    throw new TroveClientError(error.code, error.message);
-  }
-  return result as Extract<R, { __typename: T }>;
 }
 
 export interface TransferProgress {
@@ -72,6 +63,8 @@ function counting(total: number, onProgress?: (bytes: number, total: number) => 
 
 export class TroveClient {
   readonly graphql: GraphQLClient;
+  readonly labels: LabelsClient;
+  readonly runs: RunsClient;
 
   constructor(
     /** Base URL of a Trove server, e.g. http://127.0.0.1:4000 */
@@ -81,6 +74,8 @@ export class TroveClient {
     this.graphql = new GraphQLClient(new URL('/graphql', baseUrl).toString(), {
       headers: options.adminToken ? { authorization: `Bearer ${options.adminToken}` } : undefined,
     });
+    this.labels = new LabelsClient(this.graphql);
+    this.runs = new RunsClient(this.graphql);
   }
 
   /** Admin: every disagreement between the database and the storages. */
@@ -168,14 +163,14 @@ export class TroveClient {
     return unwrap(restoreArtifact, 'ArtifactPayload');
   }
 
-  async artifact(identifier: { uid?: string; key?: string }) {
+  async artifact(identifier: ArtifactIdentifier) {
     const { artifact } = await this.graphql.request(ArtifactForDownloadDocument, { ...identifier, expiresIn: 3600 });
     if (!artifact) throw new TroveClientError('NOT_FOUND', `no artifact with ${identifier.uid ? `uid ${identifier.uid}` : `key ${identifier.key}`}`);
     return artifact;
   }
 
   /** Downloads an artifact to `destination` (written to a temporary name and renamed when complete). */
-  async download(identifier: { uid?: string; key?: string }, destination: string, progress: TransferProgress = {}): Promise<ClientArtifact> {
+  async download(identifier: ArtifactIdentifier, destination: string, progress: TransferProgress = {}): Promise<ClientArtifact> {
     const artifact = await this.artifact(identifier);
     const response = await fetch(artifact.downloadUrl);
     if (!response.ok || !response.body) throw new TroveClientError(`HTTP_${response.status}`, `download of ${artifact.uid} failed with HTTP ${response.status}`);
@@ -195,7 +190,7 @@ export class TroveClient {
    * LaminDB's `artifact.cache()`: a local copy under the cache dir, downloaded only when missing or stale
    * (size or md5 differs). Returns the local path.
    */
-  async cache(identifier: { uid?: string; key?: string }, progress: TransferProgress = {}): Promise<string> {
+  async cache(identifier: ArtifactIdentifier, progress: TransferProgress = {}): Promise<string> {
     const artifact = await this.artifact(identifier);
     const host = new URL(this.baseUrl).host.replace(':', '_');
     const local = path.join(this.cacheDir, host, artifact.storageKey);

@@ -1,0 +1,100 @@
+// `trove label ...`, `trove transform ...` and `trove run ...`: what a shell pipeline needs to record lineage.
+import { readFile } from 'node:fs/promises';
+import { type Command, Option } from 'commander';
+import type { TroveClient } from '../client/trove-client';
+
+export interface CliContext {
+  client(): TroveClient;
+  output(line: string): void;
+  asJson(): boolean;
+}
+
+export function addLabelCommands(program: Command, { client, output, asJson }: CliContext): void {
+  const label = program.command('label').description('labels (ULabels): create, attach to and detach from artifacts');
+  label
+    .command('create <name>')
+    .description('create a label, or return the one with this exact name; similar names are listed instead (exit code 2)')
+    .option('--description <text>')
+    .option('--type <uid>', 'the label type it belongs to')
+    .option('--is-type', 'this label is a type that groups child labels')
+    .option('--reference <id>', 'an identifier in another system, e.g. an ontology id')
+    .option('--run <uid>', 'the run creating this label')
+    .option('--no-search', 'create it even when similar names exist')
+    .action(async (name: string, options: { description?: string; type?: string; isType?: boolean; reference?: string; run?: string; search: boolean }) => {
+      const result = await client().labels.create(
+        { name, description: options.description, typeUid: options.type, isType: options.isType, reference: options.reference, runUid: options.run },
+        { searchNames: options.search ? undefined : false },
+      );
+      if (result.__typename === 'SimilarNames') {
+        process.exitCode = 2;
+        if (asJson()) return output(JSON.stringify(result));
+        output(`similar names exist; nothing was created. Use one of these, or pass --no-search to create "${result.requestedName}":`);
+        for (const { score, ulabel } of result.similar) output(`  ${ulabel.uid}  ${ulabel.name}  (similarity ${score.toFixed(2)})`);
+        return;
+      }
+      output(asJson() ? JSON.stringify(result) : `${result.created ? 'created' : 'existing'}: ${result.ulabel.uid}  ${result.ulabel.name}`);
+    });
+  label
+    .command('add <artifactUid> <labelUids...>')
+    .description('label an artifact (labels it has already are kept)')
+    .action(async (artifactUid: string, labelUids: string[]) => {
+      const artifact = await client().labels.add(artifactUid, labelUids);
+      output(asJson() ? JSON.stringify(artifact) : `${artifact.uid}: ${artifact.labels.map((item) => item.name).join(', ')}`);
+    });
+  label
+    .command('remove <artifactUid> <labelUids...>')
+    .description('take labels off an artifact')
+    .action(async (artifactUid: string, labelUids: string[]) => {
+      const artifact = await client().labels.remove(artifactUid, labelUids);
+      output(asJson() ? JSON.stringify(artifact) : `${artifact.uid}: ${artifact.labels.map((item) => item.name).join(', ') || '(no labels)'}`);
+    });
+}
+
+export function addRunCommands(program: Command, { client, output, asJson }: CliContext): void {
+  program
+    .command('transform <key>')
+    .description('register a transform (script, notebook, pipeline, function); same key and source return the existing one, new source makes a new version; prints its uid')
+    .addOption(new Option('--kind <kind>').choices(['PIPELINE', 'NOTEBOOK', 'SCRIPT', 'FUNCTION']).default('SCRIPT'))
+    .option('--source <file>', 'its source code (hashed to tell versions apart)')
+    .option('--version-tag <tag>')
+    .option('--description <text>')
+    .action(async (key: string, options: { kind: 'PIPELINE' | 'NOTEBOOK' | 'SCRIPT' | 'FUNCTION'; source?: string; versionTag?: string; description?: string }) => {
+      const sourceCode = options.source ? await readFile(options.source, 'utf8') : undefined;
+      const result = await client().runs.createTransform({ key, kind: options.kind, sourceCode, versionTag: options.versionTag, description: options.description });
+      output(asJson() ? JSON.stringify(result) : result.transform.uid);
+    });
+
+  const run = program.command('run').description('runs of a transform: start, finish, record inputs');
+  run
+    .command('start <transformUid>')
+    .description('start a run (status STARTED); prints its uid, for `save --run` and `get --run`')
+    .option('--params <json>', 'parameters as a JSON object')
+    .option('--reference <text>', 'e.g. a CI job id')
+    .action(async (transformUid: string, options: { params?: string; reference?: string }) => {
+      const started = await client().runs.start(transformUid, { params: options.params ? parseJson(options.params) : undefined, reference: options.reference });
+      output(asJson() ? JSON.stringify(started) : started.uid);
+    });
+  run
+    .command('finish <uid>')
+    .description('finish a run')
+    .addOption(new Option('--status <status>').choices(['COMPLETED', 'ERRORED', 'ABORTED']).default('COMPLETED'))
+    .action(async (uid: string, options: { status: 'COMPLETED' | 'ERRORED' | 'ABORTED' }) => {
+      const finished = await client().runs.finish(uid, options.status);
+      output(asJson() ? JSON.stringify(finished) : `${finished.uid} ${finished.status.toLowerCase()} at ${finished.finishedAt}`);
+    });
+  run
+    .command('inputs <runUid> <artifactUids...>')
+    .description('record artifacts the run read (ones it created are skipped)')
+    .action(async (runUid: string, artifactUids: string[]) => {
+      const updated = await client().runs.markInputs(runUid, artifactUids);
+      output(asJson() ? JSON.stringify(updated) : `${updated.uid} inputs: ${updated.inputArtifacts.map((artifact) => artifact.uid).join(' ')}`);
+    });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`--params is not valid JSON: ${text}`);
+  }
+}

@@ -1,0 +1,40 @@
+// Transforms and runs through the SDK, for lineage: which run made or read which artifact.
+import type { GraphQLClient } from 'graphql-request';
+import {
+  type CreateTransformInput,
+  CreateTransformDocument,
+  FinishRunDocument,
+  type FinishedRunStatus,
+  MarkInputsDocument,
+  type RunFieldsFragment,
+  StartRunDocument,
+} from './generated/graphql';
+import { unwrap } from './results';
+
+export type ClientRun = RunFieldsFragment;
+
+export class RunsClient {
+  constructor(private readonly graphql: GraphQLClient) {}
+
+  /** Same key and source: the existing transform; new source: its next version. */
+  async createTransform(input: CreateTransformInput) {
+    const { createTransform } = await this.graphql.request(CreateTransformDocument, { input });
+    return unwrap(createTransform, 'TransformPayload');
+  }
+
+  async start(transformUid: string, options: { params?: unknown; reference?: string } = {}): Promise<ClientRun> {
+    const { startRun } = await this.graphql.request(StartRunDocument, { transformUid, params: options.params, reference: options.reference });
+    return unwrap(startRun, 'Run');
+  }
+
+  async finish(uid: string, status: FinishedRunStatus = 'COMPLETED'): Promise<ClientRun> {
+    const { finishRun } = await this.graphql.request(FinishRunDocument, { uid, status });
+    return unwrap(finishRun, 'Run');
+  }
+
+  /** Records that the run read these artifacts (ones it created itself are skipped). */
+  async markInputs(runUid: string, artifactUids: string[]) {
+    const { markInputs } = await this.graphql.request(MarkInputsDocument, { runUid, artifactUids });
+    return unwrap(markInputs, 'Run');
+  }
+}
