@@ -131,6 +131,12 @@ describe('transforms, runs and lineage', () => {
       (await trove.query(`mutation($t: String!, $p: JSON) { startRun(transformUid: $t, params: $p) { ... on Run { uid status } } }`, { t: transform.uid, p: params })).startRun;
     const run1 = await start({ batch: 1 });
     expect(run1.status).toBe('STARTED');
+    const runsBefore = await trove.services.db.run.count();
+    for (const params of [[1, 2], 'batch=1', 3]) {
+      const refused = await trove.query(`mutation($t: String!, $p: JSON) { startRun(transformUid: $t, params: $p) { __typename ... on InvalidInput { field message } } }`, { t: transform.uid, p: params });
+      expect(refused.startRun).toMatchObject({ __typename: 'InvalidInput', field: 'params', message: expect.stringContaining('JSON object') });
+    }
+    expect(await trove.services.db.run.count()).toBe(runsBefore);
 
     const raw = (await trove.query(`mutation($run: String) { createArtifact(input: { content: "raw data", description: "raw", runUid: $run }) { ... on ArtifactPayload { artifact { uid run { uid } } } } }`, { run: run1.uid })).createArtifact.artifact;
     expect(raw.run.uid).toBe(run1.uid);

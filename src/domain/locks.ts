@@ -13,6 +13,7 @@ export const hashLock = (hash: string) => `trove:hash:${hash}`;
 export const familyLock = (stem: string) => `trove:family:${stem}`;
 export const keyLock = (storageId: number, key: string) => `trove:key:${storageId}:${key}`;
 export const artifactLock = (uid: string) => `trove:artifact:${uid}`;
+export const transformKeyLock = (key: string) => `trove:transform-key:${key}`;
 export const storageRootLock = (root: string) => `trove:storage:${root}`;
 /** The user and default storage every process ensures at start-up. */
 export const bootstrapLock = 'trove:bootstrap';

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/client';
 import type { Prisma, Run, RunStatus, Transform } from '../db/generated/client';
-import { familyLock, lock } from './locks';
+import { familyLock, lock, transformKeyLock } from './locks';
 import { InvalidInputError, NotFoundError, VersionTagTakenError } from './errors';
 import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } from './uid';
 
@@ -30,7 +30,7 @@ export async function createTransform(db: Database, input: TransformInput, creat
   if (!key) throw new InvalidInputError('a transform needs a key, e.g. "pipelines/ingest.py"', 'input.key');
   const hash = sourceHash(input.sourceCode);
   return db.$transaction(async (tx) => {
-    await lock(tx, `trove:transform-key:${key}`);
+    await lock(tx, transformKeyLock(key));
     const family = await tx.transform.findMany({ where: { key }, orderBy: { id: 'asc' } });
     const same = family.find((transform) => transform.hash === hash && (input.versionTag == null || transform.versionTag === input.versionTag));
     if (same && family.length) return { transform: same, created: false };
@@ -54,6 +54,10 @@ export async function startRun(
   input: { transformUid: string; params?: unknown; reference?: string | null; referenceType?: string | null },
   createdById: number,
 ): Promise<Run> {
+  // Like LaminDB's params: named values, which `paramsContain` filters on.
+  if (input.params != null && (typeof input.params !== 'object' || Array.isArray(input.params))) {
+    throw new InvalidInputError('params must be a JSON object of named values, e.g. {"batch": 3}', 'params');
+  }
   const transform = await db.transform.findUnique({ where: { uid: input.transformUid } });
   if (!transform) throw new NotFoundError('transform', `uid ${input.transformUid}`);
   return db.run.create({
