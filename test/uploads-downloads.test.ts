@@ -168,3 +168,45 @@ describe('upload and download failures', () => {
     await expect(client.createArtifact({ content: 'x', key: '../x' })).rejects.toBeInstanceOf(TroveClientError);
   });
 });
+
+describe('the size cap of GraphQL requests (TROVE_MAX_UPLOAD_BYTES)', () => {
+  let trove: TestTrove & { url: string };
+  beforeAll(async () => {
+    trove = await startListeningTrove({ env: { TROVE_MAX_UPLOAD_BYTES: '100000' } });
+  });
+  afterAll(async () => trove?.close());
+  const CREATE_FROM_FILE = 'mutation($f: File) { createArtifact(input: { file: $f, description: "capped" }) { __typename ... on Error { code message } } }';
+
+  /** A multipart createArtifact with a file of `size` bytes; `chunked` sends it without a Content-Length. */
+  async function sendFile(size: number, chunked = false): Promise<{ status: number; body: any }> {
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: CREATE_FROM_FILE, variables: { f: null } }));
+    form.set('map', JSON.stringify({ 0: ['variables.f'] }));
+    form.set('0', new File([new Uint8Array(randomBytes(size))], 'capped.bin'));
+    const encoded = new Response(form);
+    const init = chunked
+      ? { method: 'POST', body: encoded.body, duplex: 'half', headers: { 'content-type': encoded.headers.get('content-type')! } }
+      : { method: 'POST', body: form };
+    const response = await fetch(`${trove.url}/graphql`, init as RequestInit);
+    return { status: response.status, body: await response.json() };
+  }
+
+  it('refuses files over the cap while parsing, and bodies declared over it before reading them; nothing is stored', async () => {
+    const store = trove.services.stores.storeFor(trove.localRoot);
+    const overWhileParsing = await sendFile(150_000);
+    expect(overWhileParsing).toMatchObject({ status: 413, body: { errors: [{ extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] } });
+    const chunked = await sendFile(3_000_000, true);
+    expect(chunked).toMatchObject({ status: 413, body: { errors: [{ extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] } });
+    const declared = await sendFile(3_000_000);
+    expect(declared.status).toBe(413);
+    expect(declared.body.errors[0]).toMatchObject({ extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' }, message: expect.stringContaining('use createUpload') });
+    expect(await trove.services.db.artifact.count({ where: { description: 'capped' } })).toBe(0);
+    expect(await objectKeys(store, { includeInternal: true })).toEqual([]);
+
+    const inline = await graphqlAt(trove.url, 'mutation($c: String) { createArtifact(input: { content: $c, description: "capped" }) { __typename ... on Error { code message } } }', { c: 'x'.repeat(150_000) });
+    expect(inline.data.createArtifact).toMatchObject({ __typename: 'InvalidInput', message: expect.stringContaining('limited to 100000 bytes') });
+
+    expect((await sendFile(50_000)).body.data.createArtifact.__typename).toBe('ArtifactPayload');
+    expect(await trove.services.db.artifact.count({ where: { description: 'capped' } })).toBe(1);
+  });
+});

@@ -1,6 +1,7 @@
 // The HTTP face of Trove: GraphQL (with GraphiQL) at /graphql and the health check at /healthz.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createFetch } from '@whatwg-node/fetch';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { InvalidInputError, TroveError } from '../domain/errors';
@@ -31,6 +32,14 @@ function maskUnexpectedError(error: unknown, message: string, isDev?: boolean): 
   return maskError(error, message, isDev);
 }
 
+/** Room for the query, variables and multipart framing on top of the content cap. */
+const GRAPHQL_REQUEST_SLACK_BYTES = 1024 * 1024;
+
+function sendGraphQLError(response: ServerResponse, status: number, code: string, message: string): void {
+  response.writeHead(status, { 'content-type': 'application/graphql-response+json; charset=utf-8', connection: 'close' });
+  response.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
 function isAdminRequest(adminToken: string | undefined, authorization: string | null): boolean {
   if (!adminToken || !authorization) return false;
   const given = Buffer.from(authorization.replace(/^Bearer\s+/i, ''));
@@ -39,8 +48,12 @@ function isAdminRequest(adminToken: string | undefined, authorization: string | 
 }
 
 export function createGateway(services: TroveServices): Gateway {
+  const { maxUploadBytes } = services.config;
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, TroveContext>({
     schema,
+    // Multipart files are parsed into memory: stop at the cap instead of buffering whatever is sent. Fields get the
+    // cap plus room for the query, as inline `content` travels in the `operations` field.
+    fetchAPI: createFetch({ formDataLimits: { fileSize: maxUploadBytes, fieldSize: maxUploadBytes + GRAPHQL_REQUEST_SLACK_BYTES, files: 1000 } }),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'Trove', defaultQuery: '{\n  storages {\n    edges { node { uid root type isDefault } }\n  }\n}\n' },
@@ -106,6 +119,12 @@ export function createGateway(services: TroveServices): Gateway {
     if (path === '/' && request.method === 'GET') {
       response.writeHead(302, { location: '/graphql' });
       response.end();
+      return;
+    }
+    const declaredLength = Number(request.headers['content-length'] ?? 0);
+    if (path === '/graphql' && declaredLength > maxUploadBytes + GRAPHQL_REQUEST_SLACK_BYTES) {
+      // Refused before a byte is read: yoga would buffer the whole body. Same code as yoga's own multipart limit.
+      sendGraphQLError(response, 413, 'REQUEST_ENTITY_TOO_LARGE', `the request has ${declaredLength} bytes; GraphQL requests are limited to ${maxUploadBytes} bytes of content (TROVE_MAX_UPLOAD_BYTES): use createUpload for large files`);
       return;
     }
     void yoga(request, response);
