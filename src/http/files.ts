@@ -7,8 +7,8 @@ import { TroveError } from '../domain/errors';
 import { receiveUpload } from '../domain/artifacts/uploads';
 import type { ByteRange } from '../storage/object-store';
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }
 

@@ -7,7 +7,7 @@ import { createGraphQLError, createYoga, maskError, type YogaServerInstance } fr
 import { InvalidInputError, TroveError } from '../domain/errors';
 import type { TroveContext, TroveServices } from '../context';
 import { schema } from '../schema/index';
-import { handleDownload, handleUpload } from './files';
+import { handleDownload, handleUpload, sendJson } from './files';
 import { queryLimitsPlugin } from './limits';
 
 export interface Gateway {
@@ -34,11 +34,6 @@ function maskUnexpectedError(error: unknown, message: string, isDev?: boolean): 
 
 /** Room for the query, variables and multipart framing on top of the content cap. */
 const GRAPHQL_REQUEST_SLACK_BYTES = 1024 * 1024;
-
-function sendGraphQLError(response: ServerResponse, status: number, code: string, message: string): void {
-  response.writeHead(status, { 'content-type': 'application/graphql-response+json; charset=utf-8', connection: 'close' });
-  response.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
-}
 
 function isAdminRequest(adminToken: string | undefined, authorization: string | null): boolean {
   if (!adminToken || !authorization) return false;
@@ -124,7 +119,8 @@ export function createGateway(services: TroveServices): Gateway {
     const declaredLength = Number(request.headers['content-length'] ?? 0);
     if (path === '/graphql' && declaredLength > maxUploadBytes + GRAPHQL_REQUEST_SLACK_BYTES) {
       // Refused before a byte is read: yoga would buffer the whole body. Same code as yoga's own multipart limit.
-      sendGraphQLError(response, 413, 'REQUEST_ENTITY_TOO_LARGE', `the request has ${declaredLength} bytes; GraphQL requests are limited to ${maxUploadBytes} bytes of content (TROVE_MAX_UPLOAD_BYTES): use createUpload for large files`);
+      const message = `the request has ${declaredLength} bytes; GraphQL requests are limited to ${maxUploadBytes} bytes of content (TROVE_MAX_UPLOAD_BYTES): use createUpload for large files`;
+      sendJson(response, 413, { errors: [{ message, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }, { 'content-type': 'application/graphql-response+json; charset=utf-8', connection: 'close' });
       return;
     }
     void yoga(request, response);

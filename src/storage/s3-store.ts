@@ -109,27 +109,7 @@ export class S3ObjectStore implements ObjectStore {
         return body.length;
       }
       if (options.contentLength !== undefined && options.contentLength <= SINGLE_PUT_MAX_BYTES) {
-        // One streaming PUT: no part buffers in memory and one write on the server (multipart costs a reassembly).
-        // The SDK pipes the body, which does not forward errors, so a failing body aborts the request itself.
-        const request = new AbortController();
-        const guard = body.pipe(exactLength(options.contentLength, body));
-        let bodyError: unknown;
-        guard.once('error', (error) => {
-          bodyError = error;
-          request.abort();
-        });
-        const onAbort = () => request.abort();
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-        try {
-          await this.client.send(
-            new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: guard, ContentLength: options.contentLength }),
-            { abortSignal: request.signal },
-          );
-        } catch (error) {
-          throw bodyError ?? error;
-        } finally {
-          options.signal?.removeEventListener('abort', onAbort);
-        }
+        await this.putKnownLength(key, body, options.contentLength, options.signal);
         return options.contentLength;
       }
       let written = 0;
@@ -146,6 +126,25 @@ export class S3ObjectStore implements ObjectStore {
       return written;
     } catch (error) {
       throw storageErrorFrom(error, 'write', key);
+    }
+  }
+
+  /** One streaming PUT: no part buffers in memory and one write on the server (multipart costs a reassembly). */
+  private async putKnownLength(key: string, body: Readable, contentLength: number, signal?: AbortSignal): Promise<void> {
+    // The SDK pipes the body, which does not forward errors, so a failing body aborts the request itself.
+    const bodyFailed = new AbortController();
+    let bodyError: unknown;
+    const guard = body.pipe(exactLength(contentLength, body));
+    guard.once('error', (error) => {
+      bodyError = error;
+      bodyFailed.abort();
+    });
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: guard, ContentLength: contentLength }), {
+        abortSignal: signal ? AbortSignal.any([signal, bodyFailed.signal]) : bodyFailed.signal,
+      });
+    } catch (error) {
+      throw bodyError ?? error;
     }
   }
 
