@@ -1,5 +1,6 @@
 // Assembles a running Trove from configuration: database, stores, bootstrap records and the HTTP gateway.
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { TroveConfig } from './config';
@@ -9,7 +10,7 @@ import { openDatabase } from './db/open-database';
 import { ensureDefaultStorage, ensureUser } from './domain/bootstrap';
 import { type SweepReport, sweepExclusive } from './domain/recovery/sweep';
 import { createGateway, type Gateway } from './http/gateway';
-import { loadSigningSecret, UrlSigner } from './http/signing';
+import { loadSigningSecret, signingSecretFile, UrlSigner } from './http/signing';
 import { StoreRegistry } from './storage/open-store';
 import type { S3Settings } from './storage/s3-store';
 
@@ -61,10 +62,15 @@ export async function createTrove(config: TroveConfig, log: Logger, options: Tro
   const opened = await openDatabase(config, (message) => log.debug({ component: 'postgres' }, message), options.database);
   if (opened.migrationsApplied.length) log.info({ migrations: opened.migrationsApplied }, 'applied database migrations');
   try {
-    const stores = new StoreRegistry({ endpoint: config.s3Endpoint, region: config.awsRegion }, options.s3SettingsByRoot);
+    // No storage may reach the embedded database or the signing secret, whatever roots were registered.
+    const protectedPaths = [path.join(config.dataDir, 'postgres'), signingSecretFile(config.dataDir)];
+    const stores = new StoreRegistry({ endpoint: config.s3Endpoint, region: config.awsRegion }, options.s3SettingsByRoot, protectedPaths);
     const user = await ensureUser(opened.db, config.userHandle);
     await ensureDefaultStorage(opened.db, config.defaultStorageRoot, user, config.awsRegion);
-    const signer = new UrlSigner(await loadSigningSecret(config.dataDir, config.secret));
+    const signer = new UrlSigner(
+      await loadSigningSecret(config.dataDir, config.secret),
+      config.previousSecret ? Buffer.from(config.previousSecret) : undefined,
+    );
     const services: TroveServices = { db: opened.db, stores, config, log, user, signer };
     const recovery = startRecovery(services);
     return {
@@ -84,7 +90,17 @@ export async function createTrove(config: TroveConfig, log: Logger, options: Tro
 }
 
 export async function listen(trove: Trove, port: number, host: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((request, response) => trove.gateway.handle(request, response));
+  const server = createServer(
+    {
+      // Slow senders of headers are cut off; bodies are timed per route (GraphQL bodies by TROVE_REQUEST_TIMEOUT_SECONDS,
+      // uploads of any length by inactivity), so the global whole-request timeout is off.
+      headersTimeout: 20_000,
+      requestTimeout: 0,
+    },
+    (request, response) => trove.gateway.handle(request, response),
+  );
+  // A connection that sends and receives nothing for two minutes is closed.
+  server.setTimeout(120_000, (socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -23,7 +23,14 @@ const environmentSchema = z.object({
   TROVE_PUBLIC_URL: z.string().url().optional(),
   TROVE_RECOVERY_GRACE_SECONDS: z.coerce.number().min(0).default(600),
   TROVE_RECOVERY_INTERVAL_SECONDS: z.coerce.number().min(0).default(300),
-  TROVE_ADMIN_TOKEN: z.string().min(16).optional(),
+  TROVE_AUTH: z.enum(['auto', 'required']).default('auto'),
+  TROVE_ALLOWED_ROOTS: z.string().optional(),
+  TROVE_CORS_ORIGINS: z.string().optional(),
+  TROVE_ALLOWED_HOSTS: z.string().optional(),
+  TROVE_SECRET_PREVIOUS: z.string().min(32).optional(),
+  TROVE_MAX_LIST_LENGTH: z.coerce.number().int().positive().default(10_000),
+  TROVE_MAX_CONCURRENT_UPLOADS: z.coerce.number().int().positive().default(16),
+  TROVE_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
   TROVE_FAULT_PAUSE_BEFORE_PROMOTE_MS: z.coerce.number().int().min(0).default(0),
   TROVE_USER: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('trove'),
 });
@@ -56,8 +63,25 @@ export interface TroveConfig {
   recoveryGraceMs: number;
   /** How often recovery runs (0: only at start-up). */
   recoveryIntervalMs: number;
-  /** Bearer token for admin operations (doctor, repair); they are refused when unset. */
-  adminToken?: string;
+  /**
+   * `auto`: without any token in the database, requests from this machine are served anonymously (as admin) when
+   * the server listens on loopback; once a token exists, every request needs one. `required`: always tokens.
+   */
+  auth: 'auto' | 'required';
+  /** Folders (and s3:// prefixes) inside which storages may be registered (real paths). */
+  allowedRoots: string[];
+  /** Origins (scheme://host[:port]) that browsers may call Trove from; empty: same origin only. */
+  corsOrigins: string[];
+  /** Host names requests may be addressed to, besides loopback names and TROVE_PUBLIC_URL's host. */
+  allowedHosts: string[];
+  /** A previous signing secret, still accepted for verification while URLs signed with it expire. */
+  previousSecret?: string;
+  /** Most elements a list argument (saveArtifacts inputs, createULabels, ...) may have. */
+  maxListLength: number;
+  /** Uploads received at once through PUT /uploads; more are answered 503 with Retry-After. */
+  maxConcurrentUploads: number;
+  /** A GraphQL request body must arrive within this time (slow senders are cut off). */
+  requestTimeoutMs: number;
   /** Fault injection for crash tests: sleep between commit and promote. */
   faultPauseBeforePromoteMs: number;
 }
@@ -72,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
   }
   const values = parsed.data;
   const dataDir = path.resolve(values.TROVE_DATA_DIR);
-  return {
+  const config: TroveConfig = {
     port: values.PORT,
     host: values.HOST,
     dataDir,
@@ -90,9 +114,63 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     publicUrl: values.TROVE_PUBLIC_URL?.replace(/\/+$/, ''),
     recoveryGraceMs: values.TROVE_RECOVERY_GRACE_SECONDS * 1000,
     recoveryIntervalMs: values.TROVE_RECOVERY_INTERVAL_SECONDS * 1000,
-    adminToken: values.TROVE_ADMIN_TOKEN,
+    auth: values.TROVE_AUTH,
+    allowedRoots: listOf(values.TROVE_ALLOWED_ROOTS).map(normalizeStorageRoot),
+    corsOrigins: listOf(values.TROVE_CORS_ORIGINS).map(originOf),
+    allowedHosts: listOf(values.TROVE_ALLOWED_HOSTS).map((host) => host.toLowerCase()),
+    previousSecret: values.TROVE_SECRET_PREVIOUS,
+    maxListLength: values.TROVE_MAX_LIST_LENGTH,
+    maxConcurrentUploads: values.TROVE_MAX_CONCURRENT_UPLOADS,
+    requestTimeoutMs: values.TROVE_REQUEST_TIMEOUT_SECONDS * 1000,
     faultPauseBeforePromoteMs: values.TROVE_FAULT_PAUSE_BEFORE_PROMOTE_MS,
   };
+  if (config.allowedRoots.length === 0) config.allowedRoots = [config.defaultStorageRoot];
+  const problem = startupProblem(config);
+  if (problem) throw new ConfigError(problem);
+  return config;
+}
+
+/** Comma-separated lists; blanks ignored. */
+function listOf(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+function originOf(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.origin === 'null') throw new Error('opaque');
+    return url.origin;
+  } catch {
+    throw new ConfigError(`TROVE_CORS_ORIGINS: "${value}" is not an origin such as https://lab.example.org`);
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Why the server must not listen with this configuration, in one line; undefined when it may. */
+export function listenProblem(config: TroveConfig): string | undefined {
+  if (config.auth !== 'required' && !isLoopbackHost(config.host)) {
+    return `refusing to listen on ${config.host} without authentication: other machines could reach it. Set TROVE_AUTH=required and create an admin token first (trove token create --role admin --data-dir ${config.dataDir}), or listen on 127.0.0.1`;
+  }
+  return undefined;
+}
+
+function startupProblem(config: TroveConfig): string | undefined {
+  const root = config.defaultStorageRoot;
+  if (!root.startsWith('s3://') && isInside(config.dataDir, root)) {
+    return `TROVE_STORAGE=${root} contains the data folder ${config.dataDir} (database, signing secret): use a folder beside it or below it, such as ${path.join(config.dataDir, 'storage')}`;
+  }
+  return undefined;
+}
+
+/** Whether `inner` is `outer` or lies below it (lexically; both absolute). */
+export function isInside(inner: string, outer: string): boolean {
+  const relative = path.relative(outer, inner);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /** Local roots become absolute without a trailing slash; s3 roots lose their trailing slash. */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { TroveConfig } from './config';
 import type { Database } from './db/client';
 import type { User } from './db/generated/client';
+import type { Viewer } from './domain/access';
 import type { UrlSigner } from './http/signing';
 import type { StoreRegistry } from './storage/open-store';
 
@@ -11,7 +12,7 @@ export interface TroveServices {
   stores: StoreRegistry;
   config: TroveConfig;
   log: Logger;
-  /** The user records are created as (one per server; authentication is not part of Trove yet). */
+  /** The server's own user (TROVE_USER): anonymous local requests create records as this user. */
   user: User;
   signer: UrlSigner;
 }
@@ -20,6 +21,10 @@ export interface TroveContext extends TroveServices {
   requestId: string;
   /** Origin clients reach this server at (TROVE_PUBLIC_URL, else the request's own origin). */
   baseUrl: string;
-  /** The request carried the admin token. */
-  isAdmin: boolean;
+  /** Who is asking and with which role. */
+  viewer: Viewer;
+  /** The user records are created as: the viewer's. */
+  user: User;
+  /** Tells authentication that tokens were made or revoked (cached answers are dropped). */
+  tokensChanged(): void;
 }

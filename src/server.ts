@@ -1,12 +1,14 @@
 // Entry point: read config -> open database and storage -> serve GraphQL; graceful shutdown on SIGTERM/SIGINT.
 import { listen, createTrove } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, listenProblem, loadConfig } from './config';
 import { createLogger } from './log';
 
 const started = performance.now();
 let config;
 try {
   config = loadConfig();
+  const problem = listenProblem(config);
+  if (problem) throw new ConfigError(problem);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

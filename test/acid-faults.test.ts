@@ -14,6 +14,7 @@ import { stage } from '../src/domain/artifacts/save';
 import { doctor } from '../src/domain/recovery/doctor';
 import { sweep } from '../src/domain/recovery/sweep';
 import { TroveError } from '../src/domain/errors';
+import { createApiToken } from '../src/domain/tokens';
 import { freePort } from '../src/db/embedded';
 import { listen } from '../src/app';
 import { buildCli } from '../src/cli/main';
@@ -182,8 +183,13 @@ describe('killed uploads and recovery (seed 003)', () => {
 
 describe('the doctor', () => {
   let trove: TestTrove;
+  let adminToken: string;
+  let writeToken: string;
   beforeAll(async () => {
-    trove = await startTestTrove({ env: { TROVE_ADMIN_TOKEN: 'an-admin-token-for-tests' } });
+    trove = await startTestTrove();
+    adminToken = (await createApiToken(trove.services.db, { role: 'ADMIN', userHandle: 'ada' })).secret;
+    writeToken = (await createApiToken(trove.services.db, { role: 'WRITE', userHandle: 'wes' })).secret;
+    trove.gateway.authenticator.tokensChanged();
   });
   afterAll(async () => trove?.close());
 
@@ -205,14 +211,12 @@ describe('the doctor', () => {
     expect(report.objectsWithoutRows.map((finding) => finding.key)).toEqual(['.lamindb/AAAAAAAAAAAAAAAA0000.txt']);
     expect(report.clean).toBe(false);
 
-    const refused = await trove.graphql(`{ doctor { clean } }`);
-    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const response = await trove.gateway.yoga.fetch('http://trove.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer an-admin-token-for-tests' },
-      body: JSON.stringify({ query: `{ doctor(graceSeconds: 0) { clean rowsWithoutObjects { uid } objectsWithoutRows { key } } }` }),
-    });
-    const body = (await response.json()) as any;
+    // Tokens exist, so anonymous requests have no role; a write token is not enough.
+    const anonymous = await trove.graphql(`{ doctor { clean } }`);
+    expect(anonymous.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', neededRole: 'admin' });
+    const asWriter = await trove.graphql(`{ doctor { clean } }`, {}, { token: writeToken });
+    expect(asWriter.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN', neededRole: 'admin' }, message: 'this operation needs the admin role; your token has the write role' });
+    const body = await trove.graphql(`{ doctor(graceSeconds: 0) { clean rowsWithoutObjects { uid } objectsWithoutRows { key } } }`, {}, { token: adminToken });
     expect(body.data.doctor).toEqual({ clean: false, rowsWithoutObjects: [{ uid: missing.uid }], objectsWithoutRows: [{ key: '.lamindb/AAAAAAAAAAAAAAAA0000.txt' }] });
   });
 
@@ -220,7 +224,7 @@ describe('the doctor', () => {
     const { server, url } = await listen(trove, 0, '127.0.0.1');
     try {
       const lines: string[] = [];
-      const cli = (...args: string[]) => buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', url, '--admin-token', 'an-admin-token-for-tests', ...args]);
+      const cli = (...args: string[]) => buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', url, '--token', adminToken, ...args]);
       await cli('doctor', '--repair', '--grace', '0');
       expect(lines[0]).toBe('repair: 0 finished, 0 undone, 0 objects deleted, 0 errors');
       expect(lines.join('\n')).toContain('rowsWithoutObjects');

@@ -185,8 +185,8 @@ describe('the size cap of GraphQL requests (TROVE_MAX_UPLOAD_BYTES)', () => {
     form.set('0', new File([new Uint8Array(randomBytes(size))], 'capped.bin'));
     const encoded = new Response(form);
     const init = chunked
-      ? { method: 'POST', body: encoded.body, duplex: 'half', headers: { 'content-type': encoded.headers.get('content-type')! } }
-      : { method: 'POST', body: form };
+      ? { method: 'POST', body: encoded.body, duplex: 'half', headers: { 'content-type': encoded.headers.get('content-type')!, 'x-trove-csrf': '1' } }
+      : { method: 'POST', body: form, headers: { 'x-trove-csrf': '1' } };
     const response = await fetch(`${trove.url}/graphql`, init as RequestInit);
     return { status: response.status, body: await response.json() };
   }

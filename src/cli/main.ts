@@ -2,8 +2,9 @@
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { type ClientArtifact, TroveClient, type TransferProgress } from '../client/trove-client';
-import { TroveClientError } from '../client/results';
+import { asClientError } from '../client/results';
 import { addLabelCommands, addRunCommands } from './lineage-commands';
+import { addTokenCommands } from './token-commands';
 
 /** A progress bar on stderr when it is a terminal; silent otherwise (scripts, CI, --json). */
 function progressBar(label: string, quiet: boolean): TransferProgress & { stop(): void } {
@@ -33,10 +34,10 @@ export function buildCli(output: (line: string) => void = console.log): Command 
     .description('Command line for a Trove server')
     .option('--url <url>', 'Trove server URL', process.env.TROVE_URL ?? 'http://127.0.0.1:4000')
     .option('--json', 'print JSON instead of text')
-    .option('--admin-token <token>', 'for doctor: the server\'s TROVE_ADMIN_TOKEN', process.env.TROVE_ADMIN_TOKEN);
+    .option('--token <token>', 'API token (default: TROVE_TOKEN)', process.env.TROVE_TOKEN);
   const client = () => {
-    const options = program.opts<{ url: string; adminToken?: string }>();
-    return new TroveClient(options.url, { adminToken: options.adminToken });
+    const options = program.opts<{ url: string; token?: string }>();
+    return new TroveClient(options.url, { token: options.token });
   };
   const asJson = () => program.opts<{ json?: boolean }>().json === true;
 
@@ -168,6 +169,7 @@ export function buildCli(output: (line: string) => void = console.log): Command 
 
   addLabelCommands(program, { client, output, asJson });
   addRunCommands(program, { client, output, asJson });
+  addTokenCommands(program, { client, output, asJson });
 
   program
     .command('doctor')
@@ -194,16 +196,14 @@ export function buildCli(output: (line: string) => void = console.log): Command 
   return program;
 }
 
+/** Runs the CLI; any failure is one line on stderr with its code (FORBIDDEN names the missing role) and exit code 1. */
 export async function runCli(argv: string[]): Promise<void> {
+  const program = buildCli();
   try {
-    await buildCli().parseAsync(argv);
+    await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof TroveClientError) {
-      console.error(`error (${error.code}): ${error.message}`);
-      process.exitCode = 1;
-      return;
-    }
-    console.error(`error: ${(error as Error).message}`);
+    const failure = asClientError(error, program.opts<{ url: string }>().url);
+    console.error(`error (${failure.code}): ${failure.message}`);
     process.exitCode = 1;
   }
 }

@@ -1,6 +1,7 @@
-// How the SDK turns a mutation's result union into a value or a typed error.
+// How the SDK turns results and failures into values or typed errors, each with a stable code and one line of text.
+import { ClientError } from 'graphql-request';
 
-/** An error answered by the server, with its stable code (e.g. NOT_FOUND, HASH_EXISTS). */
+/** An error answered by the server, with its stable code (e.g. NOT_FOUND, HASH_EXISTS, FORBIDDEN). */
 export class TroveClientError extends Error {
   constructor(
     readonly code: string,
@@ -18,4 +19,22 @@ export function unwrap<R extends { __typename: string }, T extends R['__typename
     throw new TroveClientError(error.code, error.message);
   }
   return result as Extract<R, { __typename: T }>;
+}
+
+/**
+ * Any failure of a call to `serverUrl` as a TroveClientError: GraphQL errors keep the server's code and message
+ * (e.g. FORBIDDEN naming the missing role), a server that cannot be reached is UNREACHABLE naming the URL.
+ */
+export function asClientError(error: unknown, serverUrl: string): TroveClientError {
+  if (error instanceof TroveClientError) return error;
+  if (error instanceof ClientError) {
+    const first = error.response.errors?.[0];
+    if (first) return new TroveClientError(String(first.extensions?.code ?? `HTTP_${error.response.status}`), first.message);
+    return new TroveClientError(`HTTP_${error.response.status}`, `the server at ${serverUrl} answered HTTP ${error.response.status}`);
+  }
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if ((error as Error).name === 'TypeError' && /fetch failed/.test((error as Error).message)) {
+    return new TroveClientError('UNREACHABLE', `cannot reach the Trove server at ${serverUrl} (${cause?.code ?? cause?.message ?? 'no answer'}); is it running? (set --url or TROVE_URL)`);
+  }
+  return new TroveClientError('CLIENT_ERROR', (error as Error).message ?? String(error));
 }

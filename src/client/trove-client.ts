@@ -29,6 +29,7 @@ import {
 import { LabelsClient } from './labels';
 import { TroveClientError, unwrap } from './results';
 import { RunsClient } from './runs';
+import { TokensClient } from './tokens';
 
 export type ClientArtifact = ArtifactFieldsFragment;
 
@@ -63,19 +64,23 @@ function counting(total: number, onProgress?: (bytes: number, total: number) => 
 
 export class TroveClient {
   readonly graphql: GraphQLClient;
+  private readonly authHeaders: Record<string, string>;
   readonly labels: LabelsClient;
   readonly runs: RunsClient;
+  readonly tokens: TokensClient;
 
   constructor(
     /** Base URL of a Trove server, e.g. http://127.0.0.1:4000 */
     readonly baseUrl: string,
-    readonly options: { cacheDir?: string; adminToken?: string } = {},
+    /** `token`: an API token (default: TROVE_TOKEN); without one, only a local server without tokens answers. */
+    readonly options: { cacheDir?: string; token?: string } = {},
   ) {
-    this.graphql = new GraphQLClient(new URL('/graphql', baseUrl).toString(), {
-      headers: options.adminToken ? { authorization: `Bearer ${options.adminToken}` } : undefined,
-    });
+    const token = options.token ?? process.env.TROVE_TOKEN;
+    this.authHeaders = token ? { authorization: `Bearer ${token}` } : {};
+    this.graphql = new GraphQLClient(new URL('/graphql', baseUrl).toString(), { headers: this.authHeaders });
     this.labels = new LabelsClient(this.graphql);
     this.runs = new RunsClient(this.graphql);
+    this.tokens = new TokensClient(this.graphql);
   }
 
   /** Admin: every disagreement between the database and the storages. */
@@ -120,7 +125,7 @@ export class TroveClient {
     const upload = unwrap(createUpload, 'Upload');
     const response = await fetch(upload.url, {
       method: 'PUT',
-      headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
+      headers: { ...this.authHeaders, 'content-length': String(size), 'content-type': 'application/octet-stream' },
       // A Node stream (an async iterable) as body: fetch reads it three times faster than a Readable.toWeb wrapper.
       body: createReadStream(filePath, { highWaterMark: 1024 * 1024 }).pipe(counting(size, progress.onProgress)) as unknown as BodyInit,
       duplex: 'half',

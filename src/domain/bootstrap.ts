@@ -1,12 +1,14 @@
 // Records every Trove instance needs: the user it acts as and its default storage.
 import type { Database } from '../db/client';
 import type { Storage, User } from '../db/generated/client';
-import { bootstrapLock, lock, storageRootLock } from './locks';
+import { bootstrapLock, lock } from './locks';
 import { randomBase62, uidLengths } from './uid';
 
 export function storageTypeOf(root: string): 'LOCAL' | 'S3' {
   return root.startsWith('s3://') ? 'S3' : 'LOCAL';
 }
+
+export const USER_HANDLE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export async function ensureUser(db: Database, handle: string): Promise<User> {
   return db.$transaction(async (tx) => {
@@ -40,33 +42,5 @@ export async function ensureDefaultStorage(
         createdById: createdBy.id,
       },
     });
-  });
-}
-
-export interface RegisterStorageInput {
-  root: string;
-  description?: string | null;
-  region?: string | null;
-}
-
-/** Registers another storage root; registering a known root returns the existing record. */
-export async function registerStorage(db: Database, input: RegisterStorageInput, createdBy: User): Promise<{ storage: Storage; created: boolean }> {
-  return db.$transaction(async (tx) => {
-    // Concurrent registrations of one root: the first creates it, the others wait and return it.
-    await lock(tx, storageRootLock(input.root));
-    const existing = await tx.storage.findUnique({ where: { root: input.root } });
-    if (existing) return { storage: existing, created: false };
-    const type = storageTypeOf(input.root);
-    const storage = await tx.storage.create({
-      data: {
-        uid: randomBase62(uidLengths.storage),
-        root: input.root,
-        type,
-        region: type === 'S3' ? (input.region ?? 'us-east-1') : null,
-        description: input.description ?? null,
-        createdById: createdBy.id,
-      },
-    });
-    return { storage, created: true };
   });
 }

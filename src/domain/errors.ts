@@ -9,6 +9,11 @@ export class TroveError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /** What GraphQL clients get in `extensions` beside `code` when this error is not a typed result. */
+  details(): Record<string, unknown> {
+    return {};
+  }
 }
 
 export class InvalidInputError extends TroveError {
@@ -18,6 +23,10 @@ export class InvalidInputError extends TroveError {
     readonly field?: string,
   ) {
     super('INVALID_INPUT', message);
+  }
+
+  override details(): Record<string, unknown> {
+    return this.field ? { field: this.field } : {};
   }
 }
 
@@ -92,9 +101,19 @@ export class BulkSaveFailedError extends TroveError {
   }
 }
 
+/** The caller's role is not enough (FORBIDDEN), or a token is needed and none was sent (UNAUTHENTICATED). */
 export class ForbiddenError extends TroveError {
-  constructor(message: string) {
-    super('FORBIDDEN', message);
+  constructor(
+    message: string,
+    /** The role the operation needs: read, write or admin. */
+    readonly neededRole: string,
+    code: 'FORBIDDEN' | 'UNAUTHENTICATED' = 'FORBIDDEN',
+  ) {
+    super(code, message);
+  }
+
+  override details(): Record<string, unknown> {
+    return { neededRole: this.neededRole };
   }
 }
 

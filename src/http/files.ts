@@ -2,10 +2,13 @@
 // GET /download/:uid (signed, with HTTP Range support). Neither buffers a file in memory.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import contentDisposition from 'content-disposition';
 import type { TroveServices } from '../context';
+import { hasRole } from '../domain/access';
 import { TroveError } from '../domain/errors';
 import { receiveUpload } from '../domain/artifacts/uploads';
-import type { ByteRange } from '../storage/object-store';
+import { type ByteRange, StorageError } from '../storage/object-store';
+import { AuthenticationError, type Authenticator } from './authenticate';
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -13,6 +16,10 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 function sendError(response: ServerResponse, error: unknown, services: TroveServices): void {
+  if (error instanceof StorageError && ['SymbolicLink', 'ProtectedPath', 'InvalidKey'].includes(error.storageCode)) {
+    sendJson(response, 403, { code: 'PATH_REFUSED', message: error.message });
+    return;
+  }
   if (error instanceof TroveError) {
     const status = error.code === 'NOT_FOUND' ? 404 : error.code === 'STORAGE_ERROR' ? 502 : 400;
     sendJson(response, status, { code: error.code, message: error.message });
@@ -40,7 +47,28 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   return { start, end };
 }
 
-export async function handleUpload(services: TroveServices, uploadId: string, request: IncomingMessage, response: ServerResponse) {
+/** Uploads need the write role, as the GraphQL mutations that save artifacts do. */
+async function uploadRefusal(authenticator: Authenticator, request: IncomingMessage): Promise<{ status: number; code: string; message: string } | undefined> {
+  try {
+    const viewer = await authenticator.viewerFor({
+      authorization: request.headers.authorization,
+      forwarded: request.headers.forwarded !== undefined || request.headers['x-forwarded-for'] !== undefined,
+    });
+    if (hasRole(viewer, 'WRITE')) return undefined;
+    if (viewer.role === null) return { status: 401, code: 'UNAUTHENTICATED', message: 'uploads need a token with the write role: send it as "Authorization: Bearer <token>"' };
+    return { status: 403, code: 'FORBIDDEN', message: `uploads need the write role; your token has the ${viewer.role.toLowerCase()} role` };
+  } catch (error) {
+    if (error instanceof AuthenticationError) return { status: 401, code: error.code, message: error.message };
+    throw error;
+  }
+}
+
+export async function handleUpload(services: TroveServices, authenticator: Authenticator, uploadId: string, request: IncomingMessage, response: ServerResponse) {
+  const refusal = await uploadRefusal(authenticator, request);
+  if (refusal) {
+    sendJson(response, refusal.status, { code: refusal.code, message: refusal.message }, { connection: 'close' });
+    return;
+  }
   const length = request.headers['content-length'];
   const abort = new AbortController();
   request.once('aborted', () => abort.abort());
@@ -74,11 +102,13 @@ export async function handleDownload(services: TroveServices, uid: string, url: 
     response.end();
     return;
   }
-  const fileName = (artifact.key?.split('/').pop() ?? `${artifact.uid}${artifact.suffix}`).replaceAll('"', '');
+  const fileName = artifact.key?.split('/').pop() ?? `${artifact.uid}${artifact.suffix}`;
   const headers: Record<string, string | number> = {
     'accept-ranges': 'bytes',
     'content-type': 'application/octet-stream',
-    'content-disposition': `attachment; filename="${fileName}"`,
+    // RFC 6266/5987: any key (日本語/データ.csv, café.txt) gives a valid header with an ASCII fallback.
+    'content-disposition': contentDisposition(fileName),
+    'x-content-type-options': 'nosniff',
     etag: `"${artifact.hash}"`,
     'content-length': range ? range.end - range.start + 1 : size,
   };

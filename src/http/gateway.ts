@@ -1,49 +1,64 @@
-// The HTTP face of Trove: GraphQL (with GraphiQL) at /graphql and the health check at /healthz.
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+// The HTTP face of Trove: GraphQL (with GraphiQL) at /graphql, the streaming file routes and the health check.
+// Every request passes the same gate first: a known Host (DNS rebinding), the CORS allow-list, body caps and
+// timeouts; then GraphQL requests are authenticated and each field checks its role (schema/builder.ts).
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createFetch } from '@whatwg-node/fetch';
+import cors from 'cors';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
-import { InvalidInputError, TroveError } from '../domain/errors';
+import { TroveError } from '../domain/errors';
 import type { TroveContext, TroveServices } from '../context';
 import { schema } from '../schema/index';
+import { AuthenticationError, Authenticator, credentialsOf } from './authenticate';
 import { handleDownload, handleUpload, sendJson } from './files';
+import { allowedHostNames, hostNameOf } from './hosts';
 import { queryLimitsPlugin } from './limits';
+import { redactUrl } from './signing';
 
 export interface Gateway {
   yoga: YogaServerInstance<{ req: IncomingMessage; res: ServerResponse }, TroveContext>;
+  authenticator: Authenticator;
   /** Node request handler for http.createServer. */
   handle(request: IncomingMessage, response: ServerResponse): void;
   health(): Promise<{ ok: boolean; database: string; storage: string }>;
 }
 
-/** Expected (domain) errors keep their message and carry `extensions.code`; anything else is masked. */
-function maskUnexpectedError(error: unknown, message: string, isDev?: boolean): Error {
-  // Duck-typed: graphql may be loaded twice (ESM and CJS builds), which defeats instanceof GraphQLError.
-  const original = (error as GraphQLError | undefined)?.originalError;
-  if (original instanceof TroveError) {
-    const graphqlError = error as GraphQLError;
-    return createGraphQLError(original.message, {
-      nodes: graphqlError.nodes,
-      path: graphqlError.path,
-      extensions: { code: original.code, ...(original instanceof InvalidInputError && original.field ? { field: original.field } : {}) },
-    });
-  }
-  return maskError(error, message, isDev);
-}
-
 /** Room for the query, variables and multipart framing on top of the content cap. */
 const GRAPHQL_REQUEST_SLACK_BYTES = 1024 * 1024;
 
-function isAdminRequest(adminToken: string | undefined, authorization: string | null): boolean {
-  if (!adminToken || !authorization) return false;
-  const given = Buffer.from(authorization.replace(/^Bearer\s+/i, ''));
-  const expected = Buffer.from(adminToken);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/** Headers that let a browser request pass yoga's CSRF check (Apollo Client sends the second one for uploads). */
+export const CSRF_HEADERS = ['x-trove-csrf', 'apollo-require-preflight', 'x-graphql-yoga-csrf'];
+
+function isGraphQLErrorLike(error: unknown): error is GraphQLError {
+  return typeof error === 'object' && error !== null && 'extensions' in error && 'path' in error;
 }
 
 export function createGateway(services: TroveServices): Gateway {
-  const { maxUploadBytes } = services.config;
+  const { config, log } = services;
+  const { maxUploadBytes } = config;
+  const authenticator = new Authenticator(services);
+  const hosts = allowedHostNames(config);
+  let uploadsInFlight = 0;
+
+  /** Expected (domain) errors keep their message and carry `extensions.code`; anything else is masked and logged. */
+  function maskUnexpectedError(error: unknown, message: string, isDev?: boolean): Error {
+    // Duck-typed: graphql may be loaded twice (ESM and CJS builds), which defeats instanceof GraphQLError.
+    const original = isGraphQLErrorLike(error) ? error.originalError : error;
+    if (original instanceof TroveError) {
+      const graphqlError = error as GraphQLError;
+      log.info({ code: original.code, path: graphqlError.path?.join('.') }, original.message);
+      return createGraphQLError(original.message, {
+        nodes: graphqlError.nodes,
+        path: graphqlError.path,
+        extensions: { code: original.code, ...original.details() },
+      });
+    }
+    log.error({ err: original ?? error }, 'unexpected error in a GraphQL operation');
+    return maskError(error, message, isDev);
+  }
+
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, TroveContext>({
     schema,
     // Multipart files are parsed into memory: stop at the cap instead of buffering whatever is sent. Fields get the
@@ -51,22 +66,43 @@ export function createGateway(services: TroveServices): Gateway {
     fetchAPI: createFetch({ formDataLimits: { fileSize: maxUploadBytes, fieldSize: maxUploadBytes + GRAPHQL_REQUEST_SLACK_BYTES, files: 1000 } }),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'Trove', defaultQuery: '{\n  storages {\n    edges { node { uid root type isDefault } }\n  }\n}\n' },
+    // CORS is answered by the gate in `handle`, for every route alike.
+    cors: false,
+    graphiql: {
+      title: 'Trove',
+      defaultQuery: '{\n  viewer { role user { handle } }\n  storages {\n    edges { node { uid root type isDefault } }\n  }\n}\n',
+    },
     // Unexpected errors reach the client as "Unexpected error."; expected ones are typed results.
     maskedErrors: { maskError: maskUnexpectedError },
     logging: {
-      debug: (...args) => services.log.debug(args.map(String).join(' ')),
-      info: (...args) => services.log.info(args.map(String).join(' ')),
-      warn: (...args) => services.log.warn(args.map(String).join(' ')),
-      error: (...args) => services.log.error({ err: args[0] }, args.slice(1).map(String).join(' ') || 'GraphQL error'),
+      debug: (...args) => log.debug(args.map(String).join(' ')),
+      info: (...args) => log.info(args.map(String).join(' ')),
+      warn: (...args) => log.warn(args.map(String).join(' ')),
+      error: (...args) => log.error({ err: args[0] }, args.slice(1).map(String).join(' ') || 'GraphQL error'),
     },
-    context: ({ request }): TroveContext => ({
-      ...services,
-      requestId: request.headers.get('x-request-id') ?? randomUUID(),
-      baseUrl: services.config.publicUrl ?? new URL(request.url).origin,
-      isAdmin: isAdminRequest(services.config.adminToken, request.headers.get('authorization')),
-    }),
+    context: async ({ request }): Promise<TroveContext> => {
+      let viewer;
+      try {
+        viewer = await authenticator.viewerFor(credentialsOf(request.headers));
+      } catch (error) {
+        if (!(error instanceof AuthenticationError)) throw error;
+        throw createGraphQLError(error.message, {
+          extensions: { code: error.code, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
+        });
+      }
+      return {
+        ...services,
+        requestId: request.headers.get('x-request-id') ?? randomUUID(),
+        baseUrl: config.publicUrl ?? new URL(request.url).origin,
+        viewer,
+        user: viewer.user,
+        tokensChanged: () => authenticator.tokensChanged(),
+      };
+    },
     plugins: [
+      // Form posts and multipart posts from other sites run nothing: browsers cannot add a custom header without a
+      // CORS preflight, which only the allow-list passes.
+      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       queryLimitsPlugin(),
       {
         onResponse: ({ request, response }) => {
@@ -77,38 +113,60 @@ export function createGateway(services: TroveServices): Gateway {
     ],
   });
 
+  const corsGate = cors({
+    // No origin list: no CORS headers at all, so browsers keep other sites out (same-origin GraphiQL still works).
+    origin: config.corsOrigins.length ? config.corsOrigins : false,
+    credentials: false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'range', ...CSRF_HEADERS],
+    exposedHeaders: ['x-request-id', 'content-range', 'content-length', 'content-disposition', 'etag', 'accept-ranges'],
+    maxAge: 600,
+  });
+
   async function health() {
     const [database, storage] = await Promise.all([
       services.db.$queryRaw`SELECT 1`.then(() => 'ok', (error: Error) => error.message),
-      services.stores.storeFor(services.config.defaultStorageRoot).check().then(() => 'ok', (error: Error) => error.message),
+      services.stores.storeFor(config.defaultStorageRoot).check().then(() => 'ok', (error: Error) => error.message),
     ]);
     return { ok: database === 'ok' && storage === 'ok', database, storage };
   }
 
-  function handle(request: IncomingMessage, response: ServerResponse): void {
-    const requestId = (request.headers['x-request-id'] as string | undefined) ?? randomUUID();
-    request.headers['x-request-id'] = requestId;
-    response.setHeader('x-request-id', requestId);
-    const started = performance.now();
-    response.on('finish', () =>
-      services.log.info(
-        { requestId, method: request.method, url: request.url, status: response.statusCode, ms: Math.round(performance.now() - started) },
-        'request',
-      ),
-    );
-    const url = new URL(request.url ?? '/', 'http://trove.local');
+  /** Ends a GraphQL request whose body does not arrive in time (slowloris). */
+  function limitBodyTime(request: IncomingMessage, response: ServerResponse): void {
+    const timer = setTimeout(() => {
+      if (request.complete) return;
+      sendJson(response, 408, { errors: [{ message: `the request body did not arrive within ${config.requestTimeoutMs / 1000} s`, extensions: { code: 'REQUEST_TIMEOUT' } }] }, { connection: 'close' });
+      request.destroy();
+    }, config.requestTimeoutMs);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    request.once('end', clear);
+    response.once('close', clear);
+  }
+
+  async function routeUpload(uploadId: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (uploadsInFlight >= config.maxConcurrentUploads) {
+      sendJson(response, 503, { code: 'TOO_MANY_UPLOADS', message: `${config.maxConcurrentUploads} uploads are being received (TROVE_MAX_CONCURRENT_UPLOADS); retry shortly` }, { 'retry-after': '5', connection: 'close' });
+      return;
+    }
+    uploadsInFlight++;
+    try {
+      await handleUpload(services, authenticator, uploadId, request, response);
+    } finally {
+      uploadsInFlight--;
+    }
+  }
+
+  function route(request: IncomingMessage, response: ServerResponse, url: URL): void {
     const path = url.pathname;
     const upload = /^\/uploads\/([0-9A-Za-z]{22})$/.exec(path);
-    if (upload && request.method === 'PUT') return void handleUpload(services, upload[1]!, request, response);
+    if (upload && request.method === 'PUT') return void routeUpload(upload[1]!, request, response);
     const download = /^\/download\/([0-9A-Za-z]{20})$/.exec(path);
     if (download && (request.method === 'GET' || request.method === 'HEAD')) {
       return void handleDownload(services, download[1]!, url, request, response);
     }
-    if (path === '/healthz') {
-      void health().then((result) => {
-        response.writeHead(result.ok ? 200 : 503, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(result));
-      });
+    if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
+      void health().then((result) => sendJson(response, result.ok ? 200 : 503, result));
       return;
     }
     if (path === '/' && request.method === 'GET') {
@@ -116,15 +174,58 @@ export function createGateway(services: TroveServices): Gateway {
       response.end();
       return;
     }
-    const declaredLength = Number(request.headers['content-length'] ?? 0);
-    if (path === '/graphql' && declaredLength > maxUploadBytes + GRAPHQL_REQUEST_SLACK_BYTES) {
-      // Refused before a byte is read: yoga would buffer the whole body. Same code as yoga's own multipart limit.
-      const message = `the request has ${declaredLength} bytes; GraphQL requests are limited to ${maxUploadBytes} bytes of content (TROVE_MAX_UPLOAD_BYTES): use createUpload for large files`;
-      sendJson(response, 413, { errors: [{ message, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }, { 'content-type': 'application/graphql-response+json; charset=utf-8', connection: 'close' });
+    if (path !== '/graphql') {
+      sendJson(response, 404, { code: 'NOT_FOUND', message: `no route ${request.method} ${path}; GraphQL is at /graphql` });
       return;
+    }
+    if (request.method === 'POST') {
+      const declared = request.headers['content-length'];
+      const multipart = request.headers['content-type']?.toLowerCase().startsWith('multipart/form-data') ?? false;
+      if (declared === undefined && !multipart) {
+        // A JSON body without a length would be read whole before any cap applies (multipart parsing stops at its
+        // limits by itself); every GraphQL client sends one.
+        sendJson(response, 411, { errors: [{ message: 'send a Content-Length with GraphQL requests', extensions: { code: 'LENGTH_REQUIRED' } }] }, { connection: 'close' });
+        return;
+      }
+      if (Number(declared) > maxUploadBytes + GRAPHQL_REQUEST_SLACK_BYTES) {
+        // Refused before a byte is read: yoga would buffer the whole body. Same code as yoga's own multipart limit.
+        const message = `the request has ${declared} bytes; GraphQL requests are limited to ${maxUploadBytes} bytes of content (TROVE_MAX_UPLOAD_BYTES): use createUpload for large files`;
+        sendJson(response, 413, { errors: [{ message, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }, { 'content-type': 'application/graphql-response+json; charset=utf-8', connection: 'close' });
+        return;
+      }
+      limitBodyTime(request, response);
     }
     void yoga(request, response);
   }
 
-  return { yoga, handle, health };
+  function handle(request: IncomingMessage, response: ServerResponse): void {
+    const requestId = (request.headers['x-request-id'] as string | undefined)?.slice(0, 128) ?? randomUUID();
+    request.headers['x-request-id'] = requestId;
+    response.setHeader('x-request-id', requestId);
+    const started = performance.now();
+    response.on('finish', () =>
+      log.info(
+        { requestId, method: request.method, url: redactUrl(request.url), status: response.statusCode, ms: Math.round(performance.now() - started) },
+        'request',
+      ),
+    );
+    const host = request.headers.host;
+    if (!host || !hosts.has(hostNameOf(host))) {
+      sendJson(response, 403, {
+        code: 'HOST_NOT_ALLOWED',
+        message: `requests to host "${host ?? ''}" are refused (DNS rebinding protection); add it to TROVE_ALLOWED_HOSTS or set TROVE_PUBLIC_URL`,
+      });
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://trove.local');
+    } catch {
+      sendJson(response, 400, { code: 'BAD_REQUEST', message: 'the request target is not a valid URL path' });
+      return;
+    }
+    corsGate(request, response, () => route(request, response, url));
+  }
+
+  return { yoga, authenticator, handle, health };
 }

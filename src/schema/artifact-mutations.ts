@@ -142,6 +142,7 @@ builder.objectField(DeleteArtifactPayload, 'artifact', (t) =>
 
 builder.mutationFields((t) => ({
   createArtifact: t.field({
+    authScopes: { write: true },
     type: ArtifactPayload,
     description: 'Saves content as an artifact (stage, commit, promote). Same content again returns the existing artifact by default.',
     args: { input: t.arg({ type: CreateArtifactInput, required: true }) },
@@ -149,6 +150,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, context) => saveArtifact(context, toSaveInput(input, 'input', context.config.maxUploadBytes)),
   }),
   saveArtifacts: t.field({
+    authScopes: { write: true },
     type: SaveArtifactsPayload,
     description: 'Saves several artifacts. All inputs are validated first: one invalid input saves nothing.',
     args: {
@@ -162,6 +164,7 @@ builder.mutationFields((t) => ({
     },
   }),
   replaceArtifact: t.field({
+    authScopes: { write: true },
     type: ArtifactPayload,
     description: 'Replaces the content of an artifact, keeping its uid. Content that an artifact already has returns that artifact unchanged.',
     args: { input: t.arg({ type: ReplaceArtifactInput, required: true }) },
@@ -170,6 +173,7 @@ builder.mutationFields((t) => ({
       replaceArtifact(context, { uid: input.uid, suffix: input.suffix, source: sourceOf(input, 'input', context.config.maxUploadBytes) }),
   }),
   deleteArtifact: t.field({
+    authScopes: { write: true },
     type: DeleteArtifactPayload,
     description: 'Moves an artifact to the trash, or with permanent: true deletes the record and (see deleteStorage) the object.',
     args: { input: t.arg({ type: DeleteArtifactInput, required: true }) },
@@ -177,6 +181,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, context) => deleteArtifact(context, input),
   }),
   restoreArtifact: t.field({
+    authScopes: { write: true },
     type: ArtifactPayload,
     description: 'Brings an artifact back from the trash.',
     args: { uid: t.arg.string({ required: true }) },

@@ -85,6 +85,7 @@ export const ArtifactType = builder.prismaNode('Artifact', {
 
 builder.queryFields((t) => ({
   artifact: t.prismaField({
+    authScopes: { read: true },
     type: 'Artifact',
     nullable: true,
     description: 'An artifact by uid (any branch), or the latest version under a key (MAIN branch).',
@@ -109,6 +110,7 @@ builder.queryFields((t) => ({
     },
   }),
   artifacts: t.prismaConnection({
+    authScopes: { read: true },
     type: 'Artifact',
     cursor: 'uid',
     args: {

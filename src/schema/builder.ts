@@ -3,18 +3,24 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLScalarType, Kind } from 'graphql';
 import type { TroveContext } from '../context';
+import { hasRole } from '../domain/access';
 import { InvalidInputError } from '../domain/errors';
+import { refusalFor } from './access-rules';
 import type PrismaTypes from '../db/generated/pothos-types';
 import { getDatamodel } from '../db/generated/pothos-types';
+import InputGuardPlugin from './input-guard';
 
 export const MAX_PAGE_SIZE = 100;
 
 export const builder = new SchemaBuilder<{
   Context: TroveContext;
   PrismaTypes: PrismaTypes;
+  // Every root field declares one: `public` (anyone), or the least role it needs.
+  AuthScopes: { public: boolean; read: boolean; write: boolean; admin: boolean };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
@@ -25,8 +31,18 @@ export const builder = new SchemaBuilder<{
     File: { Input: File; Output: never };
   };
 }>({
-  // errors before prisma, as the plugin documentation requires
-  plugins: [ErrorsPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin],
+  // errors first, so that it turns refusals of the plugins after it into typed results (as its documentation asks);
+  // then access, before any argument is even looked at.
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, InputGuardPlugin, ValidationPlugin, PrismaPlugin, RelayPlugin],
+  scopeAuth: {
+    authScopes: (context) => ({
+      public: true,
+      read: hasRole(context.viewer, 'READ'),
+      write: hasRole(context.viewer, 'WRITE'),
+      admin: hasRole(context.viewer, 'ADMIN'),
+    }),
+    unauthorizedError: (_parent, context, _info, result) => refusalFor(context.viewer, result.failure),
+  },
   defaultFieldNullability: false,
   prisma: {
     client: (context) => context.db,
@@ -38,6 +54,8 @@ export const builder = new SchemaBuilder<{
     onUnusedQuery: process.env.VITEST ? 'error' : null,
   },
   relay: {
+    nodeQueryOptions: { authScopes: { read: true } },
+    nodesQueryOptions: { authScopes: { read: true } },
     clientMutationId: 'omit',
     cursorType: 'String',
     edgesFieldOptions: { nullable: { list: false, items: false } },

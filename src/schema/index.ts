@@ -8,6 +8,7 @@ import './artifact';
 import './ulabel';
 import './transform';
 import './run';
+import './token';
 
 export const schema = builder.toSchema({ sortSchema: true });
 import './artifact-mutations';

@@ -1,14 +1,7 @@
 // Admin operations over both stores: the doctor's report, and repair (the recovery sweep on demand).
-import type { TroveContext } from '../context';
 import { doctor, type DoctorFinding, type DoctorReport } from '../domain/recovery/doctor';
 import { type SweepReport, sweepExclusive } from '../domain/recovery/sweep';
-import { ForbiddenError } from '../domain/errors';
 import { builder } from './builder';
-
-function requireAdmin(context: TroveContext): void {
-  if (!context.config.adminToken) throw new ForbiddenError('admin operations are disabled: set TROVE_ADMIN_TOKEN on the server');
-  if (!context.isAdmin) throw new ForbiddenError('send the admin token as "Authorization: Bearer <TROVE_ADMIN_TOKEN>"');
-}
 
 const Finding = builder.objectRef<DoctorFinding>('DoctorFinding').implement({
   fields: (t) => ({
@@ -52,6 +45,7 @@ const RepairPayload = builder.objectRef<{ recovery: SweepReport; after: DoctorRe
 
 builder.queryField('doctor', (t) =>
   t.field({
+    authScopes: { admin: true },
     type: DoctorReportObject,
     description: 'Admin: compares both stores. `deep` also re-hashes every object.',
     args: {
@@ -59,7 +53,6 @@ builder.queryField('doctor', (t) =>
       graceSeconds: t.arg.int({ required: false, description: 'Ignore work younger than this (default: the server setting).' }),
     },
     resolve: (_root, args, context) => {
-      requireAdmin(context);
       return doctor(context, { deep: args.deep ?? false, graceMs: args.graceSeconds != null ? args.graceSeconds * 1000 : context.config.recoveryGraceMs });
     },
   }),
@@ -67,11 +60,11 @@ builder.queryField('doctor', (t) =>
 
 builder.mutationField('repair', (t) =>
   t.field({
+    authScopes: { admin: true },
     type: RepairPayload,
     description: 'Admin: runs the recovery sweep now (finish or undo interrupted saves, delete unowned staged objects), then the doctor.',
     args: { graceSeconds: t.arg.int({ required: false, description: 'Only touch work older than this (default: the server setting).' }) },
     resolve: async (_root, args, context) => {
-      requireAdmin(context);
       const graceMs = args.graceSeconds != null ? args.graceSeconds * 1000 : context.config.recoveryGraceMs;
       const recovery = await sweepExclusive(context, { graceMs });
       return { recovery, after: await doctor(context, { graceMs }) };

@@ -59,12 +59,14 @@ export const RunType = builder.prismaNode('Run', {
 
 builder.queryFields((t) => ({
   run: t.prismaField({
+    authScopes: { read: true },
     type: 'Run',
     nullable: true,
     args: { uid: t.arg.string({ required: true }) },
     resolve: (query, _root, args, context) => context.db.run.findUnique({ ...query, where: { uid: args.uid } }),
   }),
   runs: t.prismaConnection({
+    authScopes: { read: true },
     type: 'Run',
     cursor: 'uid',
     args: { filter: t.arg({ type: RunFilterInput, required: false }) },
@@ -99,6 +101,7 @@ const FinishedRunStatus = builder.enumType('FinishedRunStatus', { values: ['COMP
 
 builder.mutationFields((t) => ({
   startRun: t.prismaField({
+    authScopes: { write: true },
     type: 'Run',
     description: 'Starts a run of a transform (status STARTED).',
     args: {
@@ -114,6 +117,7 @@ builder.mutationFields((t) => ({
     },
   }),
   finishRun: t.prismaField({
+    authScopes: { write: true },
     type: 'Run',
     description: 'Finishes a run and sets finishedAt.',
     args: { uid: t.arg.string({ required: true }), status: t.arg({ type: FinishedRunStatus, required: true }) },
@@ -124,6 +128,7 @@ builder.mutationFields((t) => ({
     },
   }),
   markInputs: t.prismaField({
+    authScopes: { write: true },
     type: 'Run',
     description: 'Records that the run read these artifacts (skipping ones the run created or re-created).',
     args: { runUid: t.arg.string({ required: true }), artifactUids: t.arg.stringList({ required: true }) },

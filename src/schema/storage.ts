@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { normalizeStorageRoot } from '../config';
-import { registerStorage } from '../domain/bootstrap';
+import { registerStorage } from '../domain/storages';
 import { InvalidInputError } from '../domain/errors';
 import { builder } from './builder';
 
@@ -29,6 +29,7 @@ export const StorageObject = builder.prismaNode('Storage', {
 
 builder.queryField('storages', (t) =>
   t.prismaConnection({
+    authScopes: { read: true },
     type: 'Storage',
     cursor: 'uid',
     totalCount: (_connection, _args, context) => context.db.storage.count(),
@@ -39,6 +40,7 @@ builder.queryField('storages', (t) =>
 
 builder.queryField('storage', (t) =>
   t.prismaField({
+    authScopes: { read: true },
     type: 'Storage',
     nullable: true,
     args: { uid: t.arg.string({ required: true }) },
@@ -74,12 +76,14 @@ builder.objectField(RegisterStoragePayload, 'storage', (t) =>
 
 builder.mutationField('registerStorage', (t) =>
   t.field({
+    authScopes: { admin: true },
     type: RegisterStoragePayload,
     description: 'Registers a storage root that artifacts can be saved to (with `storageUid`).',
     args: { input: t.arg({ type: RegisterStorageInput, required: true }) },
     errors: { types: [InvalidInputError], union: { name: 'RegisterStorageResult' } },
     resolve: async (_root, { input }, context) => {
-      const { storage, created } = await registerStorage(context.db, { ...input, root: normalizeStorageRoot(input.root) }, context.user);
+      const policy = { allowedRoots: context.config.allowedRoots, dataDir: context.config.dataDir };
+      const { storage, created } = await registerStorage(context.db, { ...input, root: normalizeStorageRoot(input.root) }, context.user, policy);
       return { created, storageUid: storage.uid };
     },
   }),

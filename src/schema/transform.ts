@@ -41,12 +41,14 @@ export const TransformType = builder.prismaNode('Transform', {
 
 builder.queryFields((t) => ({
   transform: t.prismaField({
+    authScopes: { read: true },
     type: 'Transform',
     nullable: true,
     args: { uid: t.arg.string({ required: true }) },
     resolve: (query, _root, args, context) => context.db.transform.findUnique({ ...query, where: { uid: args.uid } }),
   }),
   transforms: t.prismaConnection({
+    authScopes: { read: true },
     type: 'Transform',
     cursor: 'uid',
     args: { filter: t.arg({ type: TransformFilterInput, required: false }) },
@@ -75,6 +77,7 @@ const TransformPayload = builder.objectRef<{ transform: Transform; created: bool
 
 builder.mutationField('createTransform', (t) =>
   t.field({
+    authScopes: { write: true },
     type: TransformPayload,
     description: 'Same key and source: the existing transform. Same key, new source: the next version.',
     args: { input: t.arg({ type: CreateTransformInput, required: true }) },

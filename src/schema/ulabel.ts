@@ -53,12 +53,14 @@ export const ULabelType = builder.prismaNode('ULabel', {
 
 builder.queryFields((t) => ({
   ulabel: t.prismaField({
+    authScopes: { read: true },
     type: 'ULabel',
     nullable: true,
     args: { uid: t.arg.string({ required: true }) },
     resolve: (query, _root, args, context) => context.db.uLabel.findUnique({ ...query, where: { uid: args.uid } }),
   }),
   ulabels: t.prismaConnection({
+    authScopes: { read: true },
     type: 'ULabel',
     cursor: 'uid',
     args: { filter: t.arg({ type: ULabelFilterInput, required: false }) },
@@ -125,6 +127,7 @@ const ULabelBulkResult = builder.unionType('ULabelBulkResult', {
 
 builder.mutationFields((t) => ({
   createULabel: t.field({
+    authScopes: { write: true },
     type: ULabelPayload,
     description: 'Creates a label, or returns the one with this exact name, or answers SimilarNames (seed 004).',
     args: {
@@ -141,6 +144,7 @@ builder.mutationFields((t) => ({
     },
   }),
   createULabels: t.field({
+    authScopes: { write: true },
     type: [ULabelBulkResult],
     description: 'Creates many labels with one result per input, in a constant number of SQL statements.',
     args: {
@@ -162,6 +166,7 @@ builder.mutationFields((t) => ({
     },
   }),
   addLabels: t.prismaField({
+    authScopes: { write: true },
     type: 'Artifact',
     description: 'Labels an artifact (idempotent).',
     args: { artifactUid: t.arg.string({ required: true }), labelUids: t.arg.stringList({ required: true }) },
@@ -170,6 +175,7 @@ builder.mutationFields((t) => ({
       context.db.artifact.findUniqueOrThrow({ ...query, where: { id: await addLabels(context.db, args.artifactUid, args.labelUids) } }),
   }),
   removeLabels: t.prismaField({
+    authScopes: { write: true },
     type: 'Artifact',
     args: { artifactUid: t.arg.string({ required: true }), labelUids: t.arg.stringList({ required: true }) },
     errors: { types: [NotFoundError], union: { name: 'RemoveLabelsResult' } },

@@ -98,6 +98,7 @@ export const UploadObject = builder.prismaObject('UploadSession', {
 
 builder.queryField('upload', (t) =>
   t.prismaField({
+    authScopes: { write: true },
     type: 'UploadSession',
     nullable: true,
     args: { uploadId: t.arg.string({ required: true }) },
@@ -107,6 +108,7 @@ builder.queryField('upload', (t) =>
 
 builder.mutationField('createUpload', (t) =>
   t.field({
+    authScopes: { write: true },
     type: UploadObject,
     description: 'Starts an upload session for a file of any size: PUT the bytes to `url`, then createArtifact(input: { uploadId }).',
     args: { input: t.arg({ type: CreateUploadInput, required: false }) },
@@ -118,6 +120,7 @@ builder.mutationField('createUpload', (t) =>
 
 builder.mutationField('completeUpload', (t) =>
   t.field({
+    authScopes: { write: true },
     type: UploadObject,
     description:
       'Assembles a direct upload from its parts (listed by the bucket when `parts` is omitted) and hashes it. createArtifact does this by itself; call it to learn the hash first.',

@@ -18,6 +18,7 @@ export const UserType = builder.prismaNode('User', {
 
 builder.queryField('users', (t) =>
   t.prismaConnection({
+    authScopes: { read: true },
     type: 'User',
     cursor: 'uid',
     totalCount: (_connection, _args, context) => context.db.user.count(),

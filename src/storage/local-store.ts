@@ -1,27 +1,83 @@
 // Local folder backend. Writes go to a temporary sibling file and are renamed into place, so a reader never
-// sees a half-written object.
+// sees a half-written object. Every path stays inside the root: keys cannot climb out of it, symbolic links are
+// never followed (the parent folder's real path must be the expected one, and files open with O_NOFOLLOW), and
+// protected paths (the database folder, the signing secret) are refused whatever the root.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { access, constants, mkdir, opendir, rename, rm, stat, copyFile, writeFile } from 'node:fs/promises';
+import { constants, copyFile, lstat, mkdir, open, opendir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ByteRange, type ObjectInfo, type ObjectStore, StorageError } from './object-store';
 
+const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
+const CREATE_NO_FOLLOW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
 function storageErrorFrom(error: unknown, action: string, key: string): StorageError {
   if (error instanceof StorageError) return error;
-  const code = (error as NodeJS.ErrnoException).code ?? 'LocalStorageError';
-  return new StorageError(`could not ${action} "${key}": ${(error as Error).message}`, code, { cause: error });
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return symbolicLink(key);
+  return new StorageError(`could not ${action} "${key}": ${(error as Error).message}`, code ?? 'LocalStorageError', { cause: error });
+}
+
+function symbolicLink(key: string): StorageError {
+  return new StorageError(`"${key}" is or passes through a symbolic link; Trove never follows links in a storage`, 'SymbolicLink');
+}
+
+function isInside(inner: string, outer: string): boolean {
+  return inner === outer || inner.startsWith(outer + path.sep);
 }
 
 export class LocalObjectStore implements ObjectStore {
   readonly kind = 'LOCAL' as const;
+  private realRootPromise?: Promise<string>;
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    /** Paths no key may reach, e.g. the embedded database and the signing secret. */
+    private readonly protectedPaths: string[] = [],
+  ) {}
 
+  /** The key's path, lexically inside the root and outside every protected path. */
   private pathOf(key: string): string {
     const full = path.resolve(this.root, key);
     if (!full.startsWith(this.root + path.sep)) throw new StorageError(`key "${key}" leaves the storage root`, 'InvalidKey');
+    if (this.protectedPaths.some((protectedPath) => isInside(full, protectedPath))) {
+      throw new StorageError(`key "${key}" reaches a protected Trove file`, 'ProtectedPath');
+    }
+    return full;
+  }
+
+  /** The root's real path (the root itself may be reached through a link the administrator set up). */
+  private realRoot(): Promise<string> {
+    this.realRootPromise ??= realpath(this.root).catch((error: NodeJS.ErrnoException) => {
+      this.realRootPromise = undefined; // the root may not exist yet
+      if (error.code === 'ENOENT') return this.root;
+      throw error;
+    });
+    return this.realRootPromise;
+  }
+
+  /**
+   * The key's path after checking that no folder between the root and the file is a symbolic link: the real path
+   * of the deepest existing folder must be where the key says. With `create`, missing folders are made after
+   * the check, so a link cannot make Trove create folders elsewhere.
+   */
+  private async confined(key: string, options: { create?: boolean } = {}): Promise<string> {
+    const full = this.pathOf(key);
+    const parent = path.dirname(full);
+    let existing = parent;
+    let real: string | undefined;
+    while (real === undefined) {
+      try {
+        real = await realpath(existing);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if (existing === this.root) break; // not even the root exists yet
+        existing = path.dirname(existing);
+      }
+    }
+    if (real !== undefined && real !== path.join(await this.realRoot(), path.relative(this.root, existing))) throw symbolicLink(key);
+    if (options.create && existing !== parent) await mkdir(parent, { recursive: true });
     return full;
   }
 
@@ -30,35 +86,38 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: Readable | Buffer, options: { signal?: AbortSignal } = {}): Promise<number> {
-    const target = this.pathOf(key);
-    const temporary = `${target}.${randomBytes(6).toString('hex')}.part`;
+    let temporary: string | undefined;
     try {
-      await mkdir(path.dirname(target), { recursive: true });
+      const target = await this.confined(key, { create: true });
+      temporary = `${target}.${randomBytes(6).toString('hex')}.part`;
+      const file = await open(temporary, CREATE_NO_FOLLOW, 0o644);
+      // Counting starts only now: a 'data' listener makes the source flow, and nothing may flow before the pipe.
       const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
       let written = 0;
       source.on('data', (chunk: Buffer) => (written += chunk.length));
-      await pipeline(source, createWriteStream(temporary), { signal: options.signal });
+      await pipeline(source, file.createWriteStream(), { signal: options.signal });
+      // rename replaces a link at the target instead of writing through it
       await rename(temporary, target);
       return written;
     } catch (error) {
-      await rm(temporary, { force: true });
+      if (temporary) await rm(temporary, { force: true });
       throw storageErrorFrom(error, 'write', key);
     }
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
-    const file = this.pathOf(key);
     try {
-      await access(file, constants.R_OK);
+      const file = await open(await this.confined(key), READ_NO_FOLLOW);
+      return file.createReadStream(range ? { start: range.start, end: range.end } : {});
     } catch (error) {
       throw storageErrorFrom(error, 'read', key);
     }
-    return createReadStream(file, range ? { start: range.start, end: range.end } : undefined);
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const info = await stat(this.pathOf(key));
+      const info = await lstat(await this.confined(key));
+      if (info.isSymbolicLink()) throw symbolicLink(key);
       return info.isFile() ? { key, size: info.size, lastModified: info.mtime } : undefined;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -66,12 +125,21 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  /** The regular file at `key`; links and folders are refused. */
+  private async regularFile(key: string): Promise<string> {
+    const full = await this.confined(key);
+    const info = await lstat(full);
+    if (info.isSymbolicLink()) throw symbolicLink(key);
+    if (!info.isFile()) throw new StorageError(`"${key}" is not a file`, 'NotAFile');
+    return full;
+  }
+
   async copy(fromKey: string, toKey: string): Promise<void> {
-    const target = this.pathOf(toKey);
     try {
-      await mkdir(path.dirname(target), { recursive: true });
+      const source = await this.regularFile(fromKey);
+      const target = await this.confined(toKey, { create: true });
       const temporary = `${target}.${randomBytes(6).toString('hex')}.part`;
-      await copyFile(this.pathOf(fromKey), temporary);
+      await copyFile(source, temporary, constants.COPYFILE_EXCL);
       await rename(temporary, target);
     } catch (error) {
       throw storageErrorFrom(error, 'copy', fromKey);
@@ -79,10 +147,9 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async move(fromKey: string, toKey: string): Promise<void> {
-    const target = this.pathOf(toKey);
     try {
-      await mkdir(path.dirname(target), { recursive: true });
-      await rename(this.pathOf(fromKey), target);
+      const source = await this.regularFile(fromKey);
+      await rename(source, await this.confined(toKey, { create: true }));
     } catch (error) {
       throw storageErrorFrom(error, 'move', fromKey);
     }
@@ -90,7 +157,8 @@ export class LocalObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     try {
-      await rm(this.pathOf(key), { force: true });
+      // rm on a link removes the link, never its target
+      await rm(await this.confined(key), { force: true });
     } catch (error) {
       throw storageErrorFrom(error, 'delete', key);
     }
@@ -111,8 +179,10 @@ export class LocalObjectStore implements ObjectStore {
       throw storageErrorFrom(error, 'list', prefix);
     }
     for await (const entry of entries) {
+      // Dirent types come from the directory itself: links are neither files nor folders here, so never followed.
       const full = path.join(directory, entry.name);
       const key = path.relative(this.root, full).split(path.sep).join('/');
+      if (this.protectedPaths.some((protectedPath) => isInside(full, protectedPath))) continue;
       if (entry.isDirectory()) {
         if (prefix.startsWith(key + '/') || (key + '/').startsWith(prefix) || key.startsWith(prefix)) {
           yield* this.walk(full, prefix);
@@ -125,13 +195,8 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async check(): Promise<void> {
-    const probe = path.join(this.root, '.trove', `health-${randomBytes(4).toString('hex')}`);
-    try {
-      await mkdir(path.dirname(probe), { recursive: true });
-      await writeFile(probe, 'ok');
-      await rm(probe, { force: true });
-    } catch (error) {
-      throw storageErrorFrom(error, 'write a probe to', this.root);
-    }
+    const probe = `.trove/health-${randomBytes(4).toString('hex')}`;
+    await this.put(probe, Buffer.from('ok'));
+    await this.delete(probe);
   }
 }

@@ -10,6 +10,8 @@ export class StoreRegistry {
     private readonly s3Settings: S3Settings = {},
     /** Per-root S3 settings (credentials of a particular bucket), overriding the defaults. */
     private readonly s3SettingsByRoot: Record<string, S3Settings> = {},
+    /** Local paths no store may read or write, whatever its root (the database folder, the signing secret). */
+    private readonly protectedPaths: string[] = [],
   ) {}
 
   storeFor(root: string): ObjectStore {
@@ -17,7 +19,7 @@ export class StoreRegistry {
     if (!store) {
       store = root.startsWith('s3://')
         ? new S3ObjectStore(root, createS3Client({ ...this.s3Settings, ...this.s3SettingsByRoot[root] }))
-        : new LocalObjectStore(root);
+        : new LocalObjectStore(root, this.protectedPaths);
       this.stores.set(root, store);
     }
     return store;

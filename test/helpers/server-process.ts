@@ -8,7 +8,7 @@ import { freePort } from '../../src/db/embedded';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 // Two levels below the project root, like src/db/, so the bundle finds prisma/migrations the same way.
-const bundleFile = path.join(projectRoot, '.test-build', 'server', 'server.mjs');
+export const bundleFile = path.join(projectRoot, '.test-build', 'server', 'server.mjs');
 let bundled: Promise<void> | undefined;
 
 export function bundleServer(): Promise<void> {
@@ -32,7 +32,7 @@ export async function startServerProcess(env: Record<string, string>, options: {
   const port = await freePort();
   const child = spawn(process.execPath, [bundleFile], {
     cwd: projectRoot,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1', NODE_OPTIONS: '--openssl-legacy-provider' },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: env.HOST ?? '127.0.0.1', NODE_OPTIONS: '--openssl-legacy-provider' },
     stdio: ['ignore', process.env.SHOW_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

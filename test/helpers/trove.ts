@@ -10,6 +10,7 @@ import { createTrove, listen, type Trove } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import type { S3Settings } from '../../src/storage/s3-store';
+import { SWIFT_BUCKET } from './s3';
 
 export const S3RVER_BUCKET = 'trove-test';
 export const s3rverCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -20,13 +21,13 @@ export interface GraphQLResponse<T = any> {
 }
 
 export interface TestTrove extends Trove {
-  /** Runs an operation in-process and returns the parsed response. */
-  graphql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Runs an operation in-process and returns the parsed response; `token` is sent as the bearer token. */
+  graphql<T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string }): Promise<GraphQLResponse<T>>;
   /** Like `graphql` but fails the test on any GraphQL error. */
   query<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
   localRoot: string;
   s3rverRoot: string;
-  /** SQL statements seen since the last `resetQueryLog()`. */
+  /** SQL statements seen since the last `resetQueryLog()`, without the per-request token checks. */
   queryLog: string[];
   resetQueryLog(): void;
 }
@@ -66,18 +67,20 @@ export async function startTestTrove(
     TROVE_STORAGE: options.defaultStorage === 's3rver' ? s3rverRoot : localRoot,
     TROVE_S3_ENDPOINT: inject('s3rverEndpoint'),
     LOG_LEVEL: 'silent',
+    // Test files register local folders in their data dir and prefixes of the test buckets.
+    TROVE_ALLOWED_ROOTS: [dataDir, `s3://${S3RVER_BUCKET}`, `s3://${SWIFT_BUCKET}`, 's3://flaky'].join(','),
     ...options.env,
   });
   const queryLog: string[] = [];
   const trove = await createTrove(config, createLogger('silent'), {
-    database: { onQuery: (sql) => queryLog.push(sql) },
+    database: { onQuery: (sql) => void (sql.includes('"ApiToken"') || queryLog.push(sql)) },
     s3SettingsByRoot: { [s3rverRoot]: { credentials: s3rverCredentials }, ...options.s3SettingsByRoot },
   });
 
-  async function graphql<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+  async function graphql<T>(query: string, variables?: Record<string, unknown>, options: { token?: string } = {}): Promise<GraphQLResponse<T>> {
     const response = await trove.gateway.yoga.fetch('http://trove.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
     return (await response.json()) as GraphQLResponse<T>;
@@ -115,7 +118,8 @@ export async function graphqlWithFiles<T = any>(
   Object.keys(files).forEach((variablePath, index) => (map[String(index)] = [`variables.${variablePath}`]));
   form.set('map', JSON.stringify(map));
   Object.values(files).forEach((file, index) => form.set(String(index), new File([typeof file.content === 'string' ? file.content : new Uint8Array(file.content)], file.name)));
-  const response = await trove.gateway.yoga.fetch('http://trove.test/graphql', { method: 'POST', body: form });
+  // Multipart requests carry a header browsers cannot add cross-site without a preflight (CSRF protection).
+  const response = await trove.gateway.yoga.fetch('http://trove.test/graphql', { method: 'POST', body: form, headers: { 'x-trove-csrf': '1' } });
   return (await response.json()) as GraphQLResponse<T>;
 }
 
