@@ -1,8 +1,15 @@
 // List filters as plain data, turned into Prisma `where` clauses. Default lists show the MAIN branch only,
 // as LaminDB hides trashed and archived records; lookups by uid or hash ignore the branch.
 import type { Prisma } from '../db/generated/client';
+import { InvalidInputError } from './errors';
 
 export type BranchName = 'MAIN' | 'ARCHIVE' | 'TRASH';
+
+/** Text matched literally inside a LIKE pattern: Prisma's startsWith/contains pass `%` and `_` on as wildcards. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
 export type SortDirection = 'ASC' | 'DESC';
 
 export interface CreatedRange {
@@ -34,7 +41,7 @@ export function artifactWhere(filter: ArtifactFilter = {}): Prisma.ArtifactWhere
   return {
     // A hash or uid lookup finds trashed records too; plain lists default to MAIN.
     branch: filter.branch ?? (filter.hash ? undefined : 'MAIN'),
-    key: filter.keyPrefix ? { startsWith: filter.keyPrefix } : undefined,
+    key: filter.keyPrefix ? { startsWith: escapeLike(filter.keyPrefix) } : undefined,
     suffix: filter.suffix ?? undefined,
     hash: filter.hash ?? undefined,
     run: filter.runUid ? { uid: filter.runUid } : undefined,
@@ -55,7 +62,7 @@ export interface ULabelFilter extends CreatedRange {
 export function ulabelWhere(filter: ULabelFilter = {}): Prisma.ULabelWhereInput {
   return {
     branch: filter.branch ?? 'MAIN',
-    name: filter.nameContains ? { contains: filter.nameContains, mode: 'insensitive' } : undefined,
+    name: filter.nameContains ? { contains: escapeLike(filter.nameContains), mode: 'insensitive' } : undefined,
     isType: filter.isType ?? undefined,
     type: filter.typeUid ? { uid: filter.typeUid } : undefined,
     createdAt: createdWhere(filter),
@@ -71,7 +78,7 @@ export interface TransformFilter extends CreatedRange {
 
 export function transformWhere(filter: TransformFilter = {}): Prisma.TransformWhereInput {
   return {
-    key: filter.key ?? (filter.keyPrefix ? { startsWith: filter.keyPrefix } : undefined),
+    key: filter.key ?? (filter.keyPrefix ? { startsWith: escapeLike(filter.keyPrefix) } : undefined),
     kind: filter.kind ?? undefined,
     isLatest: filter.isLatest ?? undefined,
     createdAt: createdWhere(filter),
@@ -87,7 +94,10 @@ export interface RunFilter extends CreatedRange {
 
 export function runWhere(filter: RunFilter = {}): Prisma.RunWhereInput {
   const paramConditions: Prisma.RunWhereInput[] = [];
-  if (filter.paramsContain && typeof filter.paramsContain === 'object') {
+  if (filter.paramsContain != null && (typeof filter.paramsContain !== 'object' || Array.isArray(filter.paramsContain))) {
+    throw new InvalidInputError('paramsContain is a JSON object of named values, e.g. {"batch": 3}', 'filter.paramsContain');
+  }
+  if (filter.paramsContain) {
     for (const [name, value] of Object.entries(filter.paramsContain as Record<string, unknown>)) {
       paramConditions.push({ params: { path: [name], equals: value as Prisma.InputJsonValue } });
     }

@@ -3,6 +3,7 @@
 import type { ULabel } from '../db/generated/client';
 import type { Database } from '../db/client';
 import { InvalidInputError, NotFoundError } from './errors';
+import { escapeLike } from './filters';
 import { randomBase62, uidLengths } from './uid';
 
 export interface ULabelInput {
@@ -33,10 +34,6 @@ export const MAX_SIMILAR = 10;
 /** LaminDB's search fragment: names over 5 characters are cut to 80 % of their length. */
 export function searchFragment(name: string): string {
   return name.length > 5 ? name.slice(0, Math.floor(name.length * 0.8)) : name;
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
 function validate(inputs: ULabelInput[], fieldPrefix: (index: number) => string): void {
@@ -176,7 +173,8 @@ async function resolveLabeling(db: Database, artifactUid: string, labelUids: str
   const artifact = await db.artifact.findUnique({ where: { uid: artifactUid } });
   if (!artifact) throw new NotFoundError('artifact', `uid ${artifactUid}`);
   const labels = await db.uLabel.findMany({ where: { uid: { in: labelUids } } });
-  const missing = labelUids.filter((uid) => !labels.some((label) => label.uid === uid));
+  const found = new Set(labels.map((label) => label.uid));
+  const missing = labelUids.filter((uid) => !found.has(uid));
   if (missing.length) throw new NotFoundError('label', `uid ${missing.join(', ')}`);
   return { artifact, labels };
 }

@@ -93,7 +93,8 @@ export async function markInputs(db: Database, runUid: string, artifactUids: str
     where: { uid: { in: artifactUids } },
     select: { id: true, uid: true, runId: true, recreatingRuns: { where: { runId: run.id }, select: { runId: true } } },
   });
-  const missing = artifactUids.filter((uid) => !artifacts.some((artifact) => artifact.uid === uid));
+  const found = new Set(artifacts.map((artifact) => artifact.uid));
+  const missing = artifactUids.filter((uid) => !found.has(uid));
   if (missing.length) throw new NotFoundError('artifact', `uid ${missing.join(', ')}`);
   const inputs = artifacts.filter((artifact) => artifact.runId !== run.id && artifact.recreatingRuns.length === 0);
   const { count } = await db.runInputArtifact.createMany({ data: inputs.map((artifact) => ({ runId: run.id, artifactId: artifact.id })), skipDuplicates: true });

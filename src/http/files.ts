@@ -5,9 +5,9 @@ import { pipeline } from 'node:stream/promises';
 import contentDisposition from 'content-disposition';
 import type { TroveServices } from '../context';
 import { hasRole } from '../domain/access';
-import { TroveError } from '../domain/errors';
+import { StorageFailedError, TroveError } from '../domain/errors';
 import { receiveUpload } from '../domain/artifacts/uploads';
-import { type ByteRange, StorageError } from '../storage/object-store';
+import { type ByteRange, isRefusedPathCode, StorageError } from '../storage/object-store';
 import { AuthenticationError, type Authenticator } from './authenticate';
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -16,8 +16,9 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 function sendError(response: ServerResponse, error: unknown, services: TroveServices): void {
-  if (error instanceof StorageError && ['SymbolicLink', 'ProtectedPath', 'InvalidKey'].includes(error.storageCode)) {
-    sendJson(response, 403, { code: 'PATH_REFUSED', message: error.message });
+  const storageCode = error instanceof StorageError || error instanceof StorageFailedError ? error.storageCode : undefined;
+  if (isRefusedPathCode(storageCode)) {
+    sendJson(response, 403, { code: 'PATH_REFUSED', message: (error as Error).message });
     return;
   }
   if (error instanceof TroveError) {

@@ -14,7 +14,7 @@ import { schema } from '../schema/index';
 import { AuthenticationError, Authenticator, credentialsOf } from './authenticate';
 import { handleDownload, handleUpload, sendJson } from './files';
 import { allowedHostNames, hostNameOf } from './hosts';
-import { queryLimitsPlugin } from './limits';
+import { queryLimitsPlugin, variablesLimitPlugin } from './limits';
 import { redactUrl } from './signing';
 
 export interface Gateway {
@@ -54,6 +54,12 @@ export function createGateway(services: TroveServices): Gateway {
         path: graphqlError.path,
         extensions: { code: original.code, ...original.details() },
       });
+    }
+    // Pothos refuses malformed arguments itself (a negative `first`, a bad cursor or global id): the caller's mistake.
+    if ((original as Error | undefined)?.name === 'PothosValidationError') {
+      const graphqlError = error as GraphQLError;
+      log.info({ code: 'INVALID_INPUT', path: graphqlError.path?.join('.') }, (original as Error).message);
+      return createGraphQLError((original as Error).message, { nodes: graphqlError.nodes, path: graphqlError.path, extensions: { code: 'INVALID_INPUT' } });
     }
     log.error({ err: original ?? error }, 'unexpected error in a GraphQL operation');
     return maskError(error, message, isDev);
@@ -104,6 +110,7 @@ export function createGateway(services: TroveServices): Gateway {
       // CORS preflight, which only the allow-list passes.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       queryLimitsPlugin(),
+      variablesLimitPlugin(config.maxListLength),
       {
         onResponse: ({ request, response }) => {
           const requestId = request.headers.get('x-request-id');
@@ -199,6 +206,9 @@ export function createGateway(services: TroveServices): Gateway {
   }
 
   function handle(request: IncomingMessage, response: ServerResponse): void {
+    // A client that goes away mid-body makes Node destroy the request with an error; without a listener that error
+    // would end the process. Routes that read bodies see the failure through their own streams.
+    request.on('error', (error) => log.debug({ err: error }, 'request stream failed'));
     const requestId = (request.headers['x-request-id'] as string | undefined)?.slice(0, 128) ?? randomUUID();
     request.headers['x-request-id'] = requestId;
     response.setHeader('x-request-id', requestId);

@@ -98,17 +98,18 @@ builder.addScalarType(
   'BigInt',
   new GraphQLScalarType<bigint, number>({
     name: 'BigInt',
-    description: 'A 64-bit integer (byte sizes). Serialised as a JSON number: exact up to 2^53 (8 PiB).',
+    description: 'A byte size: a whole number from 0 to 2^53-1 (8 PiB), serialised as a JSON number.',
     serialize: (value) => Number(value as bigint),
     parseValue: (value) => parseBigInt(value),
     parseLiteral: (ast) => parseBigInt(ast.kind === Kind.INT || ast.kind === Kind.STRING ? ast.value : undefined),
   }),
 );
 
+/** Byte sizes: whole, not negative, and exact in a JSON number. */
 function parseBigInt(value: unknown): bigint {
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
-  throw new TypeError('BigInt must be an integer');
+  const number = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value;
+  if (typeof number === 'number' && Number.isSafeInteger(number) && number >= 0) return BigInt(number);
+  throw new TypeError(`BigInt must be a whole number of bytes from 0 to ${Number.MAX_SAFE_INTEGER}`);
 }
 
 builder.addScalarType(

@@ -1,7 +1,11 @@
 // Admin operations over both stores: the doctor's report, and repair (the recovery sweep on demand).
 import { doctor, type DoctorFinding, type DoctorReport } from '../domain/recovery/doctor';
 import { type SweepReport, sweepExclusive } from '../domain/recovery/sweep';
+import { z } from 'zod';
 import { builder } from './builder';
+
+/** At most a year: recovery never looks further back than that. */
+const GRACE_SECONDS = z.number().int().min(0, 'graceSeconds cannot be negative').max(31_536_000);
 
 const Finding = builder.objectRef<DoctorFinding>('DoctorFinding').implement({
   fields: (t) => ({
@@ -50,7 +54,7 @@ builder.queryField('doctor', (t) =>
     description: 'Admin: compares both stores. `deep` also re-hashes every object.',
     args: {
       deep: t.arg.boolean({ required: false, defaultValue: false }),
-      graceSeconds: t.arg.int({ required: false, description: 'Ignore work younger than this (default: the server setting).' }),
+      graceSeconds: t.arg.int({ required: false, description: 'Ignore work younger than this (default: the server setting).', validate: GRACE_SECONDS }),
     },
     resolve: (_root, args, context) => {
       return doctor(context, { deep: args.deep ?? false, graceMs: args.graceSeconds != null ? args.graceSeconds * 1000 : context.config.recoveryGraceMs });
@@ -63,7 +67,7 @@ builder.mutationField('repair', (t) =>
     authScopes: { admin: true },
     type: RepairPayload,
     description: 'Admin: runs the recovery sweep now (finish or undo interrupted saves, delete unowned staged objects), then the doctor.',
-    args: { graceSeconds: t.arg.int({ required: false, description: 'Only touch work older than this (default: the server setting).' }) },
+    args: { graceSeconds: t.arg.int({ required: false, description: 'Only touch work older than this (default: the server setting).', validate: GRACE_SECONDS }) },
     resolve: async (_root, args, context) => {
       const graceMs = args.graceSeconds != null ? args.graceSeconds * 1000 : context.config.recoveryGraceMs;
       const recovery = await sweepExclusive(context, { graceMs });

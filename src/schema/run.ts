@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import { runWhere } from '../domain/filters';
 import { finishRun, type LineageGraph, markInputs, startRun, upstreamLineage } from '../domain/transforms';
@@ -173,6 +174,7 @@ builder.prismaObjectFields('Artifact', (t) => ({
     description: 'The upstream graph: the run that made this artifact, its transform, its inputs and their runs, `depth` runs back.',
     args: { depth: t.arg.int({ required: false, defaultValue: 3, description: '1 to 10.' }) },
     select: { id: true },
-    resolve: (artifact, { depth }, context) => upstreamLineage(context.db, artifact.id, Math.min(Math.max(depth ?? 3, 1), 10)),
+    validate: z.object({ depth: z.number().int().min(1, 'depth is 1 to 10').max(10, 'depth is 1 to 10').nullish() }),
+    resolve: (artifact, { depth }, context) => upstreamLineage(context.db, artifact.id, depth ?? 3),
   }),
 }));

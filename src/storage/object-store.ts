@@ -67,3 +67,10 @@ export class StorageError extends Error {
     this.name = 'StorageError';
   }
 }
+
+/** Storage codes of paths a store refuses to touch: symbolic links, protected Trove files, keys leaving the root. */
+const REFUSED_PATH_CODES = new Set(['SymbolicLink', 'ProtectedPath', 'InvalidKey']);
+
+export function isRefusedPathCode(storageCode: string | undefined): boolean {
+  return storageCode !== undefined && REFUSED_PATH_CODES.has(storageCode);
+}

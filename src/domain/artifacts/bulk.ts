@@ -4,7 +4,7 @@
 import type { Artifact } from '../../db/generated/client';
 import { BulkSaveFailedError, TroveError } from '../errors';
 import { deleteArtifact } from './delete';
-import { type PreparedSave, prepareSave, type SaveArtifactInput } from './prepare';
+import { type PreparedSave, prepareSave, type SaveArtifactInput, validateSaveInput } from './prepare';
 import { savePrepared } from './save';
 import type { ArtifactOutcome, ArtifactServices } from './services';
 
@@ -13,8 +13,11 @@ export async function saveArtifacts(
   inputs: SaveArtifactInput[],
   options: { atomic?: boolean } = {},
 ): Promise<ArtifactOutcome<Artifact>[]> {
+  // Checks that need no database first, so a bad input anywhere is refused before any lookup.
+  inputs.forEach((input, index) => validateSaveInput(input, services.config.maxUploadBytes, `inputs.${index}`));
+  const storages = await services.db.storage.findMany();
   const prepared: PreparedSave[] = [];
-  for (const [index, input] of inputs.entries()) prepared.push(await prepareSave(services, input, `inputs.${index}`));
+  for (const [index, input] of inputs.entries()) prepared.push(await prepareSave(services, input, `inputs.${index}`, storages));
 
   const outcomes: ArtifactOutcome<Artifact>[] = [];
   for (const [index, item] of prepared.entries()) {

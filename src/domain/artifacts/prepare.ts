@@ -61,13 +61,9 @@ function locate(storages: Storage[], location: string): { storage: Storage; key:
   return undefined;
 }
 
-export async function prepareSave(
-  services: ArtifactServices,
-  input: SaveArtifactInput,
-  fieldPrefix = 'input',
-): Promise<PreparedSave> {
+/** The checks of one input that need no database: all inputs of a bulk save pass them before anything is looked up. */
+export function validateSaveInput(input: SaveArtifactInput, maxUploadBytes: number, fieldPrefix = 'input'): void {
   const field = (name: string) => `${fieldPrefix}.${name}`;
-  const { db, config } = services;
   if (!input.key && !input.description && !input.runUid && !input.revisesUid) {
     throw new InvalidInputError('give at least one of key, description or runUid, so the artifact can be found again', fieldPrefix);
   }
@@ -81,15 +77,27 @@ export async function prepareSave(
   if (input.versionTag != null && !/^\S{1,64}$/.test(input.versionTag)) {
     throw new InvalidInputError('a version tag is 1 to 64 characters without spaces', field('versionTag'));
   }
-  if (input.source.kind === 'content' && Buffer.byteLength(input.source.content) > config.maxUploadBytes) {
-    throw new InvalidInputError(`inline content is limited to ${config.maxUploadBytes} bytes; use createUpload for larger files`, field('content'));
+  if (input.source.kind === 'content' && Buffer.byteLength(input.source.content) > maxUploadBytes) {
+    throw new InvalidInputError(`inline content is limited to ${maxUploadBytes} bytes; use createUpload for larger files`, field('content'));
   }
+}
+
+export async function prepareSave(
+  services: ArtifactServices,
+  input: SaveArtifactInput,
+  fieldPrefix = 'input',
+  /** The registered storages, when the caller has them already (bulk saves read them once). */
+  knownStorages?: Storage[],
+): Promise<PreparedSave> {
+  const field = (name: string) => `${fieldPrefix}.${name}`;
+  const { db, config } = services;
+  validateSaveInput(input, config.maxUploadBytes, fieldPrefix);
 
   let storage: Storage | null;
   let registeredKey: string | undefined;
   let upload: (UploadSession & { storage: Storage }) | undefined;
   if (input.source.kind === 'path') {
-    const located = locate(await db.storage.findMany(), input.source.path);
+    const located = locate(knownStorages ?? (await db.storage.findMany()), input.source.path);
     if (!located) {
       throw new InvalidInputError(
         `"${input.source.path}" is not inside a registered storage; only objects in a storage root can be registered (upload other files)`,
@@ -125,9 +133,13 @@ export async function prepareSave(
     }
     storage = upload.storage;
   } else {
-    storage = input.storageUid
-      ? await db.storage.findUnique({ where: { uid: input.storageUid } })
-      : await db.storage.findFirst({ where: { isDefault: true } });
+    if (knownStorages) {
+      storage = knownStorages.find((candidate) => (input.storageUid ? candidate.uid === input.storageUid : candidate.isDefault)) ?? null;
+    } else {
+      storage = input.storageUid
+        ? await db.storage.findUnique({ where: { uid: input.storageUid } })
+        : await db.storage.findFirst({ where: { isDefault: true } });
+    }
     if (!storage) throw new InvalidInputError(`no storage with uid ${input.storageUid}`, field('storageUid'));
   }
 

@@ -5,7 +5,7 @@ import type { Storage } from '../../db/generated/client';
 import { hashObject } from '../../storage/hash-object';
 import { type ContentHash, hashFromEtag, HashingStream } from '../../storage/hashing';
 import { stagingKey } from '../../storage/keys';
-import { type ObjectStore, StorageError } from '../../storage/object-store';
+import { isRefusedPathCode, type ObjectStore, StorageError } from '../../storage/object-store';
 import { InvalidInputError, StorageFailedError } from '../errors';
 import { randomBase62 } from '../uid';
 
@@ -75,6 +75,9 @@ export async function describeRegisteredObject(storage: Storage, store: ObjectSt
   try {
     info = await store.head(key);
   } catch (error) {
+    if (error instanceof StorageError && isRefusedPathCode(error.storageCode)) {
+      throw new InvalidInputError(`cannot register "${key}": ${error.message}`, 'path');
+    }
     throw storageFailure(error, storage.root);
   }
   if (!info) throw new InvalidInputError(`no object at "${key}" in storage ${storage.root}`, 'path');

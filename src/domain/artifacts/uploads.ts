@@ -43,6 +43,9 @@ export async function createUpload(services: ArtifactServices, input: CreateUplo
   if (input.fileName != null && (input.fileName.length > 255 || /[\\/\0]/.test(input.fileName))) {
     throw new InvalidInputError('fileName is a bare file name (no "/" or "\\", at most 255 characters)', 'input.fileName');
   }
+  if (input.partSize != null && !input.direct) {
+    throw new InvalidInputError('partSize applies to direct uploads only (direct: true)', 'input.partSize');
+  }
   const uploadId = newUploadId();
   let multipart: { id: string; partSize: number } | undefined;
   if (input.direct) {
