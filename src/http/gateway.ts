@@ -84,7 +84,12 @@ export function createGateway(services: TroveServices): Gateway {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
       warn: (...args) => log.warn(args.map(String).join(' ')),
-      error: (...args) => log.error({ err: args[0] }, args.slice(1).map(String).join(' ') || 'GraphQL error'),
+      // Yoga reports every error it answers with; a client's mistake (it carries a code) is not a server error.
+      error: (...args) => {
+        const code = (args[0] as GraphQLError | undefined)?.extensions?.code;
+        if (typeof code === 'string') log.info({ code }, (args[0] as Error).message);
+        else log.error({ err: args[0] }, args.slice(1).map(String).join(' ') || 'GraphQL error');
+      },
     },
     context: async ({ request }): Promise<TroveContext> => {
       let viewer;
