@@ -8,7 +8,9 @@ import type { TroveServices } from './context';
 import type { DatabaseOptions } from './db/client';
 import { openDatabase } from './db/open-database';
 import { ensureDefaultStorage, ensureUser } from './domain/bootstrap';
-import { type SweepReport, sweepExclusive } from './domain/recovery/sweep';
+import { FaultPoints } from './domain/fault-points';
+import { startRecovery } from './domain/recovery/scheduler';
+import type { SweepReport } from './domain/recovery/sweep';
 import { createGateway, type Gateway } from './http/gateway';
 import { loadSigningSecret, signingSecretFile, UrlSigner } from './http/signing';
 import { StoreRegistry } from './storage/open-store';
@@ -23,35 +25,6 @@ export interface Trove {
   close(): Promise<void>;
 }
 
-/** Recovery at start-up and then every `recoveryIntervalMs`; one sweep at a time. */
-function startRecovery(services: TroveServices): { firstRun: Promise<SweepReport | undefined>; stop(): Promise<void> } {
-  let running: Promise<SweepReport | undefined> = Promise.resolve(undefined);
-  const runOnce = () => {
-    running = running.then(async () => {
-      try {
-        const report = await sweepExclusive(services, { graceMs: services.config.recoveryGraceMs });
-        const acted = report.finished.length + report.undone.length + report.objectsDeleted.length + report.uploadsExpired.length;
-        if (acted || report.errors.length) services.log.info({ recovery: report }, 'recovery sweep');
-        return report;
-      } catch (error) {
-        services.log.error({ err: error }, 'recovery sweep failed');
-        return undefined;
-      }
-    });
-    return running;
-  };
-  const firstRun = runOnce();
-  const timer = services.config.recoveryIntervalMs > 0 ? setInterval(runOnce, services.config.recoveryIntervalMs) : undefined;
-  timer?.unref();
-  return {
-    firstRun,
-    stop: async () => {
-      if (timer) clearInterval(timer);
-      await running;
-    },
-  };
-}
-
 export interface TroveOptions {
   database?: DatabaseOptions;
   /** Per-root S3 settings, e.g. credentials of one bucket. */
@@ -64,14 +37,18 @@ export async function createTrove(config: TroveConfig, log: Logger, options: Tro
   try {
     // No storage may reach the embedded database or the signing secret, whatever roots were registered.
     const protectedPaths = [path.join(config.dataDir, 'postgres'), signingSecretFile(config.dataDir)];
-    const stores = new StoreRegistry({ endpoint: config.s3Endpoint, region: config.awsRegion }, options.s3SettingsByRoot, protectedPaths);
+    const stores = new StoreRegistry({ endpoint: config.s3Endpoint, region: config.awsRegion }, options.s3SettingsByRoot, protectedPaths, {
+      maxSingleBytes: config.s3MaxSingleBytes,
+      partBytes: config.s3PartBytes,
+    });
     const user = await ensureUser(opened.db, config.userHandle);
     await ensureDefaultStorage(opened.db, config.defaultStorageRoot, user, config.awsRegion);
     const signer = new UrlSigner(
       await loadSigningSecret(config.dataDir, config.secret),
       config.previousSecret ? Buffer.from(config.previousSecret) : undefined,
     );
-    const services: TroveServices = { db: opened.db, stores, config, log, user, signer };
+    const faults = FaultPoints.fromSpec(config.faults, config.faultSeed);
+    const services: TroveServices = { db: opened.db, stores, config, log, user, signer, faults };
     const recovery = startRecovery(services);
     return {
       services,

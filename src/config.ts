@@ -31,7 +31,12 @@ const environmentSchema = z.object({
   TROVE_MAX_LIST_LENGTH: z.coerce.number().int().positive().default(10_000),
   TROVE_MAX_CONCURRENT_UPLOADS: z.coerce.number().int().positive().default(16),
   TROVE_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
-  TROVE_FAULT_PAUSE_BEFORE_PROMOTE_MS: z.coerce.number().int().min(0).default(0),
+  TROVE_LEASE_SECONDS: z.coerce.number().positive().default(30),
+  TROVE_RECOVERY_POLL_SECONDS: z.coerce.number().min(0).default(5),
+  TROVE_S3_MAX_SINGLE_BYTES: z.coerce.number().int().positive().default(5 * 1024 ** 3),
+  TROVE_S3_PART_BYTES: z.coerce.number().int().min(5 * 1024 ** 2).default(16 * 1024 ** 2),
+  TROVE_FAULTS: z.string().optional(),
+  TROVE_FAULT_SEED: z.coerce.number().int().optional(),
   TROVE_USER: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('trove'),
 });
 
@@ -82,8 +87,17 @@ export interface TroveConfig {
   maxConcurrentUploads: number;
   /** A GraphQL request body must arrive within this time (slow senders are cut off). */
   requestTimeoutMs: number;
-  /** Fault injection for crash tests: sleep between commit and promote. */
-  faultPauseBeforePromoteMs: number;
+  /** How long a process owns storage work it performs; renewed every third of it while the work goes on. */
+  leaseMs: number;
+  /** How often recovery looks for storage work whose lease expired (0: only with the full sweep). */
+  recoveryPollMs: number;
+  /** S3: largest object put or copied in one request (S3's limit is 5 GiB); larger ones go in parts. */
+  s3MaxSingleBytes: number;
+  /** S3: smallest part of a multipart upload or copy (parts grow so that 10,000 of them hold the object). */
+  s3PartBytes: number;
+  /** Testing only: fault rules for child processes (see domain/fault-points.ts). */
+  faults?: string;
+  faultSeed?: number;
 }
 
 export class ConfigError extends Error {}
@@ -122,7 +136,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     maxListLength: values.TROVE_MAX_LIST_LENGTH,
     maxConcurrentUploads: values.TROVE_MAX_CONCURRENT_UPLOADS,
     requestTimeoutMs: values.TROVE_REQUEST_TIMEOUT_SECONDS * 1000,
-    faultPauseBeforePromoteMs: values.TROVE_FAULT_PAUSE_BEFORE_PROMOTE_MS,
+    leaseMs: values.TROVE_LEASE_SECONDS * 1000,
+    recoveryPollMs: values.TROVE_RECOVERY_POLL_SECONDS * 1000,
+    s3MaxSingleBytes: values.TROVE_S3_MAX_SINGLE_BYTES,
+    s3PartBytes: values.TROVE_S3_PART_BYTES,
+    faults: values.TROVE_FAULTS,
+    faultSeed: values.TROVE_FAULT_SEED,
   };
   if (config.allowedRoots.length === 0) config.allowedRoots = [config.defaultStorageRoot];
   const problem = startupProblem(config);

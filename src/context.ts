@@ -4,6 +4,7 @@ import type { TroveConfig } from './config';
 import type { Database } from './db/client';
 import type { User } from './db/generated/client';
 import type { Viewer } from './domain/access';
+import type { FaultPoints } from './domain/fault-points';
 import type { UrlSigner } from './http/signing';
 import type { StoreRegistry } from './storage/open-store';
 
@@ -15,6 +16,7 @@ export interface TroveServices {
   /** The server's own user (TROVE_USER): anonymous local requests create records as this user. */
   user: User;
   signer: UrlSigner;
+  faults: FaultPoints;
 }
 
 export interface TroveContext extends TroveServices {

@@ -7,10 +7,9 @@ import { Readable } from 'node:stream';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { prepareSave } from '../src/domain/artifacts/prepare';
-import { commitSave } from '../src/domain/artifacts/commit';
+import { replaceArtifact } from '../src/domain/artifacts/replace';
 import { saveArtifact } from '../src/domain/artifacts/save';
-import { stage } from '../src/domain/artifacts/save';
+import { SimulatedCrash } from '../src/domain/fault-points';
 import { doctor } from '../src/domain/recovery/doctor';
 import { sweep } from '../src/domain/recovery/sweep';
 import { TroveError } from '../src/domain/errors';
@@ -105,25 +104,27 @@ describe('killed uploads and recovery (seed 003)', () => {
   });
   afterAll(async () => trove?.close());
   const store = () => trove.services.stores.storeFor(trove.localRoot);
+  const expireLeases = () => trove.services.db.$executeRaw`UPDATE "StorageOperation" SET "leaseExpiresAt" = now() - interval '1 second'`;
 
-  /** The first two steps of the protocol, then "the process dies": no promotion. */
+  /** A save whose process "dies" right after the commit: no promotion, no clean-up, the lease no longer renewed. */
   async function saveUntilKilled(content: string, key: string) {
-    const prepared = await prepareSave(trove.services, { source: { kind: 'content', content }, key });
-    const staged = await stage(trove.services, prepared);
-    const outcome = await commitSave(trove.services, prepared, staged);
-    return { artifact: outcome.artifact, stagingKey: staged.stagingKey! };
+    trove.services.faults.crash('protocol.afterCommit');
+    await expect(saveArtifact(trove.services, { source: { kind: 'content', content }, key })).rejects.toBeInstanceOf(SimulatedCrash);
+    const artifact = await trove.services.db.artifact.findFirstOrThrow({ where: { key }, orderBy: { id: 'desc' } });
+    const operation = await trove.services.db.storageOperation.findFirstOrThrow({ where: { artifactId: artifact.id } });
+    return { artifact, stagingKey: operation.fromKey };
   }
 
-  it('a killed upload is visibly flagged, and saving the same content again finishes it', async () => {
+  it('a killed upload is visibly flagged, and saving the same content again finishes it once its lease has expired', async () => {
     const { artifact } = await saveUntilKilled('>seq1\nACGT\n', 'sample.fasta');
     const seen = await trove.query(`query($uid: String) { artifact(uid: $uid) { storageOngoing } }`, { uid: artifact.uid });
     expect(seen.artifact.storageOngoing).toBe(true);
     expect(await objectKeys(store())).toEqual([]);
-    // Right after the kill, the promotion could still be running elsewhere: a save of the same bytes waits for it.
+    // Its lease is live: as far as anyone can know, the promotion still runs elsewhere, so a save of the same bytes waits.
     const tooSoon = await trove.query(CREATE, { input: { content: '>seq1\nACGT\n', key: 'sample.fasta' } });
     expect(tooSoon.createArtifact.artifact).toEqual({ uid: artifact.uid, storageOngoing: true });
-    // The user re-runs the script later (LaminDB's re-run): the same save finishes the upload.
-    await trove.services.db.storageOperation.updateMany({ data: { createdAt: new Date(Date.now() - 3_600_000) } });
+    // The lease runs out (the process is dead): the user re-runs the script (LaminDB's re-run) and it finishes.
+    await expireLeases();
     const rerun = await trove.query(CREATE, { input: { content: '>seq1\nACGT\n', key: 'sample.fasta' } });
     expect(rerun.createArtifact.artifact).toEqual({ uid: artifact.uid, storageOngoing: false });
     expect(await readObject(store(), artifact.storageKey)).toBe('>seq1\nACGT\n');
@@ -131,48 +132,34 @@ describe('killed uploads and recovery (seed 003)', () => {
     expect(await trove.services.db.storageOperation.count()).toBe(0);
   });
 
-  it('the sweep finishes a killed save whose staged bytes are there, and undoes one whose bytes are lost', async () => {
+  it('recovery finishes a killed save whose staged bytes are there, and undoes one whose bytes are lost', async () => {
     const kept = await saveUntilKilled('bytes that survived', 'kept.txt');
     const lost = await saveUntilKilled('bytes that were lost', 'lost.txt');
     await store().delete(lost.stagingKey);
     await store().put('.trove/staging/orphan-from-a-crash', Buffer.from('nobody owns me'));
     expect((await doctor(trove.services, { graceMs: 0 })).clean).toBe(false);
 
+    // Live leases are never touched, whatever the grace period says; staged objects nobody owns are.
+    const early = await sweep(trove.services, { graceMs: 0 });
+    expect(early).toMatchObject({ finished: [], undone: [] });
+    expect(early.objectsDeleted.some((location) => location.endsWith('orphan-from-a-crash'))).toBe(true);
+    await expireLeases();
     const report = await sweep(trove.services, { graceMs: 0 });
     expect(report.finished).toEqual([kept.artifact.uid]);
     expect(report.undone).toEqual([lost.artifact.uid]);
-    expect(report.objectsDeleted.some((location) => location.endsWith('orphan-from-a-crash'))).toBe(true);
     expect(await trove.services.db.artifact.findUnique({ where: { uid: lost.artifact.uid } })).toBeNull();
     expect(await readObject(store(), kept.artifact.storageKey)).toBe('bytes that survived');
     expect(await doctor(trove.services, { graceMs: 0 })).toMatchObject({ clean: true });
   });
 
-  it('the sweep leaves work younger than the grace period alone', async () => {
-    const young = await saveUntilKilled('in flight elsewhere', 'young.txt');
-    const report = await sweep(trove.services, { graceMs: 60_000 });
-    expect(report.finished).toEqual([]);
-    expect(report.undone).toEqual([]);
-    expect((await trove.services.db.artifact.findUniqueOrThrow({ where: { uid: young.artifact.uid } })).storageOngoing).toBe(true);
-    await sweep(trove.services, { graceMs: 0 });
-  });
-
   it('an interrupted replace is undone to the previous content when the new bytes are lost', async () => {
     const original = await saveArtifact(trove.services, { source: { kind: 'content', content: 'version one' }, key: 'doc.txt' });
-    // What replaceArtifact's commit writes, then the crash: new fields, a PROMOTE owed, staged bytes gone.
     const row = original.artifact;
-    await trove.services.db.$transaction([
-      trove.services.db.artifact.update({ where: { id: row.id }, data: { hash: 'x'.repeat(22), size: 999n, storageOngoing: true } }),
-      trove.services.db.storageOperation.create({
-        data: {
-          kind: 'PROMOTE',
-          storageId: row.storageId,
-          artifactId: row.id,
-          fromKey: '.trove/staging/lost-replacement',
-          toKey: row.storageKey,
-          previous: { key: row.key, suffix: row.suffix, storageKey: row.storageKey, size: String(row.size), hash: row.hash, hashType: row.hashType, fullChecksum: null },
-        },
-      }),
-    ]);
+    trove.services.faults.crash('protocol.afterCommit');
+    await expect(replaceArtifact(trove.services, { uid: row.uid, source: { kind: 'content', content: 'version two, lost' } })).rejects.toBeInstanceOf(SimulatedCrash);
+    const operation = await trove.services.db.storageOperation.findFirstOrThrow({ where: { artifactId: row.id } });
+    await store().delete(operation.fromKey);
+    await expireLeases();
     const report = await sweep(trove.services, { graceMs: 0 });
     expect(report.undone).toEqual([row.uid]);
     expect(await trove.services.db.artifact.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ hash: row.hash, size: row.size, storageOngoing: false });

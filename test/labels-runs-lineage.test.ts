@@ -148,9 +148,15 @@ describe('transforms, runs and lineage', () => {
     expect(again).toMatchObject({ created: false, artifact: { uid: raw.uid, run: { uid: run1.uid }, recreatingRuns: [{ uid: run2.uid }] } });
 
     // run2 reads raw: not an input, since run2 re-created it. run3 reads it: an input.
-    await trove.query(`query($uid: String, $run: String) { artifact(uid: $uid, asInputOf: $run) { uid } }`, { uid: raw.uid, run: run2.uid });
+    const READ = `mutation($uid: String, $run: String!) { readArtifact(input: { uid: $uid, runUid: $run }) {
+      ... on ReadArtifactPayload { recordedAsInput artifact { uid inputOfRuns { uid } } } } }`;
+    expect((await trove.query(READ, { uid: raw.uid, run: run2.uid })).readArtifact.recordedAsInput).toBe(false);
     const run3 = await start({ batch: 3 });
-    await trove.query(`query($uid: String, $run: String) { artifact(uid: $uid, asInputOf: $run) { uid } }`, { uid: raw.uid, run: run3.uid });
+    // The answer already shows the input it recorded (no stale read).
+    expect((await trove.query(READ, { uid: raw.uid, run: run3.uid })).readArtifact).toEqual({ recordedAsInput: true, artifact: { uid: raw.uid, inputOfRuns: [{ uid: run3.uid }] } });
+    // Queries never write: the lookup has no way to record lineage.
+    const asQuery = await trove.graphql(`query($uid: String, $run: String) { artifact(uid: $uid, asInputOf: $run) { uid } }`, { uid: raw.uid, run: run2.uid });
+    expect(asQuery.errors?.[0]?.message).toContain('Unknown argument "asInputOf"');
     const derived = (await trove.query(`mutation($run: String) { createArtifact(input: { content: "derived", description: "derived", runUid: $run }) { ... on ArtifactPayload { artifact { uid } } } }`, { run: run3.uid })).createArtifact.artifact;
     const runs = await trove.query(`query($a: String!, $b: String!) { a: run(uid: $a) { inputArtifacts { uid } } b: run(uid: $b) { inputArtifacts { uid } outputArtifacts { edges { node { uid } } } } }`, { a: run2.uid, b: run3.uid });
     expect(runs.a.inputArtifacts).toEqual([]);

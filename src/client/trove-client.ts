@@ -22,6 +22,7 @@ import {
   type DeleteArtifactInput,
   RegisterStorageDocument,
   type RegisterStorageInput,
+  ReadArtifactDocument,
   ReplaceArtifactDocument,
   RestoreArtifactDocument,
   StoragesDocument,
@@ -168,8 +169,14 @@ export class TroveClient {
     return unwrap(restoreArtifact, 'ArtifactPayload');
   }
 
+  /** An artifact with a download URL; with `asInputOf`, the read is recorded as an input of that run (a mutation). */
   async artifact(identifier: ArtifactIdentifier) {
-    const { artifact } = await this.graphql.request(ArtifactForDownloadDocument, { ...identifier, expiresIn: 3600 });
+    const { asInputOf, ...lookup } = identifier;
+    if (asInputOf) {
+      const { readArtifact } = await this.graphql.request(ReadArtifactDocument, { input: { ...lookup, runUid: asInputOf }, expiresIn: 3600 });
+      return unwrap(readArtifact, 'ReadArtifactPayload').artifact;
+    }
+    const { artifact } = await this.graphql.request(ArtifactForDownloadDocument, { ...lookup, expiresIn: 3600 });
     if (!artifact) throw new TroveClientError('NOT_FOUND', `no artifact with ${identifier.uid ? `uid ${identifier.uid}` : `key ${identifier.key}`}`);
     return artifact;
   }

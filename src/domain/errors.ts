@@ -126,3 +126,24 @@ export class SimilarNamesError<T = unknown> extends TroveError {
     super('SIMILAR_NAMES', `similar names exist for "${requestedName}": use one of them, or create it anyway with searchNames: false`);
   }
 }
+
+/** Storage work on this artifact or key is owned by a live run (a save, replace or delete in progress). */
+export class StorageBusyError extends TroveError {
+  constructor(message: string) {
+    super('STORAGE_BUSY', message);
+  }
+}
+
+/** A run's lease ran out while its work went on, and recovery took the work over. */
+export class LeaseLostError extends TroveError {
+  constructor(what: string) {
+    super('LEASE_LOST', `${what} took longer than its lease and was taken over by recovery; look at the artifact again shortly`);
+  }
+}
+
+/** A real key where a file lies that no artifact owns: Trove never overwrites what it did not write. */
+export class FileExistsError extends TroveError {
+  constructor(readonly key: string) {
+    super('FILE_EXISTS', `a file that no artifact owns is at "${key}"; register it with path, move it away, or choose another key`);
+  }
+}

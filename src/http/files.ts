@@ -15,6 +15,28 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(JSON.stringify(body));
 }
 
+/** A refused body is still read (and thrown away) up to this much, so that a client still sending sees the answer. */
+const DRAIN_LIMIT_BYTES = 256 * 1024 * 1024;
+const DRAIN_LIMIT_MS = 30_000;
+
+/**
+ * Answers a request before reading its body (too large, no length, no room, no rights), then drains the body,
+ * bounded in bytes and time: closing at once would reset the connection under a client still sending, and fetch
+ * (graphql-request, the SDK) would report EPIPE instead of this answer.
+ */
+export function refuseUnread(request: IncomingMessage, response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  let drained = 0;
+  const cutOff = () => request.destroy();
+  const timer = setTimeout(cutOff, DRAIN_LIMIT_MS);
+  timer.unref();
+  request.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) cutOff();
+  });
+  request.once('close', () => clearTimeout(timer));
+  sendJson(response, status, body, headers);
+}
+
 function sendError(response: ServerResponse, error: unknown, services: TroveServices): void {
   const storageCode = error instanceof StorageError || error instanceof StorageFailedError ? error.storageCode : undefined;
   if (isRefusedPathCode(storageCode)) {
@@ -67,7 +89,7 @@ async function uploadRefusal(authenticator: Authenticator, request: IncomingMess
 export async function handleUpload(services: TroveServices, authenticator: Authenticator, uploadId: string, request: IncomingMessage, response: ServerResponse) {
   const refusal = await uploadRefusal(authenticator, request);
   if (refusal) {
-    sendJson(response, refusal.status, { code: refusal.code, message: refusal.message }, { connection: 'close' });
+    refuseUnread(request, response, refusal.status, { code: refusal.code, message: refusal.message });
     return;
   }
   const length = request.headers['content-length'];

@@ -12,7 +12,7 @@ import { TroveError } from '../domain/errors';
 import type { TroveContext, TroveServices } from '../context';
 import { schema } from '../schema/index';
 import { AuthenticationError, Authenticator, credentialsOf } from './authenticate';
-import { handleDownload, handleUpload, sendJson } from './files';
+import { handleDownload, handleUpload, refuseUnread, sendJson } from './files';
 import { allowedHostNames, hostNameOf } from './hosts';
 import { queryLimitsPlugin, variablesLimitPlugin } from './limits';
 import { redactUrl } from './signing';
@@ -39,6 +39,7 @@ export function createGateway(services: TroveServices): Gateway {
   const { config, log } = services;
   const { maxUploadBytes } = config;
   const authenticator = new Authenticator(services);
+  const TOO_LARGE_ADVICE = `GraphQL requests carry at most ${maxUploadBytes} bytes of content (the server's TROVE_MAX_UPLOAD_BYTES): send larger files with createUpload, which takes any size`;
   const hosts = allowedHostNames(config);
   let uploadsInFlight = 0;
 
@@ -117,6 +118,15 @@ export function createGateway(services: TroveServices): Gateway {
       queryLimitsPlugin(),
       variablesLimitPlugin(config.maxListLength),
       {
+        // The multipart parser's own refusal says only "File size limit exceeded": say what to do instead.
+        onResultProcess: ({ result, setResult }) => {
+          const errors = (result as { errors?: GraphQLError[] }).errors;
+          if (errors?.some((error) => /size limit exceeded/i.test(error.message))) {
+            setResult({ errors: [createGraphQLError(TOO_LARGE_ADVICE, { extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: 413 } } })] });
+          }
+        },
+      },
+      {
         onResponse: ({ request, response }) => {
           const requestId = request.headers.get('x-request-id');
           if (requestId) response.headers.set('x-request-id', requestId);
@@ -158,7 +168,7 @@ export function createGateway(services: TroveServices): Gateway {
 
   async function routeUpload(uploadId: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (uploadsInFlight >= config.maxConcurrentUploads) {
-      sendJson(response, 503, { code: 'TOO_MANY_UPLOADS', message: `${config.maxConcurrentUploads} uploads are being received (TROVE_MAX_CONCURRENT_UPLOADS); retry shortly` }, { 'retry-after': '5', connection: 'close' });
+      refuseUnread(request, response, 503, { code: 'TOO_MANY_UPLOADS', message: `${config.maxConcurrentUploads} uploads are being received (TROVE_MAX_CONCURRENT_UPLOADS); retry shortly` }, { 'retry-after': '5' });
       return;
     }
     uploadsInFlight++;
@@ -196,13 +206,13 @@ export function createGateway(services: TroveServices): Gateway {
       if (declared === undefined && !multipart) {
         // A JSON body without a length would be read whole before any cap applies (multipart parsing stops at its
         // limits by itself); every GraphQL client sends one.
-        sendJson(response, 411, { errors: [{ message: 'send a Content-Length with GraphQL requests', extensions: { code: 'LENGTH_REQUIRED' } }] }, { connection: 'close' });
+        refuseUnread(request, response, 411, { errors: [{ message: 'send a Content-Length with GraphQL requests', extensions: { code: 'LENGTH_REQUIRED' } }] });
         return;
       }
       if (Number(declared) > maxUploadBytes + GRAPHQL_REQUEST_SLACK_BYTES) {
         // Refused before a byte is read: yoga would buffer the whole body. Same code as yoga's own multipart limit.
-        const message = `the request has ${declared} bytes; GraphQL requests are limited to ${maxUploadBytes} bytes of content (TROVE_MAX_UPLOAD_BYTES): use createUpload for large files`;
-        sendJson(response, 413, { errors: [{ message, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }, { 'content-type': 'application/graphql-response+json; charset=utf-8', connection: 'close' });
+        const message = `the request has ${declared} bytes; ${TOO_LARGE_ADVICE}`;
+        refuseUnread(request, response, 413, { errors: [{ message, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }, { 'content-type': 'application/graphql-response+json; charset=utf-8' });
         return;
       }
       limitBodyTime(request, response);

@@ -3,6 +3,7 @@
 import { Readable } from 'node:stream';
 import { saveArtifacts } from '../domain/artifacts/bulk';
 import { deleteArtifact, restoreArtifact } from '../domain/artifacts/delete';
+import { downloadUrlFor, readArtifact } from '../domain/artifacts/lookup';
 import type { ArtifactSource, SaveArtifactInput } from '../domain/artifacts/prepare';
 import { replaceArtifact } from '../domain/artifacts/replace';
 import { saveArtifact } from '../domain/artifacts/save';
@@ -140,6 +141,30 @@ builder.objectField(DeleteArtifactPayload, 'artifact', (t) =>
   }),
 );
 
+const ReadArtifactInput = builder.inputType('ReadArtifactInput', {
+  description: 'Exactly one of uid or key, and the run that reads the artifact.',
+  fields: (t) => ({
+    uid: t.string({ required: false }),
+    key: t.string({ required: false, description: 'The latest version under this key (MAIN branch).' }),
+    runUid: t.string({ required: true }),
+  }),
+});
+
+const ReadArtifactPayload = builder.objectRef<{ artifact: { id: number }; recordedAsInput: boolean }>('ReadArtifactPayload').implement({
+  fields: (t) => ({
+    recordedAsInput: t.exposeBoolean('recordedAsInput', {
+      description: 'False when the run had read it before, or created or re-created it (then it is not its input).',
+    }),
+  }),
+});
+
+builder.objectField(ReadArtifactPayload, 'artifact', (t) =>
+  t.prismaField({
+    type: 'Artifact',
+    resolve: (query, payload, _args, context) => context.db.artifact.findUniqueOrThrow({ ...query, where: { id: payload.artifact.id } }),
+  }),
+);
+
 builder.mutationFields((t) => ({
   createArtifact: t.field({
     authScopes: { write: true },
@@ -180,6 +205,17 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError, InvalidInputError], union: { name: 'DeleteArtifactResult' } },
     resolve: (_root, { input }, context) => deleteArtifact(context, input),
   }),
+  readArtifact: t.field({
+    type: ReadArtifactPayload,
+    authScopes: { write: true },
+    description: 'Finds an artifact (by uid, or the latest under a key) and records that a run read it (lineage: run.inputArtifacts).',
+    args: { input: t.arg({ type: ReadArtifactInput, required: true }) },
+    errors: { types: [NotFoundError, InvalidInputError], union: { name: 'ReadArtifactResult' } },
+    resolve: async (_root, { input }, context) => {
+      const { artifact, recorded } = await readArtifact(context.db, input, input.runUid);
+      return { artifact, recordedAsInput: recorded };
+    },
+  }),
   restoreArtifact: t.field({
     authScopes: { write: true },
     type: ArtifactPayload,
@@ -195,14 +231,7 @@ builder.prismaObjectFields(ArtifactType, (t) => ({
     description: 'A time-limited URL for the bytes: a presigned GET on S3, a signed gateway URL (with Range support) on local storage.',
     args: { expiresIn: t.arg.int({ required: false, defaultValue: 3600, description: 'Seconds, 1 to 604800.' }) },
     select: { uid: true, key: true, suffix: true, storageKey: true, storage: { select: { root: true } } },
-    resolve: async (artifact, { expiresIn }, context) => {
-      const seconds = expiresIn ?? 3600;
-      if (seconds < 1 || seconds > 604_800) throw new InvalidInputError('expiresIn must be between 1 and 604800 seconds', 'expiresIn');
-      const store = context.stores.storeFor(artifact.storage.root);
-      if (store.presignGet) {
-        return store.presignGet(artifact.storageKey, seconds, artifact.key?.split('/').pop() ?? `${artifact.uid}${artifact.suffix}`);
-      }
-      return context.baseUrl + context.signer.sign(artifact.uid, seconds);
-    },
+    resolve: (artifact, { expiresIn }, context) =>
+      downloadUrlFor(artifact, expiresIn ?? 3600, { stores: context.stores, signLocal: (uid, seconds) => context.baseUrl + context.signer.sign(uid, seconds) }),
   }),
 }));

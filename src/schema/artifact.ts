@@ -1,6 +1,5 @@
-import { z } from 'zod';
+import { findArtifact } from '../domain/artifacts/lookup';
 import { artifactWhere } from '../domain/filters';
-import { markInputs } from '../domain/transforms';
 import { builder } from './builder';
 import { BranchEnum, OrderDirectionEnum, prismaDirection } from './common';
 import { ULabelType } from './ulabel';
@@ -85,29 +84,15 @@ export const ArtifactType = builder.prismaNode('Artifact', {
 
 builder.queryFields((t) => ({
   artifact: t.prismaField({
-    authScopes: { read: true },
     type: 'Artifact',
+    authScopes: { read: true },
     nullable: true,
-    description: 'An artifact by uid (any branch), or the latest version under a key (MAIN branch).',
+    description: 'An artifact by uid (any branch), or the latest version under a key (MAIN branch). To record the read as a run input, use readArtifact.',
     args: {
       uid: t.arg.string({ required: false }),
       key: t.arg.string({ required: false }),
-      asInputOf: t.arg.string({ required: false, description: 'Record the read as an input of this run (lineage).' }),
     },
-    validate: z
-      .object({ uid: z.string().nullish(), key: z.string().nullish(), asInputOf: z.string().nullish() })
-      .refine((args) => Boolean(args.uid) !== Boolean(args.key), { message: 'give exactly one of `uid` or `key`' }),
-    resolve: async (query, _root, args, context) => {
-      const artifact = args.uid
-        ? await context.db.artifact.findUnique({ ...query, where: { uid: args.uid } })
-        : await context.db.artifact.findFirst({
-            ...query,
-            where: { key: args.key, branch: 'MAIN' },
-            orderBy: [{ isLatest: 'desc' }, { createdAt: 'desc' }],
-          });
-      if (artifact && args.asInputOf) await markInputs(context.db, args.asInputOf, [artifact.uid]);
-      return artifact;
-    },
+    resolve: (query, _root, args, context) => findArtifact(context.db, args, query),
   }),
   artifacts: t.prismaConnection({
     authScopes: { read: true },

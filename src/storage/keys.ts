@@ -16,7 +16,7 @@ export function keyProblem(key: string): string | undefined {
   if (key.length > 1024) return 'the key is longer than 1024 characters';
   if (key.startsWith('/')) return 'the key must be relative: remove the leading "/"';
   if (key.includes('\\')) return 'the key must use "/" as separator, not "\\"';
-  if (key.includes('\0')) return 'the key contains a NUL character';
+  if (/[\u0000-\u001f\u007f]/.test(key)) return 'the key contains a control character (such as a newline or tab)';
   const segments = key.split('/');
   if (segments.some((segment) => segment === '.' || segment === '..')) return 'the key must not contain "." or ".." segments';
   if (segments.some((segment) => segment === '')) return 'the key must not contain empty segments ("//" or a trailing "/")';

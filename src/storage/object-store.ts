@@ -25,8 +25,11 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Copies within the store; for promotion of staged objects use `move`. */
   copy(fromKey: string, toKey: string): Promise<void>;
-  /** Moves an object (rename where the backend can; copy + delete otherwise). */
-  move(fromKey: string, toKey: string): Promise<void>;
+  /**
+   * Moves an object (rename where the backend can; copy, then delete of the source, otherwise: a source that cannot
+   * be deleted stays behind, unowned, for the sweep). `size`, when known, spares a HEAD before a large copy.
+   */
+  move(fromKey: string, toKey: string, options?: { size?: number; signal?: AbortSignal }): Promise<void>;
   /** Deletes `key`; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
   list(prefix: string): AsyncIterable<ObjectInfo>;

@@ -12,11 +12,13 @@ import {
   S3Client,
   S3ServiceException,
   UploadPartCommand,
+  UploadPartCopyCommand,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { randomBytes } from 'node:crypto';
+import contentDisposition from 'content-disposition';
 import { Readable, Transform } from 'node:stream';
 import { type ByteRange, type MultipartUploads, type ObjectInfo, type ObjectStore, StorageError, type UploadedPart } from './object-store';
 
@@ -26,9 +28,22 @@ export interface S3Settings {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
-const MULTIPART_PART_SIZE = 8 * 1024 * 1024;
-/** S3's limit for a single PUT; bodies of known length up to it are sent in one request. */
-const SINGLE_PUT_MAX_BYTES = 5 * 1024 * 1024 * 1024;
+export interface S3Limits {
+  /** Largest object put or copied in one request: S3 refuses PutObject and CopyObject above 5 GiB. */
+  maxSingleBytes: number;
+  /** Smallest part of a multipart upload or copy; parts grow so that at most 10,000 hold the object. */
+  partBytes: number;
+}
+
+export const S3_DEFAULT_LIMITS: S3Limits = { maxSingleBytes: 5 * 1024 ** 3, partBytes: 16 * 1024 ** 2 };
+const MAX_PARTS = 10_000;
+/** S3's largest part (of an upload or a copy). */
+const MAX_PART_BYTES = 5 * 1024 ** 3;
+
+/** A part size that fits `size` into at most 10,000 parts, never below `minimum`. */
+export function partSizeFor(size: number, minimum: number): number {
+  return Math.min(MAX_PART_BYTES, Math.max(minimum, Math.ceil(size / MAX_PARTS)));
+}
 
 /**
  * Passes `expected` bytes through and fails on more or fewer: a PUT with a declared Content-Length would
@@ -88,6 +103,7 @@ export class S3ObjectStore implements ObjectStore {
   constructor(
     readonly root: string,
     readonly client: S3Client,
+    private readonly limits: S3Limits = S3_DEFAULT_LIMITS,
   ) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Root(root));
   }
@@ -108,16 +124,18 @@ export class S3ObjectStore implements ObjectStore {
         });
         return body.length;
       }
-      if (options.contentLength !== undefined && options.contentLength <= SINGLE_PUT_MAX_BYTES) {
+      if (options.contentLength !== undefined && options.contentLength <= this.limits.maxSingleBytes) {
         await this.putKnownLength(key, body, options.contentLength, options.signal);
         return options.contentLength;
       }
       let written = 0;
       body.on('data', (chunk: Buffer) => (written += chunk.length));
+      // Parts sized to the object when its length is known; otherwise the minimum, which caps the object at
+      // 10,000 parts (156 GiB with 16 MiB parts): send a length with large uploads.
       const upload = new Upload({
         client: this.client,
         params: { Bucket: this.bucket, Key: this.objectKey(key), Body: body, ContentLength: options.contentLength },
-        partSize: MULTIPART_PART_SIZE,
+        partSize: options.contentLength !== undefined ? partSizeFor(options.contentLength, this.limits.partBytes) : this.limits.partBytes,
         queueSize: 4,
         leavePartsOnError: false,
       });
@@ -174,23 +192,60 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async copy(fromKey: string, toKey: string): Promise<void> {
+  private copySource(key: string): string {
+    return `${this.bucket}/${encodeURIComponent(this.objectKey(key)).replaceAll('%2F', '/')}`;
+  }
+
+  /** Server-side copy: one CopyObject up to the single-request limit, a multipart copy (UploadPartCopy) above it. */
+  async copy(fromKey: string, toKey: string, options: { size?: number; signal?: AbortSignal } = {}): Promise<void> {
     try {
-      await this.client.send(
-        new CopyObjectCommand({
-          Bucket: this.bucket,
-          Key: this.objectKey(toKey),
-          CopySource: `${this.bucket}/${encodeURIComponent(this.objectKey(fromKey)).replaceAll('%2F', '/')}`,
-        }),
-      );
+      const size = options.size ?? (await this.head(fromKey))?.size;
+      if (size !== undefined && size > this.limits.maxSingleBytes) {
+        await this.multipartCopy(fromKey, toKey, size, options.signal);
+        return;
+      }
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: this.objectKey(toKey), CopySource: this.copySource(fromKey) }), {
+        abortSignal: options.signal,
+      });
     } catch (error) {
       throw storageErrorFrom(error, 'copy', fromKey);
     }
   }
 
-  async move(fromKey: string, toKey: string): Promise<void> {
-    await this.copy(fromKey, toKey);
-    await this.delete(fromKey);
+  private async multipartCopy(fromKey: string, toKey: string, size: number, signal?: AbortSignal): Promise<void> {
+    const partSize = partSizeFor(size, this.limits.partBytes);
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.objectKey(toKey) }), { abortSignal: signal });
+    try {
+      const parts: { PartNumber: number; ETag: string }[] = [];
+      for (let start = 0, number = 1; start < size; start += partSize, number++) {
+        const end = Math.min(size, start + partSize) - 1;
+        const copied = await this.client.send(
+          new UploadPartCopyCommand({
+            Bucket: this.bucket,
+            Key: this.objectKey(toKey),
+            UploadId,
+            PartNumber: number,
+            CopySource: this.copySource(fromKey),
+            CopySourceRange: `bytes=${start}-${end}`,
+          }),
+          { abortSignal: signal },
+        );
+        parts.push({ PartNumber: number, ETag: copied.CopyPartResult!.ETag! });
+      }
+      await this.client.send(
+        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: this.objectKey(toKey), UploadId, MultipartUpload: { Parts: parts } }),
+        { abortSignal: signal },
+      );
+    } catch (error) {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.objectKey(toKey), UploadId })).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Copy, then delete the source; a source that cannot be deleted stays behind, unowned, for the sweep. */
+  async move(fromKey: string, toKey: string, options: { size?: number; signal?: AbortSignal } = {}): Promise<void> {
+    await this.copy(fromKey, toKey, options);
+    await this.delete(fromKey).catch(() => undefined);
   }
 
   async delete(key: string): Promise<void> {
@@ -217,7 +272,7 @@ export class S3ObjectStore implements ObjectStore {
     const command = new GetObjectCommand({
       Bucket: this.bucket,
       Key: this.objectKey(key),
-      ResponseContentDisposition: fileName ? `attachment; filename="${fileName.replaceAll('"', '')}"` : undefined,
+      ResponseContentDisposition: fileName ? contentDisposition(fileName) : undefined,
     });
     return getSignedUrl(this.client, command, { expiresIn: expiresInSeconds });
   }

@@ -1,8 +1,12 @@
-// deleteArtifact (to the trash, or permanently with or without the stored object) and restoreArtifact.
+// deleteArtifact (to the trash, or permanently with or without the stored object) and restoreArtifact. A permanent
+// delete runs the storage protocol (protocol.ts): the row goes and the object's deletion is owed in one transaction.
 import type { Artifact } from '../../db/generated/client';
-import { NotFoundError } from '../errors';
-import { artifactLock, familyLock, lock, type Tx } from '../locks';
+import { NotFoundError, StorageBusyError } from '../errors';
+import { artifactLock, lock, type Tx } from '../locks';
+import type { PreviousFields } from './previous-fields';
+import { type OwedWork, pendingWork, runProtocol } from './protocol';
 import type { ArtifactServices } from './services';
+import { handOverLatest, latestOnReturn } from './versions';
 
 export interface DeleteArtifactInput {
   uid: string;
@@ -20,14 +24,49 @@ export interface DeleteOutcome {
   warnings: string[];
 }
 
-/** When the latest version leaves MAIN, the newest remaining MAIN version becomes the latest. */
-async function promotePreviousVersion(tx: Tx, removed: Artifact): Promise<void> {
-  if (!removed.isLatest) return;
-  const stem = removed.uid.slice(0, 16);
-  await lock(tx, familyLock(stem));
-  await tx.artifact.updateMany({ where: { id: removed.id }, data: { isLatest: false } });
-  const previous = await tx.artifact.findFirst({ where: { uid: { startsWith: stem }, branch: 'MAIN', id: { not: removed.id } }, orderBy: { id: 'desc' } });
-  if (previous) await tx.artifact.update({ where: { id: previous.id }, data: { isLatest: true } });
+interface DeletePlan {
+  artifact: Artifact;
+  /** Where the artifact's own object is, when it is deleted with the row. */
+  objectKey?: string;
+  sharedBy: number;
+}
+
+/** Objects of an unfinished save or replace of `artifact` that only Trove wrote: they go with it. */
+function leftoversOf(work: { kind: string; fromKey: string; previous: unknown }[], artifact: Artifact): string[] {
+  const keys = new Set<string>();
+  for (const operation of work) {
+    if (operation.kind !== 'PROMOTE') continue;
+    keys.add(operation.fromKey); // the dead run's staged bytes
+    const previous = operation.previous as PreviousFields | null;
+    if (previous && previous.storageKey !== artifact.storageKey && (previous.key === null || artifact.keyIsVirtual)) keys.add(previous.storageKey);
+  }
+  return [...keys];
+}
+
+/** Step 2 of a permanent delete: the row goes, and the deletion of its object (and of any leftovers) is owed. */
+async function commitPermanentDelete(tx: Tx, artifactId: number, uid: string, deleteStorage: boolean): Promise<{ value: DeletePlan; owed: OwedWork[] }> {
+  await lock(tx, artifactLock(uid));
+  const artifact = await tx.artifact.findUnique({ where: { id: artifactId } });
+  if (!artifact) throw new NotFoundError('artifact', `uid ${uid}`);
+  const pending = await pendingWork(tx, { artifactId });
+  if (pending.some((work) => work.live)) {
+    // Its bytes are moving right now: deleting the row under the move would leave the moved object to nobody.
+    throw new StorageBusyError(`artifact ${uid} is being stored by another request; delete it when that is done (storageOngoing clears)`);
+  }
+  // An interrupted save or replace (its lease expired): the delete takes the work over and removes what it left.
+  const leftovers = leftoversOf(pending, artifact);
+  await tx.storageOperation.deleteMany({ where: { id: { in: pending.map((work) => work.id) } } });
+  await handOverLatest(tx, artifact);
+  await tx.artifact.delete({ where: { id: artifact.id } });
+  const owed: OwedWork[] = leftovers.map((fromKey) => ({ kind: 'DELETE', storageId: artifact.storageId, artifactId: null, fromKey }));
+  // An object another artifact still points to is never deleted; an object under a real key only when asked.
+  const sharedBy = await tx.artifact.count({ where: { storageId: artifact.storageId, storageKey: artifact.storageKey } });
+  const managedObject = artifact.keyIsVirtual || !artifact.key;
+  if ((managedObject || deleteStorage) && sharedBy === 0 && !leftovers.includes(artifact.storageKey)) {
+    owed.push({ kind: 'DELETE', storageId: artifact.storageId, artifactId: null, fromKey: artifact.storageKey });
+  }
+  const objectKey = owed.some((work) => work.fromKey === artifact.storageKey) ? artifact.storageKey : undefined;
+  return { value: { artifact, objectKey, sharedBy }, owed };
 }
 
 export async function deleteArtifact(services: ArtifactServices, input: DeleteArtifactInput): Promise<DeleteOutcome> {
@@ -40,46 +79,31 @@ export async function deleteArtifact(services: ArtifactServices, input: DeleteAr
     const artifact = await db.$transaction(async (tx) => {
       await lock(tx, artifactLock(found.uid));
       const current = await tx.artifact.findUniqueOrThrow({ where: { id: found.id } });
-      await promotePreviousVersion(tx, current);
+      await handOverLatest(tx, current);
       return tx.artifact.update({ where: { id: found.id }, data: { branch: 'TRASH' } });
     });
     return { uid: artifact.uid, artifact, objectDeleted: false, warnings: [`moved to the trash; restore with restoreArtifact(uid: "${artifact.uid}")`] };
   }
 
-  const managedObject = found.keyIsVirtual || !found.key;
-  const wantsObjectDeleted = managedObject || input.deleteStorage === true;
-  const plan = await db.$transaction(async (tx) => {
-    await lock(tx, artifactLock(found.uid));
-    const current = await tx.artifact.findUniqueOrThrow({ where: { id: found.id } });
-    await promotePreviousVersion(tx, current);
-    await tx.storageOperation.deleteMany({ where: { artifactId: current.id } });
-    await tx.artifact.delete({ where: { id: current.id } });
-    // An object another artifact still points to is never deleted.
-    const sharedBy = await tx.artifact.count({ where: { storageId: current.storageId, storageKey: current.storageKey } });
-    if (!wantsObjectDeleted || sharedBy > 0) return { current, operationId: undefined, sharedBy };
-    const operation = await tx.storageOperation.create({ data: { kind: 'DELETE', storageId: current.storageId, fromKey: current.storageKey } });
-    return { current, operationId: operation.id, sharedBy };
+  const run = await runProtocol<DeletePlan>(services, {
+    store,
+    detail: { uid: found.uid, key: found.key ?? undefined },
+    commit: (tx) => commitPermanentDelete(tx, found.id, found.uid, input.deleteStorage === true),
   });
-
-  const location = store.locationOf(plan.current.storageKey);
+  const { artifact, objectKey, sharedBy } = run.value;
+  const location = store.locationOf(artifact.storageKey);
   const warnings: string[] = [];
-  if (plan.operationId === undefined) {
+  if (!objectKey) {
     warnings.push(
-      plan.sharedBy > 0
-        ? `the object at ${location} is kept: ${plan.sharedBy} other artifact(s) point to it`
+      sharedBy > 0
+        ? `the object at ${location} is kept: ${sharedBy} other artifact(s) point to it`
         : `a file remains at ${location}, not referenced by any artifact (pass deleteStorage: true to delete it)`,
     );
-    return { uid: plan.current.uid, artifact: null, objectDeleted: false, warnings };
   }
-  try {
-    await store.delete(plan.current.storageKey);
-    await db.storageOperation.deleteMany({ where: { id: plan.operationId } });
-    return { uid: plan.current.uid, artifact: null, objectDeleted: true, warnings };
-  } catch (error) {
-    // The record is gone; the owed deletion stays recorded and recovery retries it.
-    warnings.push(`could not delete ${location} yet (${(error as Error).message}); recovery will retry`);
-    return { uid: plan.current.uid, artifact: null, objectDeleted: false, warnings };
-  }
+  const objectDeleted = objectKey !== undefined && run.deleted.includes(location);
+  // The record is gone; an owed deletion that failed stays recorded and recovery retries it.
+  for (const deferred of run.deferred) warnings.push(`could not delete ${deferred} yet; recovery will retry`);
+  return { uid: artifact.uid, artifact: null, objectDeleted, warnings };
 }
 
 export async function restoreArtifact(services: ArtifactServices, uid: string): Promise<Artifact> {
@@ -87,12 +111,9 @@ export async function restoreArtifact(services: ArtifactServices, uid: string): 
   const found = await db.artifact.findUnique({ where: { uid } });
   if (!found) throw new NotFoundError('artifact', `uid ${uid}`);
   return db.$transaction(async (tx) => {
-    const stem = found.uid.slice(0, 16);
-    await lock(tx, artifactLock(uid), familyLock(stem));
-    const latest = await tx.artifact.findFirst({ where: { uid: { startsWith: stem }, isLatest: true } });
-    // The restored version is the latest again if no newer version is in MAIN.
-    const becomesLatest = !latest || latest.branch !== 'MAIN' || latest.id < found.id;
-    if (becomesLatest && latest && latest.id !== found.id) await tx.artifact.update({ where: { id: latest.id }, data: { isLatest: false } });
-    return tx.artifact.update({ where: { id: found.id }, data: { branch: 'MAIN', isLatest: becomesLatest || found.isLatest } });
+    await lock(tx, artifactLock(uid));
+    const current = await tx.artifact.findUniqueOrThrow({ where: { id: found.id } });
+    const latest = await latestOnReturn(tx, current);
+    return tx.artifact.update({ where: { id: found.id }, data: { branch: 'MAIN', isLatest: latest } });
   });
 }

@@ -1,39 +1,20 @@
-// replaceArtifact: new content under the same uid (LaminDB's artifact.replace + save), staged so that a failed
-// replace keeps the old bytes.
+// replaceArtifact: new content under the same uid (LaminDB's artifact.replace + save), through the storage protocol
+// (protocol.ts), so that a failed replace keeps the old bytes and the old fields.
 import type { Artifact } from '../../db/generated/client';
 import { autoStorageKey } from '../../storage/keys';
-import { InvalidInputError, KeyOccupiedError, NotFoundError } from '../errors';
-import { artifactLock, hashLock, lock } from '../locks';
-import { sameContentWhere } from './commit';
-import { prepareSave, type ArtifactSource } from './prepare';
-import { moveIntoPlace } from './promote';
+import { InvalidInputError, KeyOccupiedError, NotFoundError, StorageBusyError } from '../errors';
+import { artifactLock, hashLock, lock, type Tx } from '../locks';
+import { claimUpload, prepareTargetKey, sameContentWhere } from './commit';
+import { type PreparedSave, prepareSave, type ArtifactSource } from './prepare';
+import { previousFields, restoredFields } from './previous-fields';
+import { type OwedWork, pendingWork, runProtocol } from './protocol';
 import { stage } from './save';
 import type { ArtifactOutcome, ArtifactServices } from './services';
-import { discardStaged, storageFailure } from './staging';
+import { discardStaged, type StagedContent } from './staging';
 
 export function withSuffix(key: string, oldSuffix: string, newSuffix: string): string {
   const stem = oldSuffix && key.endsWith(oldSuffix) ? key.slice(0, -oldSuffix.length) : key;
   return stem + newSuffix;
-}
-
-/** What recovery needs to undo an unfinished replace. */
-export interface PreviousFields {
-  key: string | null;
-  suffix: string;
-  storageKey: string;
-  size: string | null;
-  hash: string | null;
-  hashType: string | null;
-  fullChecksum: string | null;
-}
-
-function previousFields(artifact: Artifact): PreviousFields {
-  const { key, suffix, storageKey, size, hash, hashType, fullChecksum } = artifact;
-  return { key, suffix, storageKey, size: size === null ? null : size.toString(), hash, hashType, fullChecksum };
-}
-
-export function restoredFields(previous: PreviousFields) {
-  return { ...previous, size: previous.size === null ? null : BigInt(previous.size) };
 }
 
 export interface ReplaceArtifactInput {
@@ -41,6 +22,58 @@ export interface ReplaceArtifactInput {
   source: ArtifactSource;
   /** Suffix of inline content (default: the artifact's current suffix). */
   suffix?: string | null;
+}
+
+type ReplacePlan = { kind: 'existing'; artifact: Artifact } | { kind: 'replaced'; artifact: Artifact; previous: Artifact };
+
+/** Where the replaced artifact's object goes: a new suffix changes a real key's suffix, or the auto key. */
+function targetOf(current: Artifact, suffix: string): { key: string | null; storageKey: string } {
+  const key = current.key ? withSuffix(current.key, current.suffix, suffix) : null;
+  return { key, storageKey: key && !current.keyIsVirtual ? key : autoStorageKey(current.uid, suffix) };
+}
+
+/** Step 2 of a replace: new fields under storageOngoing, the promotion owed, and the old object's deletion if it moves. */
+async function commitReplace(
+  tx: Tx,
+  currentId: number,
+  prepared: PreparedSave,
+  staged: StagedContent,
+  fileAtTarget: boolean,
+): Promise<{ value: ReplacePlan; owed: OwedWork[] }> {
+  const current = await tx.artifact.findUniqueOrThrow({ where: { id: currentId } });
+  await lock(tx, hashLock(staged.hash), artifactLock(current.uid));
+  await claimUpload(tx, prepared, staged);
+  const same = await tx.artifact.findFirst({ where: sameContentWhere(staged), orderBy: { id: 'asc' } });
+  if (same) return { value: { kind: 'existing', artifact: same }, owed: [] };
+
+  const previous = await tx.artifact.findUniqueOrThrow({ where: { id: currentId } });
+  const pending = await pendingWork(tx, { artifactId: previous.id });
+  if (pending.length) {
+    throw new StorageBusyError(
+      pending.some((work) => work.live)
+        ? `artifact ${previous.uid} is being stored by another request; replace it when that is done`
+        : `an interrupted change of artifact ${previous.uid} is being recovered; try again in a few seconds`,
+    );
+  }
+  const { key, storageKey } = targetOf(previous, prepared.suffix);
+  if (storageKey !== previous.storageKey) {
+    const occupant = await tx.artifact.findFirst({ where: { storageId: previous.storageId, storageKey, id: { not: previous.id } } });
+    if (occupant) throw new KeyOccupiedError(storageKey, occupant.uid);
+    if (key && !previous.keyIsVirtual) await prepareTargetKey(tx, previous.storageId, storageKey, fileAtTarget);
+  }
+  const artifact = await tx.artifact.update({
+    where: { id: previous.id },
+    data: { key, suffix: prepared.suffix, storageKey, size: BigInt(staged.size), hash: staged.hash, hashType: staged.hashType, fullChecksum: staged.fullChecksum, storageOngoing: true },
+  });
+  const owed: OwedWork[] = [
+    { kind: 'PROMOTE', storageId: previous.storageId, artifactId: previous.id, fromKey: staged.stagingKey!, toKey: storageKey, expected: staged.fingerprint!, previous: previousFields(previous) },
+  ];
+  if (storageKey !== previous.storageKey) {
+    // The old object moves away with the key; nobody else may point to it.
+    const sharedBy = await tx.artifact.count({ where: { storageId: previous.storageId, storageKey: previous.storageKey } });
+    if (sharedBy === 0) owed.push({ kind: 'DELETE', storageId: previous.storageId, artifactId: null, fromKey: previous.storageKey });
+  }
+  return { value: { kind: 'replaced', artifact, previous }, owed };
 }
 
 export async function replaceArtifact(services: ArtifactServices, input: ReplaceArtifactInput): Promise<ArtifactOutcome<Artifact>> {
@@ -58,95 +91,25 @@ export async function replaceArtifact(services: ArtifactServices, input: Replace
     storageUid: current.storage.uid,
   });
   const staged = await stage(services, prepared);
-  const store = staged.store;
-
-  type Plan = { existing: Artifact } | { updated: Artifact; previous: Artifact; operations: { promoteId: number; deleteId?: number } };
-  let plan: Plan;
-  try {
-    plan = await db.$transaction(async (tx): Promise<Plan> => {
-      await lock(tx, hashLock(staged.hash), artifactLock(current.uid));
-      if (prepared.upload) await tx.uploadSession.update({ where: { id: prepared.upload.id }, data: { status: 'COMMITTED' } });
-      const same = await tx.artifact.findFirst({ where: sameContentWhere(staged), orderBy: { id: 'asc' } });
-      if (same) return { existing: same };
-      const previous = await tx.artifact.findUniqueOrThrow({ where: { id: current.id } });
-      const suffix = prepared.suffix;
-      const key = previous.key ? withSuffix(previous.key, previous.suffix, suffix) : null;
-      const storageKey = key && !previous.keyIsVirtual ? key : autoStorageKey(previous.uid, suffix);
-      if (storageKey !== previous.storageKey) {
-        const occupant = await tx.artifact.findFirst({ where: { storageId: previous.storageId, storageKey, id: { not: previous.id } } });
-        if (occupant) throw new KeyOccupiedError(storageKey, occupant.uid);
-      }
-      const updated = await tx.artifact.update({
-        where: { id: previous.id },
-        data: {
-          key,
-          suffix,
-          storageKey,
-          size: BigInt(staged.size),
-          hash: staged.hash,
-          hashType: staged.hashType,
-          fullChecksum: staged.fullChecksum,
-          storageOngoing: true,
-        },
-      });
-      const promoteOperation = await tx.storageOperation.create({
-        data: {
-          kind: 'PROMOTE',
-          storageId: previous.storageId,
-          artifactId: previous.id,
-          fromKey: staged.stagingKey!,
-          toKey: storageKey,
-          previous: { ...previousFields(previous) },
-        },
-      });
-      let deleteId: number | undefined;
-      if (storageKey !== previous.storageKey) {
-        const sharedBy = await tx.artifact.count({ where: { storageId: previous.storageId, storageKey: previous.storageKey } });
-        if (sharedBy === 0) {
-          const operation = await tx.storageOperation.create({
-            data: { kind: 'DELETE', storageId: previous.storageId, artifactId: previous.id, fromKey: previous.storageKey },
-          });
-          deleteId = operation.id;
-        }
-      }
-      return { updated, previous, operations: { promoteId: promoteOperation.id, deleteId } };
-    });
-  } catch (error) {
-    await discardStaged(staged);
-    throw error;
-  }
-
-  if ('existing' in plan) {
-    await discardStaged(staged);
-    return { artifact: plan.existing, created: false, warnings: [`returning existing artifact with same hash: ${plan.existing.uid}`] };
-  }
-
-  const { updated, previous, operations } = plan;
-  const warnings: string[] = [];
-  if (updated.key !== previous.key) warnings.push(`replacing the file replaced key '${previous.key}' with '${updated.key}'`);
-  try {
-    await moveIntoPlace(store, { operationId: operations.promoteId, fromKey: staged.stagingKey!, toKey: updated.storageKey }, staged.size);
-  } catch (error) {
-    // The old object was not touched: restore the old metadata, drop the staged bytes.
-    await db.$transaction(async (tx) => {
-      await tx.storageOperation.deleteMany({ where: { id: { in: [operations.promoteId, operations.deleteId ?? -1] } } });
-      await tx.artifact.update({ where: { id: previous.id }, data: { ...restoredFields(previousFields(previous)), storageOngoing: false } });
-    });
-    await discardStaged(staged);
-    throw storageFailure(error, store.root);
-  }
-  if (operations.deleteId !== undefined) {
-    try {
-      await store.delete(previous.storageKey);
-      await db.storageOperation.deleteMany({ where: { id: operations.deleteId } });
-      warnings.push(`deleted the previous object at ${store.locationOf(previous.storageKey)}`);
-    } catch {
-      warnings.push(`could not delete the previous object at ${store.locationOf(previous.storageKey)}; recovery will retry`);
-    }
-  }
-  const artifact = await db.$transaction(async (tx) => {
-    await tx.storageOperation.deleteMany({ where: { id: operations.promoteId } });
-    return tx.artifact.update({ where: { id: previous.id }, data: { storageOngoing: false } });
+  const target = targetOf(current, prepared.suffix);
+  const fileAtTarget = target.key && !current.keyIsVirtual && target.storageKey !== current.storageKey ? (await staged.store.head(target.storageKey).catch(() => undefined)) !== undefined : false;
+  const run = await runProtocol<ReplacePlan>(services, {
+    store: staged.store,
+    detail: { uid: current.uid, key: current.key ?? undefined },
+    commit: (tx) => commitReplace(tx, current.id, prepared, staged, fileAtTarget),
+    undo: async (tx, plan) => {
+      if (plan.kind === 'replaced') await tx.artifact.update({ where: { id: plan.previous.id }, data: { ...restoredFields(previousFields(plan.previous)), storageOngoing: false } });
+    },
+    onCommitFailed: () => (prepared.upload ? Promise.resolve() : discardStaged(staged)),
   });
-  return { artifact, created: false, warnings };
+  const plan = run.value;
+  if (plan.kind === 'existing') {
+    await discardStaged(staged);
+    return { artifact: plan.artifact, created: false, warnings: [`returning existing artifact with same hash: ${plan.artifact.uid}`] };
+  }
+  const warnings: string[] = [];
+  if (plan.artifact.key !== plan.previous.key) warnings.push(`replacing the file replaced key '${plan.previous.key}' with '${plan.artifact.key}'`);
+  for (const location of run.deleted) warnings.push(`deleted the previous object at ${location}`);
+  for (const location of run.deferred) warnings.push(`could not delete the previous object at ${location}; recovery will retry`);
+  return { artifact: { ...plan.artifact, storageOngoing: false }, created: false, warnings };
 }

@@ -1,11 +1,12 @@
-// createArtifact / saveArtifacts: stage -> commit -> promote (see ARCHITECTURE.md, "The save protocol").
+// createArtifact / saveArtifacts: stage, then the storage protocol (protocol.ts) with the save rules (commit.ts).
 import type { Artifact } from '../../db/generated/client';
-import { TroveError } from '../errors';
-import { commitSave } from './commit';
+import type { Tx } from '../locks';
+import { commitSave, type SaveOutcome } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput } from './prepare';
-import { promote, undoCreated } from './promote';
+import { runProtocol } from './protocol';
 import type { ArtifactOutcome, ArtifactServices } from './services';
 import { describeRegisteredObject, discardStaged, type StagedContent, stageBuffer, stageStream } from './staging';
+import { handOverLatest } from './versions';
 
 export async function stage(services: ArtifactServices, prepared: PreparedSave): Promise<StagedContent> {
   const { storage } = prepared;
@@ -28,38 +29,49 @@ export async function stage(services: ArtifactServices, prepared: PreparedSave):
         hash: upload.hash!,
         hashType: upload.hashType as StagedContent['hashType'],
         fullChecksum: upload.fullChecksum,
+        fingerprint: (upload.staged as StagedContent['fingerprint'] | null) ?? { size: Number(upload.size) },
       };
     }
   }
 }
 
-export async function savePrepared(services: ArtifactServices, prepared: PreparedSave): Promise<ArtifactOutcome<Artifact>> {
-  const staged = await stage(services, prepared);
-  let outcome;
-  try {
-    outcome = await commitSave(services, prepared, staged);
-  } catch (error) {
-    if (!prepared.upload) await discardStaged(staged); // an upload stays RECEIVED and can be committed again
-    if (error instanceof TroveError) throw error;
-    throw new TroveError('DATABASE_ERROR', `the database could not record the artifact (${(error as Error).message.split('\n')[0]}); nothing was saved`, { cause: error });
-  }
-  if (!outcome.promotion) {
-    if (outcome.kind === 'existing') await discardStaged(staged);
-    return { artifact: outcome.artifact, created: outcome.kind === 'created', warnings: outcome.warnings };
-  }
-  if (services.config.faultPauseBeforePromoteMs) await new Promise((resolve) => setTimeout(resolve, services.config.faultPauseBeforePromoteMs));
-  try {
-    const artifact = await promote(services, outcome.artifact, outcome.promotion, staged.store);
-    if (outcome.kind === 'existing') {
-      for (const key of outcome.supersededStagingKeys ?? []) await staged.store.delete(key).catch(() => undefined);
-    }
-    return { artifact, created: outcome.kind === 'created', warnings: outcome.warnings };
-  } catch (error) {
-    if (outcome.kind === 'created') await undoCreated(services, outcome.artifact, outcome.promotion, staged.store);
-    throw error;
-  }
+/** Undo of a new artifact whose bytes could not be put in place: the row goes, the previous version is latest again. */
+export async function removeCreated(tx: Tx, artifact: Artifact): Promise<void> {
+  await handOverLatest(tx, artifact);
+  await tx.artifact.deleteMany({ where: { id: artifact.id } });
 }
 
-export async function saveArtifact(services: ArtifactServices, input: SaveArtifactInput): Promise<ArtifactOutcome<Artifact>> {
+export interface SaveResult extends ArtifactOutcome<Artifact> {
+  /** Trove wrote the object (it was staged and promoted), as opposed to an object registered in place. */
+  wroteObject: boolean;
+}
+
+export async function savePrepared(services: ArtifactServices, prepared: PreparedSave): Promise<SaveResult> {
+  const staged = await stage(services, prepared);
+  await services.faults.reach('save.afterStage', { key: prepared.key ?? undefined });
+  const { store } = staged;
+  // A real key may hold a file Trove never wrote: it is refused, never overwritten.
+  const realKey = !prepared.keyIsVirtual && !prepared.registeredKey && prepared.key ? prepared.key : undefined;
+  const fileAtKey = realKey ? (await store.head(realKey).catch(() => undefined)) !== undefined : false;
+  // An upload's staged object belongs to its session, which stays RECEIVED when the commit fails: it can be retried.
+  const discard = () => (prepared.upload ? Promise.resolve() : discardStaged(staged));
+  const run = await runProtocol<SaveOutcome>(services, {
+    store,
+    detail: { key: prepared.key ?? undefined },
+    commit: (tx) => commitSave(tx, services, prepared, staged, { fileAtKey }),
+    undo: (tx, outcome) => (outcome.kind === 'created' ? removeCreated(tx, outcome.artifact) : Promise.resolve()),
+    onCommitFailed: discard,
+  });
+  const outcome = run.value;
+  if (!outcome.promoting) await discardStaged(staged);
+  return {
+    artifact: { ...outcome.artifact, storageOngoing: outcome.promoting ? false : outcome.artifact.storageOngoing },
+    created: outcome.kind === 'created',
+    warnings: outcome.warnings,
+    wroteObject: outcome.kind === 'created' && staged.stagingKey !== null,
+  };
+}
+
+export async function saveArtifact(services: ArtifactServices, input: SaveArtifactInput): Promise<SaveResult> {
   return savePrepared(services, await prepareSave(services, input));
 }

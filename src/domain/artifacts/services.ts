@@ -3,12 +3,15 @@ import type { TroveConfig } from '../../config';
 import type { Database } from '../../db/client';
 import type { User } from '../../db/generated/client';
 import type { StoreRegistry } from '../../storage/open-store';
+import type { FaultPoints } from '../fault-points';
 
 export interface ArtifactServices {
   db: Database;
   stores: StoreRegistry;
   config: TroveConfig;
   user: User;
+  /** Named points where tests pause, fail or crash the protocol (no rules in production). */
+  faults: FaultPoints;
 }
 
 /** What a save or replace answers: the artifact, whether it is new, and LaminDB-style warnings. */

@@ -1,6 +1,6 @@
 // Step 1 of the save protocol: stream bytes to a staging key in the target storage, hashing them in the same
 // pass. Nothing here touches the database; a failure deletes the staging object and leaves no trace.
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import type { Storage } from '../../db/generated/client';
 import { hashObject } from '../../storage/hash-object';
 import { type ContentHash, hashFromEtag, HashingStream } from '../../storage/hashing';
@@ -8,6 +8,7 @@ import { stagingKey } from '../../storage/keys';
 import { isRefusedPathCode, type ObjectStore, StorageError } from '../../storage/object-store';
 import { InvalidInputError, StorageFailedError } from '../errors';
 import { randomBase62 } from '../uid';
+import { type Fingerprint, fingerprintOf } from './protocol';
 
 /** Content whose bytes are in a storage, hashed, and ready to be committed. */
 export interface StagedContent extends ContentHash {
@@ -17,6 +18,8 @@ export interface StagedContent extends ContentHash {
   stagingKey: string | null;
   /** Key of an object registered in place (a `path` inside a storage root). */
   registeredKey?: string;
+  /** What the staged object looked like right after it was hashed; checked again before it is published. */
+  fingerprint?: Fingerprint;
 }
 
 export function storageFailure(error: unknown, root: string): StorageFailedError {
@@ -44,12 +47,16 @@ export async function stageStream(
 ): Promise<StagedContent> {
   const key = options.key ?? stagingKey(newUploadId());
   const hasher = new HashingStream(options.expectedSize);
-  body.once('error', (error) => hasher.destroy(error));
+  // stream.pipeline hands any failure of the body (a client gone, even before this point) to the hasher, so the
+  // store's write fails instead of waiting forever; the outcome that counts is the store's.
+  const hashed = pipeline(body, hasher, () => undefined);
   try {
-    await store.put(key, body.pipe(hasher), { contentLength: options.expectedSize, signal: options.signal });
+    await store.put(key, hashed, { contentLength: options.expectedSize, signal: options.signal });
     if (options.expectedSize !== undefined && hasher.bytesSeen !== options.expectedSize) throw wrongLength(hasher.bytesSeen, options.expectedSize);
     const content = await hasher.result(async (start) => store.get(key, { start, end: hasher.bytesSeen - 1 }));
-    return { ...content, storage, store, stagingKey: key };
+    const info = await store.head(key);
+    if (!info || info.size !== content.size) throw new StorageFailedError('SizeMismatch', `the staged object has ${info?.size ?? 'no'} bytes, ${content.size} were sent`);
+    return { ...content, storage, store, stagingKey: key, fingerprint: fingerprintOf(info) };
   } catch (error) {
     await store.delete(key).catch(() => undefined);
     if (error instanceof InvalidInputError) throw error;

@@ -7,6 +7,7 @@ import { InvalidInputError, NotFoundError } from '../errors';
 import type { ArtifactServices } from './services';
 import { hashObject } from '../../storage/hash-object';
 import type { UploadedPart } from '../../storage/object-store';
+import { fingerprintOf } from './protocol';
 import { newUploadId, stageStream, storageFailure } from './staging';
 
 export const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -77,7 +78,11 @@ export async function createUpload(services: ArtifactServices, input: CreateUplo
   });
 }
 
-/** Streams the bytes of an upload to its staging key; a dropped connection leaves the session OPEN to retry. */
+/**
+ * Streams the bytes of an upload to a staging object of their own (each PUT gets one, so a PUT sent again never
+ * rewrites bytes that were hashed or committed); a dropped connection leaves the session as it was, to retry. The
+ * session switches to the new object only while it is not committed, and the object it had before is deleted.
+ */
 export async function receiveUpload(
   services: ArtifactServices,
   uploadId: string,
@@ -99,13 +104,34 @@ export async function receiveUpload(
   const store = stores.storeFor(session.storage.root);
   const staged = await stageStream(session.storage, store, body, {
     expectedSize: announced ?? options.contentLength,
-    key: session.stagingKey,
+    key: `${stagingKey(uploadId)}.${newUploadId().slice(0, 8)}`,
     signal: options.signal,
   });
-  return db.uploadSession.update({
-    where: { id: session.id },
-    data: { status: 'RECEIVED', size: BigInt(staged.size), hash: staged.hash, hashType: staged.hashType, fullChecksum: staged.fullChecksum },
+  await services.faults.reach('upload.afterStage', { key: staged.stagingKey! });
+  const switched = await db.$transaction(async (tx) => {
+    const [current] = await tx.$queryRaw<{ status: string; stagingKey: string }[]>`
+      SELECT status, "stagingKey" FROM "UploadSession" WHERE id = ${session.id} FOR UPDATE`;
+    if (current?.status !== 'OPEN' && current?.status !== 'RECEIVED') return { updated: undefined, replaced: undefined };
+    const updated = await tx.uploadSession.update({
+      where: { id: session.id },
+      data: {
+        status: 'RECEIVED',
+        stagingKey: staged.stagingKey!,
+        size: BigInt(staged.size),
+        hash: staged.hash,
+        hashType: staged.hashType,
+        fullChecksum: staged.fullChecksum,
+        staged: { ...staged.fingerprint! },
+      },
+    });
+    return { updated, replaced: current.stagingKey !== staged.stagingKey ? current.stagingKey : undefined };
   });
+  if (!switched.updated) {
+    await store.delete(staged.stagingKey!).catch(() => undefined);
+    throw new InvalidInputError(`upload ${uploadId} was committed while these bytes arrived; they were not kept (start a new upload to save other bytes)`, 'uploadId');
+  }
+  if (switched.replaced) await store.delete(switched.replaced).catch(() => undefined);
+  return switched.updated;
 }
 
 /**
@@ -135,10 +161,12 @@ export async function completeDirectUpload(services: ArtifactServices, uploadId:
       throw new InvalidInputError(`the parts add up to ${info?.size ?? 0} bytes, not the announced ${size}; start a new upload`, 'parts');
     }
     const content = await hashObject(store, session.stagingKey, size);
-    return db.uploadSession.update({
-      where: { id: session.id },
-      data: { status: 'RECEIVED', size: BigInt(content.size), hash: content.hash, hashType: content.hashType, fullChecksum: content.fullChecksum },
+    // Two completions of one upload: the first one's answer stands.
+    await db.uploadSession.updateMany({
+      where: { id: session.id, status: 'OPEN' },
+      data: { status: 'RECEIVED', size: BigInt(content.size), hash: content.hash, hashType: content.hashType, fullChecksum: content.fullChecksum, staged: { ...fingerprintOf(info) } },
     });
+    return db.uploadSession.findUniqueOrThrow({ where: { id: session.id } });
   } catch (error) {
     if (error instanceof InvalidInputError) throw error;
     throw storageFailure(error, session.storage.root);

@@ -80,9 +80,10 @@ export async function doctor(services: ArtifactServices, options: { graceMs: num
         report.objectsWithoutRows.push({ storage: storage.root, key, detail: `${object.size} bytes owned by no artifact` });
       }
     }
+    // Owed work is stale once nobody holds its lease: recovery takes it over within seconds (repair does it now).
     for (const operation of operations) {
-      if (operation.createdAt < cutoff) {
-        report.staleOperations.push({ storage: storage.root, key: operation.fromKey, detail: `${operation.kind} owed since ${operation.createdAt.toISOString()}` });
+      if (!operation.leaseExpiresAt || operation.leaseExpiresAt < new Date()) {
+        report.staleOperations.push({ storage: storage.root, key: operation.fromKey, detail: `${operation.kind} owed since ${operation.createdAt.toISOString()}, lease expired` });
       }
     }
   }

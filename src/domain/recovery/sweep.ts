@@ -1,17 +1,21 @@
-// Step 4 of the save protocol: recovery. Every storage operation a committed transaction still owes, and every
-// artifact still flagged `storageOngoing`, is finished or undone once it is older than the grace period; staged
-// objects that nothing owns are deleted. It runs at start-up and on a timer, and `trove doctor --repair` runs it.
+// Recovery: the storage protocol's answer to a run that died (protocol.ts). Owed work whose lease has expired is
+// claimed (a lease of our own, so no two recoveries and no late save do it twice), then finished when its bytes
+// are verifiably there (the staged object unchanged since it was hashed, or the final object already in place) and
+// undone otherwise (a new artifact's row goes; a replaced one gets its previous fields, whose object was never
+// touched). Work whose lease is live is never touched, however long it takes.
 //
-// How it decides: an operation is FINISHED when its bytes are verifiably there (the staged object, or the final
-// object with the expected size and, for a replace, the expected hash); otherwise it is UNDONE (a new artifact's
-// row is deleted; a replaced artifact gets its previous fields back, whose object was never touched).
+// The full sweep also deletes staged objects nothing owns (left by a crash before any commit) once they are older
+// than the grace period, and expires upload sessions. It runs at start-up, on a timer, and on `trove doctor --repair`;
+// the owed work alone is looked at every few seconds (see scheduler.ts).
 import type { Artifact, StorageOperation } from '../../db/generated/client';
 import { hashObject } from '../../storage/hash-object';
 import { STAGING_PREFIX } from '../../storage/keys';
 import type { ObjectStore } from '../../storage/object-store';
-import { familyLock, lock } from '../locks';
-import { type PreviousFields, restoredFields } from '../artifacts/replace';
+import { type PreviousFields, restoredFields } from '../artifacts/previous-fields';
+import { claimExpiredWork, type Fingerprint, fingerprintOf, Lease, moveIntoPlace, newLeaseOwner, ownsWork, settleArtifacts } from '../artifacts/protocol';
+import { removeCreated } from '../artifacts/save';
 import type { ArtifactServices } from '../artifacts/services';
+import { SimulatedCrash } from '../fault-points';
 
 export interface SweepReport {
   finished: string[];
@@ -21,120 +25,126 @@ export interface SweepReport {
   errors: string[];
 }
 
-async function contentMatches(store: ObjectStore, key: string, artifact: Pick<Artifact, 'size' | 'hash' | 'fullChecksum'>): Promise<boolean> {
+export function emptyReport(): SweepReport {
+  return { finished: [], undone: [], objectsDeleted: [], uploadsExpired: [], errors: [] };
+}
+
+/** The staged or placed object is the artifact's content: unchanged since hashing, or re-hashed to the row's hash. */
+async function holdsContent(store: ObjectStore, key: string, artifact: Artifact, expected: Fingerprint | null): Promise<boolean> {
   const info = await store.head(key);
   if (!info || info.size !== Number(artifact.size)) return false;
+  if (expected && expected.size === info.size && (expected.etag ?? expected.mtimeMs) !== undefined) {
+    const now = fingerprintOf(info);
+    if ((expected.etag === undefined || expected.etag === now.etag) && (expected.mtimeMs === undefined || expected.mtimeMs === now.mtimeMs)) return true;
+  }
   const content = await hashObject(store, key, info.size);
   return content.hash === artifact.hash && content.fullChecksum === artifact.fullChecksum;
 }
 
-async function finish(services: ArtifactServices, artifact: Artifact, operationId: number): Promise<void> {
-  await services.db.$transaction(async (tx) => {
-    await tx.storageOperation.deleteMany({ where: { id: operationId } });
-    const pending = await tx.storageOperation.count({ where: { artifactId: artifact.id, kind: 'PROMOTE' } });
-    if (pending === 0) await tx.artifact.updateMany({ where: { id: artifact.id }, data: { storageOngoing: false } });
+/** Clears work we claimed (and storageOngoing where nothing else is owed), if it is still ours. */
+async function clearClaimed(services: ArtifactServices, owner: string, operation: StorageOperation): Promise<boolean> {
+  return services.db.$transaction(async (tx) => {
+    if (!(await ownsWork(tx, owner, [operation.id]))) return false;
+    await tx.storageOperation.deleteMany({ where: { id: operation.id } });
+    await settleArtifacts(tx, [operation]);
+    return true;
   });
 }
 
-async function undoCreation(services: ArtifactServices, artifact: Artifact): Promise<void> {
-  await services.db.$transaction(async (tx) => {
-    const stem = artifact.uid.slice(0, 16);
-    await lock(tx, familyLock(stem));
-    await tx.storageOperation.deleteMany({ where: { artifactId: artifact.id, kind: 'PROMOTE' } });
-    await tx.artifact.deleteMany({ where: { id: artifact.id } });
-    if (artifact.isLatest) {
-      const previous = await tx.artifact.findFirst({ where: { uid: { startsWith: stem }, branch: 'MAIN' }, orderBy: { id: 'desc' } });
-      if (previous) await tx.artifact.update({ where: { id: previous.id }, data: { isLatest: true } });
-    }
-  });
-}
-
-async function recoverPromotion(services: ArtifactServices, operation: StorageOperation, store: ObjectStore, report: SweepReport) {
-  const artifact = operation.artifactId ? await services.db.artifact.findUnique({ where: { id: operation.artifactId } }) : null;
-  const newer = artifact ? await services.db.storageOperation.count({ where: { artifactId: artifact.id, kind: 'PROMOTE', id: { gt: operation.id } } }) : 0;
-  if (!artifact || artifact.storageKey !== operation.toKey || !artifact.storageOngoing || newer > 0) {
-    // The artifact is gone, points elsewhere, is complete, or a later save supersedes this one: the staged bytes
-    // belong to nobody (moving them now could overwrite newer content).
+async function recoverPromotion(services: ArtifactServices, operation: StorageOperation, owner: string, store: ObjectStore, report: SweepReport) {
+  const { db } = services;
+  const artifact = operation.artifactId ? await db.artifact.findUnique({ where: { id: operation.artifactId } }) : null;
+  if (!artifact || artifact.storageKey !== operation.toKey || !artifact.storageOngoing) {
+    // The artifact is gone, points elsewhere or is complete: the staged bytes belong to nobody.
     await store.delete(operation.fromKey);
-    await services.db.storageOperation.deleteMany({ where: { id: operation.id } });
-    report.objectsDeleted.push(store.locationOf(operation.fromKey));
+    if (await clearClaimed(services, owner, operation)) report.objectsDeleted.push(store.locationOf(operation.fromKey));
     return;
   }
+  const expected = operation.expected as Fingerprint | null;
   const previous = operation.previous as PreviousFields | null;
-  const staged = await store.head(operation.fromKey);
-  if (staged && (await contentMatches(store, operation.fromKey, artifact))) {
-    await store.move(operation.fromKey, operation.toKey);
-    await finish(services, artifact, operation.id);
-    report.finished.push(artifact.uid);
+  if (await holdsContent(store, operation.fromKey, artifact, expected)) {
+    await moveIntoPlace(store, operation.fromKey, operation.toKey!, fingerprintOf((await store.head(operation.fromKey))!));
+    if (await clearClaimed(services, owner, operation)) report.finished.push(artifact.uid);
     return;
   }
-  // The move may have happened before the crash; for a replace onto the same key, only the hash tells old from new.
-  const placed = previous ? await contentMatches(store, operation.toKey, artifact) : (await store.head(operation.toKey))?.size === Number(artifact.size);
-  if (placed) {
-    await finish(services, artifact, operation.id);
-    report.finished.push(artifact.uid);
+  // The move may have happened before the crash; for a replace onto the same key, only the content tells old from new.
+  if (await holdsContent(store, operation.toKey!, artifact, previous && previous.storageKey === operation.toKey ? null : expected)) {
+    if (await clearClaimed(services, owner, operation)) report.finished.push(artifact.uid);
     return;
   }
-  if (staged) await store.delete(operation.fromKey);
-  if (previous) {
-    await services.db.$transaction(async (tx) => {
-      await tx.storageOperation.deleteMany({ where: { artifactId: artifact.id } });
-      await tx.artifact.update({ where: { id: artifact.id }, data: { ...restoredFields(previous), storageOngoing: false } });
-    });
-  } else {
-    await undoCreation(services, artifact);
-  }
+  const undone = await db.$transaction(async (tx) => {
+    if (!(await ownsWork(tx, owner, [operation.id]))) return false;
+    await tx.storageOperation.deleteMany({ where: { id: operation.id } });
+    if (previous) await tx.artifact.update({ where: { id: artifact.id }, data: { ...restoredFields(previous), storageOngoing: false } });
+    else await removeCreated(tx, artifact);
+    return true;
+  });
+  if (!undone) return;
+  await store.delete(operation.fromKey).catch(() => undefined);
   report.undone.push(artifact.uid);
 }
 
-async function recoverDeletion(services: ArtifactServices, operation: StorageOperation, store: ObjectStore, report: SweepReport) {
-  const owner = await services.db.artifact.findFirst({ where: { storageId: operation.storageId, storageKey: operation.fromKey } });
-  if (!owner) {
-    await store.delete(operation.fromKey);
-    report.objectsDeleted.push(store.locationOf(operation.fromKey));
+async function recoverDeletion(services: ArtifactServices, operation: StorageOperation, owner: string, store: ObjectStore, report: SweepReport) {
+  // An artifact may own the key again (a save reused a real key): then the bytes there are its, not ours to delete.
+  const occupant = await services.db.artifact.findFirst({ where: { storageId: operation.storageId, storageKey: operation.fromKey } });
+  if (!occupant) await store.delete(operation.fromKey);
+  if ((await clearClaimed(services, owner, operation)) && !occupant) report.objectsDeleted.push(store.locationOf(operation.fromKey));
+}
+
+/** Claims and recovers every piece of owed work whose lease has expired. */
+export async function recoverExpiredWork(services: ArtifactServices, storeOf: (storageId: number) => ObjectStore, report: SweepReport): Promise<void> {
+  const { db, config } = services;
+  const expired = await db.$queryRaw<StorageOperation[]>`
+    SELECT * FROM "StorageOperation" WHERE "leaseExpiresAt" IS NULL OR "leaseExpiresAt" <= now() ORDER BY id`;
+  for (const operation of expired) {
+    const owner = newLeaseOwner();
+    const [claimed] = await claimExpiredWork(db, [operation.id], owner, config.leaseMs);
+    if (claimed === undefined) continue; // finished, or claimed by someone else, meanwhile
+    const lease = new Lease(db, owner, [operation.id], config.leaseMs);
+    const store = storeOf(operation.storageId);
+    try {
+      await services.faults.reach('recovery.afterClaim', {});
+      if (operation.kind === 'PROMOTE') await recoverPromotion(services, operation, owner, store, report);
+      else await recoverDeletion(services, operation, owner, store, report);
+    } catch (error) {
+      if (error instanceof SimulatedCrash) throw error;
+      report.errors.push(`operation ${operation.id} (${operation.kind} ${operation.fromKey}): ${(error as Error).message}`);
+    } finally {
+      await lease.stop();
+    }
   }
-  await services.db.storageOperation.deleteMany({ where: { id: operation.id } });
 }
 
 const runningSweeps = new WeakMap<object, Promise<unknown>>();
 
 /** Runs `sweep` after any sweep this process is already running on the same database. */
-export function sweepExclusive(services: ArtifactServices, options: { graceMs: number }): Promise<SweepReport> {
+export function sweepExclusive(services: ArtifactServices, options: { graceMs: number; onlyOwedWork?: boolean }): Promise<SweepReport> {
   const previous = runningSweeps.get(services.db) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(() => sweep(services, options));
   runningSweeps.set(services.db, next);
   return next;
 }
 
-export async function sweep(services: ArtifactServices, options: { graceMs: number }): Promise<SweepReport> {
+export async function sweep(services: ArtifactServices, options: { graceMs: number; onlyOwedWork?: boolean }): Promise<SweepReport> {
   const { db, stores } = services;
-  const report: SweepReport = { finished: [], undone: [], objectsDeleted: [], uploadsExpired: [], errors: [] };
+  const report = emptyReport();
   const cutoff = new Date(Date.now() - options.graceMs);
   const storages = await db.storage.findMany();
-  const storeOf = new Map(storages.map((storage) => [storage.id, stores.storeFor(storage.root)]));
+  const storeById = new Map(storages.map((storage) => [storage.id, stores.storeFor(storage.root)]));
+  const storeOf = (storageId: number) => storeById.get(storageId)!;
 
-  for (const operation of await db.storageOperation.findMany({ where: { createdAt: { lt: cutoff } }, orderBy: { id: 'asc' } })) {
-    const store = storeOf.get(operation.storageId)!;
-    try {
-      if (operation.kind === 'PROMOTE') await recoverPromotion(services, operation, store, report);
-      else await recoverDeletion(services, operation, store, report);
-    } catch (error) {
-      // Another process's sweep (or the save itself) may have completed this operation meanwhile.
-      const pending = await db.storageOperation.findUnique({ where: { id: operation.id } });
-      if (pending) report.errors.push(`operation ${operation.id} (${operation.kind} ${operation.fromKey}): ${(error as Error).message}`);
-    }
-  }
+  await recoverExpiredWork(services, storeOf, report);
+  if (options.onlyOwedWork) return report;
 
-  // Flagged rows with no operation left (their operation was lost with a crash before it was written cannot happen:
-  // both are in one transaction; this covers rows flagged by hand or by older versions).
+  // Flagged rows with no work owed: left by versions of Trove before owed work was recorded with the row.
   for (const artifact of await db.artifact.findMany({ where: { storageOngoing: true, updatedAt: { lt: cutoff }, pendingOperations: { none: {} } } })) {
-    const store = storeOf.get(artifact.storageId)!;
+    const store = storeOf(artifact.storageId);
     try {
       if ((await store.head(artifact.storageKey))?.size === Number(artifact.size)) {
         await db.artifact.update({ where: { id: artifact.id }, data: { storageOngoing: false } });
         report.finished.push(artifact.uid);
       } else {
-        await undoCreation(services, artifact);
+        await db.$transaction((tx) => removeCreated(tx, artifact));
         report.undone.push(artifact.uid);
       }
     } catch (error) {
@@ -143,11 +153,11 @@ export async function sweep(services: ArtifactServices, options: { graceMs: numb
   }
 
   for (const upload of await db.uploadSession.findMany({ where: { status: { in: ['OPEN', 'RECEIVED'] }, expiresAt: { lt: new Date() } } })) {
-    const store = storeOf.get(upload.storageId)!;
+    const store = storeOf(upload.storageId);
     try {
       if (upload.s3MultipartId) await store.multipart?.abort(upload.stagingKey, upload.s3MultipartId).catch(() => undefined);
-      await store.delete(upload.stagingKey);
-      await db.uploadSession.update({ where: { id: upload.id }, data: { status: 'ABORTED' } });
+      const expired = await db.uploadSession.updateMany({ where: { id: upload.id, status: { in: ['OPEN', 'RECEIVED'] } }, data: { status: 'ABORTED' } });
+      if (expired.count) await store.delete(upload.stagingKey);
       report.uploadsExpired.push(upload.uploadId);
     } catch (error) {
       report.errors.push(`upload ${upload.uploadId}: ${(error as Error).message}`);
@@ -156,7 +166,7 @@ export async function sweep(services: ArtifactServices, options: { graceMs: numb
 
   // Staged objects nobody owns: left by a crash before the commit, or by a failed cleanup.
   for (const storage of storages) {
-    const store = storeOf.get(storage.id)!;
+    const store = storeOf(storage.id);
     try {
       const owned = new Set([
         ...(await db.storageOperation.findMany({ where: { storageId: storage.id }, select: { fromKey: true } })).map((operation) => operation.fromKey),

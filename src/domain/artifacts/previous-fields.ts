@@ -1,0 +1,22 @@
+// What a replace changes on an artifact, kept with the owed promotion so that recovery can undo an unfinished replace.
+import type { Artifact } from '../../db/generated/client';
+
+export interface PreviousFields {
+  key: string | null;
+  suffix: string;
+  storageKey: string;
+  size: string | null;
+  hash: string | null;
+  hashType: string | null;
+  fullChecksum: string | null;
+}
+
+export function previousFields(artifact: Artifact): PreviousFields {
+  const { key, suffix, storageKey, size, hash, hashType, fullChecksum } = artifact;
+  return { key, suffix, storageKey, size: size === null ? null : size.toString(), hash, hashType, fullChecksum };
+}
+
+/** The artifact's columns as they were, from what was recorded. */
+export function restoredFields(previous: PreviousFields) {
+  return { ...previous, size: previous.size === null ? null : BigInt(previous.size) };
+}

@@ -1,0 +1,303 @@
+// The storage protocol: how Trove changes bytes and rows together so that PostgreSQL and the storage never disagree.
+// Save, replace and permanent delete all run it; recovery (recovery/sweep.ts) finishes what a crashed run left.
+//
+//   1. Stage    the new bytes go to a staging key of their own (.trove/staging/...), hashed on the way; nothing is
+//               committed, so a failure here leaves nothing but the staged object, which the caller deletes.
+//   2. Commit   one short transaction applies the rules (dedup, versions, keys), writes the rows (an artifact whose
+//               bytes are not in place yet says storageOngoing) and records the storage work it owes
+//               (StorageOperation: PROMOTE staged -> final key, DELETE an object nobody owns any more), leased to
+//               this run: the lease says "someone is doing this" as a fact, renewed while the work goes on.
+//   3. Perform  promotions first: the staged object must still be the one that was hashed (size and etag or mtime),
+//               then it is moved to its key and checked there. Then the deletions.
+//   4. Clear    only while the lease is still ours: the owed work goes and storageOngoing clears, in one transaction.
+//
+// A promotion that fails is undone while we still own it: the rows go back to what they were (a new artifact's row
+// is removed, a replaced one gets its previous fields) and our staged object is deleted. Only objects Trove staged
+// or promoted are ever deleted. A deletion that fails stays owed: its lease is released so recovery retries it
+// at once. A run that dies (SIGKILL, power) stops renewing; once its lease has expired, recovery or the next save of
+// the same content takes the work over. Nobody ever touches work whose lease is live, however long it takes.
+import type { Prisma, StorageOperation } from '../../db/generated/client';
+import type { Database } from '../../db/client';
+import type { ObjectInfo, ObjectStore } from '../../storage/object-store';
+import { LeaseLostError, StorageFailedError, TroveError } from '../errors';
+import { type FaultDetail, SimulatedCrash } from '../fault-points';
+import type { Tx } from '../locks';
+import { randomBase62 } from '../uid';
+import type { PreviousFields } from './previous-fields';
+import type { ArtifactServices } from './services';
+import { storageFailure } from './staging';
+
+/** What a staged object looked like when its bytes were hashed; checked again before it is published. */
+export interface Fingerprint {
+  size: number;
+  etag?: string;
+  mtimeMs?: number;
+}
+
+export function fingerprintOf(info: ObjectInfo): Fingerprint {
+  return { size: info.size, etag: info.etag, mtimeMs: info.lastModified?.getTime() };
+}
+
+function sameFingerprint(info: ObjectInfo, expected: Fingerprint): boolean {
+  if (info.size !== expected.size) return false;
+  if (expected.etag !== undefined && info.etag !== undefined && info.etag !== expected.etag) return false;
+  if (expected.mtimeMs !== undefined && info.lastModified !== undefined && info.lastModified.getTime() !== expected.mtimeMs) return false;
+  return true;
+}
+
+export type OwedWork =
+  | { kind: 'PROMOTE'; storageId: number; artifactId: number; fromKey: string; toKey: string; expected: Fingerprint; previous?: PreviousFields }
+  | { kind: 'DELETE'; storageId: number; artifactId?: number | null; fromKey: string };
+
+export function newLeaseOwner(): string {
+  return randomBase62(24);
+}
+
+/** Owed work, as seen inside a transaction that holds it locked: `live` when someone's lease has not expired. */
+export interface PendingWork extends StorageOperation {
+  live: boolean;
+}
+
+/** The work owed on an artifact, or on a key of a storage (as source or target), locked until the transaction ends. */
+export async function pendingWork(tx: Tx, where: { artifactId: number } | { storageId: number; key: string }): Promise<PendingWork[]> {
+  const rows =
+    'artifactId' in where
+      ? await tx.$queryRaw<(StorageOperation & { live: boolean })[]>`
+          SELECT *, coalesce("leaseExpiresAt" > now(), false) AS live FROM "StorageOperation"
+          WHERE "artifactId" = ${where.artifactId} ORDER BY id FOR UPDATE`
+      : await tx.$queryRaw<(StorageOperation & { live: boolean })[]>`
+          SELECT *, coalesce("leaseExpiresAt" > now(), false) AS live FROM "StorageOperation"
+          WHERE "storageId" = ${where.storageId} AND ("fromKey" = ${where.key} OR "toKey" = ${where.key}) ORDER BY id FOR UPDATE`;
+  return rows;
+}
+
+/** Records owed work in the caller's transaction, leased to `owner` for `leaseMs` of database time. */
+export async function recordOwedWork(tx: Tx, owed: OwedWork[], owner: string, leaseMs: number): Promise<StorageOperation[]> {
+  const operations: StorageOperation[] = [];
+  for (const work of owed) {
+    operations.push(
+      await tx.storageOperation.create({
+        data: {
+          kind: work.kind,
+          storageId: work.storageId,
+          artifactId: work.artifactId ?? null,
+          fromKey: work.fromKey,
+          toKey: work.kind === 'PROMOTE' ? work.toKey : null,
+          expected: work.kind === 'PROMOTE' ? ({ ...work.expected } as Prisma.InputJsonValue) : undefined,
+          previous: work.kind === 'PROMOTE' && work.previous ? ({ ...work.previous } as Prisma.InputJsonValue) : undefined,
+          leaseOwner: owner,
+        },
+      }),
+    );
+  }
+  if (operations.length) await setLease(tx, owner, operations.map((operation) => operation.id), leaseMs);
+  return operations;
+}
+
+async function setLease(db: Tx | Database, owner: string, ids: number[], leaseMs: number): Promise<number> {
+  return db.$executeRaw`
+    UPDATE "StorageOperation" SET "leaseOwner" = ${owner}, "leaseExpiresAt" = now() + ${leaseMs} * interval '1 millisecond'
+    WHERE id = ANY(${ids}) AND "leaseOwner" = ${owner}`;
+}
+
+/** Takes over work whose lease has expired; returns the ids now leased to `owner`. */
+export async function claimExpiredWork(db: Tx | Database, ids: number[], owner: string, leaseMs: number): Promise<number[]> {
+  const claimed = await db.$queryRaw<{ id: number }[]>`
+    UPDATE "StorageOperation" SET "leaseOwner" = ${owner}, "leaseExpiresAt" = now() + ${leaseMs} * interval '1 millisecond'
+    WHERE id = ANY(${ids}) AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" <= now())
+    RETURNING id`;
+  return claimed.map((row) => row.id);
+}
+
+/** Whether `owner` still holds every one of `ids` (locking them until the transaction ends). */
+export async function ownsWork(tx: Tx, owner: string, ids: number[]): Promise<boolean> {
+  if (!ids.length) return true;
+  const held = await tx.$queryRaw<{ id: number }[]>`
+    SELECT id FROM "StorageOperation" WHERE id = ANY(${ids}) AND "leaseOwner" = ${owner} FOR UPDATE`;
+  return held.length === ids.length;
+}
+
+/** Lets recovery take `ids` at once (a deletion that failed, a run that could not finish). */
+export async function releaseWork(db: Database, owner: string, ids: number[]): Promise<void> {
+  if (!ids.length) return;
+  await db.$executeRaw`UPDATE "StorageOperation" SET "leaseOwner" = NULL, "leaseExpiresAt" = now() WHERE id = ANY(${ids}) AND "leaseOwner" = ${owner}`;
+}
+
+/** Keeps a lease alive while its work goes on; `signal` aborts the work if the lease is lost. */
+export class Lease {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private renewing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Database,
+    readonly owner: string,
+    readonly ids: number[],
+    leaseMs: number,
+  ) {
+    this.timer = setInterval(() => {
+      this.renewing = this.renewing.then(async () => {
+        const renewed = await setLease(this.db, owner, ids, leaseMs).catch(() => 0);
+        if (renewed < ids.length) this.controller.abort(new LeaseLostError('this storage work'));
+      });
+    }, Math.max(50, leaseMs / 3));
+    this.timer.unref();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.renewing;
+  }
+}
+
+/**
+ * Moves a staged object to its final key after checking that it is still the object that was hashed, then checks
+ * what arrived. Used by live promotions and by recovery.
+ */
+export async function moveIntoPlace(store: ObjectStore, fromKey: string, toKey: string, expected: Fingerprint, signal?: AbortSignal): Promise<void> {
+  const staged = await store.head(fromKey);
+  if (!staged) throw new StorageFailedError('NoSuchKey', `the staged object ${store.locationOf(fromKey)} is gone; nothing was published`);
+  if (!sameFingerprint(staged, expected)) {
+    throw new StorageFailedError('ContentChanged', `the staged object ${store.locationOf(fromKey)} changed after its bytes were hashed; nothing was published`);
+  }
+  signal?.throwIfAborted();
+  await store.move(fromKey, toKey, { size: staged.size, signal });
+  const placed = await store.head(toKey);
+  if (!placed || placed.size !== expected.size) {
+    throw new StorageFailedError('SizeMismatch', `the object at ${store.locationOf(toKey)} has ${placed?.size ?? 'no'} bytes, expected ${expected.size}`);
+  }
+}
+
+export interface ProtocolSteps<T> {
+  store: ObjectStore;
+  /** Tells fault points which artifact the work is about. */
+  detail: FaultDetail;
+  /** Step 2: the rules, inside the commit transaction. Returns a value for the caller and the storage work owed. */
+  commit(tx: Tx): Promise<{ value: T; owed: OwedWork[] }>;
+  /** Puts the rows back as they were before `commit`, when a promotion failed (its bytes never became visible). */
+  undo?(tx: Tx, value: T): Promise<void>;
+  /** The commit did not happen: drop what was staged for it. */
+  onCommitFailed?(): Promise<void>;
+}
+
+/** A database failure as a typed error that says what state it left. */
+function databaseError(error: unknown, committed: boolean): TroveError {
+  const reason = (error as Error).message?.split('\n')[0] ?? String(error);
+  return new TroveError(
+    'DATABASE_ERROR',
+    committed
+      ? `the database failed after the change was recorded (${reason}); recovery finishes or undoes it within seconds of its lease running out`
+      : `the database could not record the change (${reason}); nothing was saved`,
+    { cause: error },
+  );
+}
+
+export interface ProtocolResult<T> {
+  value: T;
+  /** Objects deleted as owed. */
+  deleted: string[];
+  /** Owed deletions that failed; they stay owed and recovery retries them. */
+  deferred: string[];
+}
+
+/** Runs steps 2 to 4 for work whose bytes (if any) are staged. */
+export async function runProtocol<T>(services: ArtifactServices, steps: ProtocolSteps<T>): Promise<ProtocolResult<T>> {
+  const { db, config, faults } = services;
+  const { store, detail } = steps;
+  const owner = newLeaseOwner();
+  let committed;
+  try {
+    committed = await db.$transaction(async (tx) => {
+      const { value, owed } = await steps.commit(tx);
+      return { value, operations: await recordOwedWork(tx, owed, owner, config.leaseMs) };
+    });
+  } catch (error) {
+    await steps.onCommitFailed?.();
+    throw error instanceof TroveError ? error : databaseError(error, false);
+  }
+  const { value, operations } = committed;
+  const result: ProtocolResult<T> = { value, deleted: [], deferred: [] };
+  if (!operations.length) return result;
+
+  const lease = new Lease(db, owner, operations.map((operation) => operation.id), config.leaseMs);
+  try {
+    await faults.reach('protocol.afterCommit', detail);
+    const promotions = operations.filter((operation) => operation.kind === 'PROMOTE');
+    const deletions = operations.filter((operation) => operation.kind === 'DELETE');
+    try {
+      for (const promotion of promotions) {
+        await faults.reach('protocol.beforeMove', detail);
+        await moveIntoPlace(store, promotion.fromKey, promotion.toKey!, promotion.expected as unknown as Fingerprint, lease.signal);
+      }
+    } catch (error) {
+      if (error instanceof SimulatedCrash) throw error;
+      await lease.stop();
+      await undoPromotions(services, steps, value, owner, operations, store);
+      throw lease.signal.aborted ? lease.signal.reason : storageFailure(error, store.root);
+    }
+    await faults.reach('protocol.afterMove', detail);
+    if (promotions.length) await clearWork(services, owner, promotions, 'the save');
+
+    for (const deletion of deletions) {
+      try {
+        await faults.reach('protocol.beforeDelete', detail);
+        await store.delete(deletion.fromKey);
+        result.deleted.push(store.locationOf(deletion.fromKey));
+      } catch (error) {
+        if (error instanceof SimulatedCrash) throw error;
+        result.deferred.push(`${store.locationOf(deletion.fromKey)} (${(error as Error).message})`);
+      }
+    }
+    const done = deletions.filter((deletion) => result.deleted.includes(store.locationOf(deletion.fromKey)));
+    await faults.reach('protocol.beforeClear', detail);
+    if (done.length) await clearWork(services, owner, done, 'the deletion');
+    await releaseWork(db, owner, deletions.filter((deletion) => !done.includes(deletion)).map((deletion) => deletion.id));
+    return result;
+  } catch (error) {
+    if (error instanceof SimulatedCrash || error instanceof TroveError) throw error;
+    // The bytes may be in place but the rows could not say so (the database went away): recovery finishes it.
+    await releaseWork(db, owner, operations.map((operation) => operation.id)).catch(() => undefined);
+    throw databaseError(error, true);
+  } finally {
+    // Also after a simulated crash: a dead process renews nothing, so its lease runs out as it would.
+    await lease.stop();
+  }
+}
+
+/** Step 4 for `work`: gone, and storageOngoing cleared where no promotion is owed any more; only under our lease. */
+async function clearWork(services: ArtifactServices, owner: string, work: StorageOperation[], what: string): Promise<void> {
+  const ids = work.map((operation) => operation.id);
+  await services.db.$transaction(async (tx) => {
+    if (!(await ownsWork(tx, owner, ids))) throw new LeaseLostError(what);
+    await tx.storageOperation.deleteMany({ where: { id: { in: ids } } });
+    await settleArtifacts(tx, work);
+  });
+}
+
+/** Clears storageOngoing on the artifacts of `work` that have no promotion owed any more. */
+export async function settleArtifacts(tx: Tx, work: Pick<StorageOperation, 'kind' | 'artifactId'>[]): Promise<void> {
+  const artifactIds = [...new Set(work.filter((operation) => operation.kind === 'PROMOTE' && operation.artifactId !== null).map((operation) => operation.artifactId!))];
+  for (const artifactId of artifactIds) {
+    const owed = await tx.storageOperation.count({ where: { artifactId, kind: 'PROMOTE' } });
+    if (owed === 0) await tx.artifact.updateMany({ where: { id: artifactId }, data: { storageOngoing: false } });
+  }
+}
+
+/** A promotion failed: while the work is still ours, put the rows back and delete the bytes we staged. */
+async function undoPromotions<T>(services: ArtifactServices, steps: ProtocolSteps<T>, value: T, owner: string, operations: StorageOperation[], store: ObjectStore): Promise<void> {
+  const ids = operations.map((operation) => operation.id);
+  const undone = await services.db.$transaction(async (tx) => {
+    if (!(await ownsWork(tx, owner, ids))) return false;
+    if (steps.undo) await steps.undo(tx, value);
+    await tx.storageOperation.deleteMany({ where: { id: { in: ids } } });
+    return true;
+  });
+  if (!undone) return;
+  for (const operation of operations) {
+    if (operation.kind === 'PROMOTE') await store.delete(operation.fromKey).catch(() => undefined);
+  }
+}

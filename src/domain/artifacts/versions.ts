@@ -1,0 +1,50 @@
+// Version families (LaminDB): versions share a 16-character uid stem, the suffix counts up in base62, exactly one
+// version of a family is the latest. Every change of which version is the latest goes through here, under the
+// family's lock.
+import type { Artifact } from '../../db/generated/client';
+import { familyLock, lock, type Tx } from '../locks';
+import { FIRST_VERSION_SUFFIX, nextVersionSuffix, uidLengths } from '../uid';
+
+export function stemOf(uid: string): string {
+  return uid.slice(0, uidLengths.artifactStem);
+}
+
+/**
+ * Next uid of a version family, after locking it; the previous latest version stops being latest. The family's last
+ * issued suffix is recorded, so the uid of a deleted version is never issued again.
+ */
+export async function nextVersionUid(tx: Tx, stem: string): Promise<string> {
+  await lock(tx, familyLock(stem));
+  const [last] = await tx.$queryRaw<{ version: string }[]>`
+    SELECT max(version COLLATE "C") AS version FROM (
+      SELECT right(uid, 4) AS version FROM "Artifact" WHERE left(uid, 16) = ${stem}
+      UNION ALL SELECT "lastVersion" FROM "VersionFamily" WHERE stem = ${stem}
+    ) AS issued`;
+  const version = last?.version ? nextVersionSuffix(last.version) : FIRST_VERSION_SUFFIX;
+  await tx.versionFamily.upsert({ where: { stem }, update: { lastVersion: version }, create: { stem, lastVersion: version } });
+  await tx.artifact.updateMany({ where: { uid: { startsWith: stem }, isLatest: true }, data: { isLatest: false } });
+  return stem + version;
+}
+
+/**
+ * `leaving` stops being a MAIN version (trashed, deleted, or its creation undone): if it was the latest, the newest
+ * version still in MAIN becomes the latest. Call it before the row changes or goes.
+ */
+export async function handOverLatest(tx: Tx, leaving: Pick<Artifact, 'id' | 'uid' | 'isLatest'>): Promise<void> {
+  if (!leaving.isLatest) return;
+  const stem = stemOf(leaving.uid);
+  await lock(tx, familyLock(stem));
+  await tx.artifact.updateMany({ where: { id: leaving.id }, data: { isLatest: false } });
+  const previous = await tx.artifact.findFirst({ where: { uid: { startsWith: stem }, branch: 'MAIN', id: { not: leaving.id } }, orderBy: { id: 'desc' } });
+  if (previous) await tx.artifact.update({ where: { id: previous.id }, data: { isLatest: true } });
+}
+
+/** `returning` comes back to MAIN: it is the latest again unless a newer version is in MAIN. */
+export async function latestOnReturn(tx: Tx, returning: Pick<Artifact, 'id' | 'uid' | 'isLatest'>): Promise<boolean> {
+  const stem = stemOf(returning.uid);
+  await lock(tx, familyLock(stem));
+  const latest = await tx.artifact.findFirst({ where: { uid: { startsWith: stem }, isLatest: true } });
+  const becomesLatest = !latest || latest.id === returning.id || latest.branch !== 'MAIN' || latest.id < returning.id;
+  if (becomesLatest && latest && latest.id !== returning.id) await tx.artifact.update({ where: { id: latest.id }, data: { isLatest: false } });
+  return becomesLatest;
+}
