@@ -1,11 +1,14 @@
-// Crash test: Trove servers (two processes on one database and one storage) are SIGKILLed at random moments during
-// a stream of saves, replaces and deletes; then a server starts with no grace period, its recovery sweep runs, and
-// the doctor must find both stores in agreement with every acknowledged write intact.
-// TROVE_CRASH_KILLS sets the number of kills (default 200; CI runs the default).
-import { randomBytes, randomInt } from 'node:crypto';
+// Crash test: Trove servers (two processes on one database and one storage) are SIGKILLed during a stream of saves,
+// replaces and permanent deletes, at the named points of the storage protocol (TROVE_FAULTS: after the commit,
+// before and after a move, before a deletion, before the clear, after an upload is staged), each with a small
+// probability drawn from a seeded generator; then recovery runs once the dead servers' leases have expired, and the
+// doctor must find both stores in agreement (no row without its object, no unowned object under .lamindb/ or
+// .trove/staging/, no wrong bytes) with every acknowledged write intact.
+// TROVE_CRASH_KILLS sets the number of kills (default 200; CI runs the default); TROVE_CRASH_SEED replays a run.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashBuffer } from '../src/storage/hashing';
 import { startServerProcess } from './helpers/server-process';
@@ -13,6 +16,28 @@ import { createDatabaseFromTemplate } from './helpers/trove';
 
 const KILLS = Number(process.env.TROVE_CRASH_KILLS ?? 200);
 const WORKERS = 2;
+const SEED = Number(process.env.TROVE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+/** Each server dies at a protocol point with this probability per point reached (about one kill in 40 operations). */
+const KILL_POINTS = ['protocol.afterCommit', 'protocol.beforeMove', 'protocol.afterMove', 'protocol.beforeDelete', 'protocol.beforeClear', 'upload.afterStage'];
+const KILL_PROBABILITY = 0.02;
+/** A server that survived this many operations is killed from outside (a kill at no particular point). */
+const MAX_OPERATIONS_PER_SERVER = 150;
+const LEASE_SECONDS = 2;
+
+/** mulberry32: the operations and the servers' kill draws follow the printed seed. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = seeded(SEED);
+const randomInt = (min: number, max?: number) => (max === undefined ? Math.floor(random() * min) : min + Math.floor(random() * (max - min)));
+const randomBytes = (length: number) => Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
 
 interface Expectation {
   /** Hash of the last acknowledged save or replace. */
@@ -49,6 +74,17 @@ function pick<T>(items: T[]): T | undefined {
   return items.length ? items[randomInt(items.length)] : undefined;
 }
 
+/** A save through an upload session (createUpload, PUT, createArtifact): the path of large files. */
+async function saveThroughUpload(url: string, content: string, key: string | undefined, signal: AbortSignal): Promise<{ uid: string; hash: string } | undefined> {
+  const created = await graphql(url, `mutation($input: CreateUploadInput) { createUpload(input: $input) { ... on Upload { uploadId } } }`, { input: { size: Buffer.byteLength(content), fileName: 'crash.txt' } }, signal);
+  const uploadId = created.data?.createUpload?.uploadId;
+  if (!uploadId) return undefined;
+  const put = await fetch(`${url}/uploads/${uploadId}`, { method: 'PUT', body: content, signal });
+  if (!put.ok) return undefined;
+  const result = await graphql(url, SAVE, { input: { uploadId, key, description: key ? undefined : 'crash upload' } }, signal);
+  return result.data?.createArtifact?.artifact;
+}
+
 /** One random operation; records in the ledger only what the server acknowledged. */
 async function randomOperation(url: string, signal: AbortSignal): Promise<void> {
   const roll = randomInt(100);
@@ -57,8 +93,8 @@ async function randomOperation(url: string, signal: AbortSignal): Promise<void> 
     const reuse = roll < 10 ? pick(acknowledgedContents) : undefined;
     const content = reuse ?? `${randomBytes(randomInt(16, 4096)).toString('base64')}\n`;
     const key = roll % 3 === 0 ? `crash/k${randomInt(5)}.txt` : undefined;
-    const result = await graphql(url, SAVE, { input: { content, key, description: key ? undefined : 'crash test', suffix: key ? undefined : '.txt' } }, signal);
-    const artifact = result.data?.createArtifact?.artifact;
+    const input = { content, key, description: key ? undefined : 'crash test', suffix: key ? undefined : '.txt' };
+    const artifact = roll % 5 === 1 ? await saveThroughUpload(url, content, key, signal) : (await graphql(url, SAVE, { input }, signal)).data?.createArtifact?.artifact;
     if (artifact) {
       acknowledgedContents.push(content);
       if (!ledger.has(artifact.uid)) {
@@ -101,14 +137,18 @@ describe('crash recovery', () => {
       DATABASE_URL: await createDatabaseFromTemplate(),
       TROVE_STORAGE: path.join(workDir, 'storage'),
       TROVE_SECRET: 'a-signing-secret-shared-by-all-crash-servers',
-      // No recovery while the kills go on: recovery is what is being tested afterwards.
+      // The dead servers' own recovery is not what is tested: only the survivor sweeps (the workers never poll).
       TROVE_RECOVERY_GRACE_SECONDS: '86400',
+      TROVE_RECOVERY_POLL_SECONDS: '0',
+      TROVE_LEASE_SECONDS: String(LEASE_SECONDS),
     };
   });
   afterAll(async () => rm(workDir, { recursive: true, force: true }));
 
-  it(`survives ${KILLS} SIGKILLs with no disagreement between the stores`, async () => {
+  it(`survives ${KILLS} SIGKILLs at the protocol's points with no disagreement between the stores (seed ${SEED})`, async () => {
+    console.log(`crash test seed ${SEED} (replay with TROVE_CRASH_SEED=${SEED})`);
     let kills = 0;
+    let pointKills = 0;
     let acknowledgedBefore = 0;
     const worker = async (index: number) => {
       while (kills < KILLS) {
@@ -116,14 +156,19 @@ describe('crash recovery', () => {
         const server = await startServerProcess({
           ...env,
           TROVE_DATA_DIR: path.join(workDir, `data-${index}`),
-          // Widens the window between commit and promote, so kills land there often.
-          TROVE_FAULT_PAUSE_BEFORE_PROMOTE_MS: String(randomInt(0, 40)),
+          TROVE_FAULTS: KILL_POINTS.map((point) => `${point}=kill:${KILL_PROBABILITY}`).join(','),
+          TROVE_FAULT_SEED: String(randomInt(2 ** 31)),
         });
         const abort = new AbortController();
+        let operations = 0;
         const streams = Array.from({ length: 4 }, async () => {
-          while (!abort.signal.aborted) await randomOperation(server.url, abort.signal).catch(() => undefined);
+          while (!abort.signal.aborted && server.child.exitCode === null && server.child.signalCode === null) {
+            if (++operations > MAX_OPERATIONS_PER_SERVER) break;
+            await randomOperation(server.url, abort.signal).catch(() => undefined);
+          }
         });
-        await new Promise((resolve) => setTimeout(resolve, randomInt(30, 600)));
+        await Promise.race([Promise.all(streams), server.exited]);
+        if (server.child.signalCode === 'SIGKILL' && operations <= MAX_OPERATIONS_PER_SERVER) pointKills += 1;
         await server.kill();
         abort.abort();
         await Promise.all(streams);
@@ -134,9 +179,18 @@ describe('crash recovery', () => {
     expect(kills).toBeGreaterThanOrEqual(KILLS);
     expect(acknowledgedBefore).toBeGreaterThan(KILLS / 2);
 
-    // Start-up with no grace: the sweep finishes or undoes everything the kills left.
-    const survivor = await startServerProcess({ ...env, TROVE_DATA_DIR: path.join(workDir, 'data-final'), TROVE_RECOVERY_GRACE_SECONDS: '0' });
+    // A server with no grace period: once the dead servers' leases have expired, recovery finishes or undoes all.
+    const lastKill = Date.now();
+    const survivor = await startServerProcess({ ...env, TROVE_DATA_DIR: path.join(workDir, 'data-final'), TROVE_RECOVERY_GRACE_SECONDS: '0', TROVE_RECOVERY_POLL_SECONDS: '0.5' });
     try {
+      const database = new pg.Client({ connectionString: env.DATABASE_URL });
+      await database.connect();
+      try {
+        while (Number((await database.query('SELECT count(*) AS owed FROM "StorageOperation"')).rows[0].owed) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        await database.end();
+      }
+      const recoveredMs = Date.now() - lastKill;
       const repaired = await graphql(survivor.url, `mutation { repair(graceSeconds: 0) { recovery { finished undone errors } } }`, {});
       expect(repaired.data.repair.recovery.errors).toEqual([]);
       const report = (await graphql(survivor.url, `query { doctor(deep: true, graceSeconds: 0) {
@@ -164,10 +218,44 @@ describe('crash recovery', () => {
           problems.push({ uid, found, expectation: { ...expectation, possibleHashes: [...expectation.possibleHashes] } });
         }
       }
-      console.log(`crash test: ${kills} kills, ${uids.length} acknowledged artifacts, lost ${lost}, wrong ${wrong}, recovery ${JSON.stringify({ finished: repaired.data.repair.recovery.finished.length, undone: repaired.data.repair.recovery.undone.length })}`);
+      console.log(
+        `crash test (seed ${SEED}): ${kills} kills (${pointKills} at protocol points), ${uids.length} acknowledged artifacts, lost ${lost}, wrong ${wrong}; ` +
+          `all owed work recovered ${recoveredMs} ms after the last kill (lease ${LEASE_SECONDS} s)`,
+      );
       expect({ lost, wrong, problems }).toEqual({ lost: 0, wrong: 0, problems: [] });
     } finally {
       await survivor.stop();
     }
   }, 1_800_000);
+
+  it('finishes a SIGKILLed save within seconds of its lease expiring: by the next save of the same bytes, or by another server', async () => {
+    const shared = { ...env, TROVE_RECOVERY_GRACE_SECONDS: '0' };
+    const healthy = await startServerProcess({ ...shared, TROVE_DATA_DIR: path.join(workDir, 'data-b'), TROVE_RECOVERY_POLL_SECONDS: '0.5' });
+    try {
+      const timings: Record<string, number> = {};
+      for (const [path_, point] of [['sweep', 'protocol.afterMove'], ['re-save', 'protocol.afterCommit']] as const) {
+        const doomed = await startServerProcess({ ...shared, TROVE_DATA_DIR: path.join(workDir, `data-${path_}`), TROVE_FAULTS: `${point}=kill`, TROVE_RECOVERY_POLL_SECONDS: '0' });
+        const content = `killed at ${point}, finished by ${path_}\n`;
+        const key = `timing/${path_}.txt`;
+        await graphql(doomed.url, SAVE, { input: { content, key } }).catch(() => undefined);
+        await doomed.exited;
+        const killedAt = Date.now();
+        expect(doomed.child.signalCode).toBe('SIGKILL');
+        for (;;) {
+          const found =
+            path_ === 're-save'
+              ? (await graphql(healthy.url, `mutation($input: CreateArtifactInput!) { createArtifact(input: $input) { ... on ArtifactPayload { artifact { storageOngoing } } } }`, { input: { content, key } })).data.createArtifact.artifact
+              : (await graphql(healthy.url, `query($key: String) { artifact(key: $key) { storageOngoing } }`, { key })).data.artifact;
+          if (found && !found.storageOngoing) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        timings[path_] = Date.now() - killedAt;
+      }
+      console.log(`SIGKILL to finished artifact (lease ${LEASE_SECONDS} s): by another server's recovery ${timings.sweep} ms, by a re-save ${timings['re-save']} ms`);
+      const report = (await graphql(healthy.url, `query { doctor(deep: true, graceSeconds: 0) { clean } }`, {})).data.doctor;
+      expect(report.clean).toBe(true);
+    } finally {
+      await healthy.stop();
+    }
+  }, 120_000);
 });

@@ -7,7 +7,7 @@ import { downloadUrlFor, readArtifact } from '../domain/artifacts/lookup';
 import type { ArtifactSource, SaveArtifactInput } from '../domain/artifacts/prepare';
 import { replaceArtifact } from '../domain/artifacts/replace';
 import { saveArtifact } from '../domain/artifacts/save';
-import { BulkSaveFailedError, InvalidInputError, NotFoundError } from '../domain/errors';
+import { BulkSaveFailedError, InvalidInputError, LeaseLostError, NotFoundError, StorageBusyError } from '../domain/errors';
 import { ArtifactType } from './artifact';
 import { builder } from './builder';
 import { artifactSaveErrors } from './errors';
@@ -202,7 +202,7 @@ builder.mutationFields((t) => ({
     type: DeleteArtifactPayload,
     description: 'Moves an artifact to the trash, or with permanent: true deletes the record and (see deleteStorage) the object.',
     args: { input: t.arg({ type: DeleteArtifactInput, required: true }) },
-    errors: { types: [NotFoundError, InvalidInputError], union: { name: 'DeleteArtifactResult' } },
+    errors: { types: [NotFoundError, InvalidInputError, StorageBusyError, LeaseLostError], union: { name: 'DeleteArtifactResult' } },
     resolve: (_root, { input }, context) => deleteArtifact(context, input),
   }),
   readArtifact: t.field({

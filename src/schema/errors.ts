@@ -1,6 +1,9 @@
 // GraphQL shapes of the domain's expected errors: every one implements `Error { code message }`.
 import {
   BulkSaveFailedError,
+  FileExistsError,
+  LeaseLostError,
+  StorageBusyError,
   HashExistsError,
   HashInTrashError,
   InvalidInputError,
@@ -99,8 +102,33 @@ builder.objectType(BulkSaveFailedError, {
   }),
 });
 
+builder.objectType(StorageBusyError, {
+  name: 'StorageBusy',
+  description: "Storage work on this artifact or key is in progress (its lease is live): try again when it is done.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof StorageBusyError,
+});
+
+builder.objectType(FileExistsError, {
+  name: 'FileExists',
+  description: 'A real key where a file lies that no artifact owns; Trove never overwrites what it did not write.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof FileExistsError,
+  fields: (t) => ({ key: t.exposeString('key') }),
+});
+
+builder.objectType(LeaseLostError, {
+  name: 'LeaseLost',
+  description: 'The work outlived its lease and recovery took it over; look at the artifact again shortly.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof LeaseLostError,
+});
+
 /** Errors any artifact-saving mutation can answer with. */
 export const artifactSaveErrors = [
+  StorageBusyError,
+  FileExistsError,
+  LeaseLostError,
   InvalidInputError,
   NotFoundError,
   HashExistsError,

@@ -22,6 +22,8 @@ export function bundleServer(): Promise<void> {
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
+  /** Resolves when the process has exited (killed at a fault point, say). */
+  exited: Promise<void>;
   /** SIGKILL: no clean-up of any kind runs. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -44,8 +46,9 @@ export async function startServerProcess(env: Record<string, string>, options: {
       return {
         child,
         url,
+        exited,
         kill: async () => {
-          child.kill('SIGKILL');
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;
         },
         stop: async () => {

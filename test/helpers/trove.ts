@@ -67,6 +67,8 @@ export async function startTestTrove(
     TROVE_STORAGE: options.defaultStorage === 's3rver' ? s3rverRoot : localRoot,
     TROVE_S3_ENDPOINT: inject('s3rverEndpoint'),
     LOG_LEVEL: 'silent',
+    // Recovery runs when a test says so (a sweep, or TROVE_RECOVERY_POLL_SECONDS in the tests of the wake-up).
+    TROVE_RECOVERY_POLL_SECONDS: '0',
     // Test files register local folders in their data dir and prefixes of the test buckets.
     TROVE_ALLOWED_ROOTS: [dataDir, `s3://${S3RVER_BUCKET}`, `s3://${SWIFT_BUCKET}`, 's3://flaky'].join(','),
     ...options.env,

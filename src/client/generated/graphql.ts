@@ -215,11 +215,14 @@ export type CreateArtifactMutationVariables = Exact<{
 
 export type CreateArtifactMutation = { createArtifact:
     | { __typename: 'ArtifactPayload', created: boolean, warnings: Array<string>, artifact: { uid: string, key: string | null, description: string | null, suffix: string, size: number | null, hash: string | null, hashType: string | null, version: string, isLatest: boolean, storageKey: string, path: string, branch: Branch, storageOngoing: boolean } }
+    | { __typename: 'FileExists', code: string, message: string }
     | { __typename: 'HashExists', code: string, message: string }
     | { __typename: 'HashInTrash', code: string, message: string }
     | { __typename: 'InvalidInput', code: string, message: string }
     | { __typename: 'KeyOccupied', code: string, message: string }
+    | { __typename: 'LeaseLost', code: string, message: string }
     | { __typename: 'NotFound', code: string, message: string }
+    | { __typename: 'StorageBusy', code: string, message: string }
     | { __typename: 'StorageFailed', code: string, message: string }
     | { __typename: 'VersionTagTaken', code: string, message: string }
    };
@@ -231,11 +234,14 @@ export type ReplaceArtifactMutationVariables = Exact<{
 
 export type ReplaceArtifactMutation = { replaceArtifact:
     | { __typename: 'ArtifactPayload', created: boolean, warnings: Array<string>, artifact: { uid: string, key: string | null, description: string | null, suffix: string, size: number | null, hash: string | null, hashType: string | null, version: string, isLatest: boolean, storageKey: string, path: string, branch: Branch, storageOngoing: boolean } }
+    | { __typename: 'FileExists', code: string, message: string }
     | { __typename: 'HashExists', code: string, message: string }
     | { __typename: 'HashInTrash', code: string, message: string }
     | { __typename: 'InvalidInput', code: string, message: string }
     | { __typename: 'KeyOccupied', code: string, message: string }
+    | { __typename: 'LeaseLost', code: string, message: string }
     | { __typename: 'NotFound', code: string, message: string }
+    | { __typename: 'StorageBusy', code: string, message: string }
     | { __typename: 'StorageFailed', code: string, message: string }
     | { __typename: 'VersionTagTaken', code: string, message: string }
    };
@@ -248,7 +254,9 @@ export type DeleteArtifactMutationVariables = Exact<{
 export type DeleteArtifactMutation = { deleteArtifact:
     | { __typename: 'DeleteArtifactPayload', uid: string, objectDeleted: boolean, warnings: Array<string> }
     | { __typename: 'InvalidInput', code: string, message: string }
+    | { __typename: 'LeaseLost', code: string, message: string }
     | { __typename: 'NotFound', code: string, message: string }
+    | { __typename: 'StorageBusy', code: string, message: string }
    };
 
 export type ArtifactForDownloadQueryVariables = Exact<{

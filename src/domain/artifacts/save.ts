@@ -1,5 +1,6 @@
 // createArtifact / saveArtifacts: stage, then the storage protocol (protocol.ts) with the save rules (commit.ts).
 import type { Artifact } from '../../db/generated/client';
+import { SimulatedCrash } from '../fault-points';
 import type { Tx } from '../locks';
 import { commitSave, type SaveOutcome } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput } from './prepare';
@@ -48,13 +49,19 @@ export interface SaveResult extends ArtifactOutcome<Artifact> {
 
 export async function savePrepared(services: ArtifactServices, prepared: PreparedSave): Promise<SaveResult> {
   const staged = await stage(services, prepared);
-  await services.faults.reach('save.afterStage', { key: prepared.key ?? undefined });
   const { store } = staged;
-  // A real key may hold a file Trove never wrote: it is refused, never overwritten.
-  const realKey = !prepared.keyIsVirtual && !prepared.registeredKey && prepared.key ? prepared.key : undefined;
-  const fileAtKey = realKey ? (await store.head(realKey).catch(() => undefined)) !== undefined : false;
   // An upload's staged object belongs to its session, which stays RECEIVED when the commit fails: it can be retried.
   const discard = () => (prepared.upload ? Promise.resolve() : discardStaged(staged));
+  let fileAtKey = false;
+  try {
+    await services.faults.reach('save.afterStage', { key: prepared.key ?? undefined });
+    // A real key may hold a file Trove never wrote: it is refused, never overwritten.
+    const realKey = !prepared.keyIsVirtual && !prepared.registeredKey && prepared.key ? prepared.key : undefined;
+    fileAtKey = realKey ? (await store.head(realKey).catch(() => undefined)) !== undefined : false;
+  } catch (error) {
+    if (!(error instanceof SimulatedCrash)) await discard();
+    throw error;
+  }
   const run = await runProtocol<SaveOutcome>(services, {
     store,
     detail: { key: prepared.key ?? undefined },

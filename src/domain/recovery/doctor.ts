@@ -55,11 +55,13 @@ export async function doctor(services: ArtifactServices, options: { graceMs: num
     const uploads = await db.uploadSession.findMany({ where: { storageId: storage.id, status: { in: ['OPEN', 'RECEIVED'] } } });
     const owned = new Set([...artifacts.map((a) => a.storageKey), ...operations.map((o) => o.fromKey), ...uploads.map((u) => u.stagingKey)]);
 
+    // Artifacts whose bytes someone is moving right now (a live lease): legitimately not in place yet.
+    const inProgress = new Set(operations.filter((operation) => operation.leaseExpiresAt && operation.leaseExpiresAt >= new Date()).map((operation) => operation.artifactId));
     for (const artifact of artifacts) {
       const finding = { storage: storage.root, key: artifact.storageKey, uid: artifact.uid };
       if (artifact.storageOngoing) {
-        if (artifact.updatedAt < cutoff) report.staleOngoing.push({ ...finding, detail: `flagged since ${artifact.updatedAt.toISOString()}` });
-        continue; // its bytes are legitimately not in place yet
+        if (!inProgress.has(artifact.id) && artifact.updatedAt < cutoff) report.staleOngoing.push({ ...finding, detail: `flagged since ${artifact.updatedAt.toISOString()}` });
+        continue;
       }
       const object = objects.get(artifact.storageKey);
       if (!object) {
