@@ -14,6 +14,8 @@ export interface ULabelInput {
   isType?: boolean | null;
   /** The label type (a label with isType) this label belongs to. */
   typeUid?: string | null;
+  /** The run creating the label (lineage); one batch belongs to at most one run. */
+  runUid?: string | null;
 }
 
 export interface SimilarLabel {
@@ -49,13 +51,24 @@ function validate(inputs: ULabelInput[], fieldPrefix: (index: number) => string)
  * Creates labels in one batch: 1 query for the types, 1 for exact matches, 1 for similar names (when searching),
  * 1 insert, and 1 re-read of names that a concurrent request created first: at most 5 statements for any size.
  */
+/** The run a batch of labels belongs to: at most one, and it must exist. */
+async function runIdOf(db: Database, inputs: ULabelInput[], fieldPrefix: (index: number) => string): Promise<number | null> {
+  const runUids = [...new Set(inputs.map((input) => input.runUid).filter((uid): uid is string => Boolean(uid)))];
+  if (runUids.length > 1) throw new InvalidInputError('one batch of labels belongs to at most one run', 'inputs');
+  if (!runUids[0]) return null;
+  const run = await db.run.findUnique({ where: { uid: runUids[0] } });
+  if (!run) throw new InvalidInputError(`no run with uid ${runUids[0]}`, `${fieldPrefix(inputs.findIndex((input) => input.runUid))}.runUid`);
+  return run.id;
+}
+
 export async function createULabels(
   db: Database,
   inputs: ULabelInput[],
-  options: { searchNames: boolean; createdById: number; runId?: number | null; fieldPrefix?: (index: number) => string },
+  options: { searchNames: boolean; createdById: number; fieldPrefix?: (index: number) => string },
 ): Promise<ULabelOutcome[]> {
   const fieldPrefix = options.fieldPrefix ?? ((index: number) => `inputs.${index}`);
   validate(inputs, fieldPrefix);
+  const runId = await runIdOf(db, inputs, fieldPrefix);
   const names = inputs.map((input) => input.name.trim());
 
   const typeUids = [...new Set(inputs.map((input) => input.typeUid).filter((uid): uid is string => Boolean(uid)))];
@@ -117,7 +130,7 @@ export async function createULabels(
     // One statement whatever the batch size (an insert per row, or Prisma's chunked createMany, would not be).
     const created = await db.$queryRaw<ULabel[]>`
       INSERT INTO "ULabel" ("uid", "name", "description", "reference", "referenceType", "isType", "typeId", "createdById", "runId", "updatedAt")
-      SELECT row.uid, row.name, row.description, row.reference, row.reference_type, row.is_type, row.type_id, ${options.createdById}, ${options.runId ?? null}::int, now()
+      SELECT row.uid, row.name, row.description, row.reference, row.reference_type, row.is_type, row.type_id, ${options.createdById}, ${runId}::int, now()
       FROM unnest(
         ${column(() => randomBase62(uidLengths.ulabel))}::text[],
         ${column((index) => names[index]!)}::text[],
@@ -149,7 +162,7 @@ export async function createULabels(
 export async function createULabel(
   db: Database,
   input: ULabelInput,
-  options: { searchNames: boolean; createdById: number; runId?: number | null },
+  options: { searchNames: boolean; createdById: number },
 ): Promise<ULabelOutcome> {
   const [outcome] = await createULabels(db, [input], { ...options, fieldPrefix: () => 'input' });
   return outcome!;

@@ -2,6 +2,7 @@
 // Trove's own data folder, and never through a symbolic link.
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { normalizeStorageRoot } from '../config';
 import type { Database } from '../db/client';
 import type { Storage, User } from '../db/generated/client';
 import { storageTypeOf } from './bootstrap';
@@ -10,7 +11,7 @@ import { lock, storageRootLock } from './locks';
 import { randomBase62, uidLengths } from './uid';
 
 export interface RegisterStorageInput {
-  /** Normalised: an absolute local path without trailing slash, or s3://bucket/prefix. */
+  /** An absolute local path or s3://bucket/prefix (normalised here). */
   root: string;
   description?: string | null;
   region?: string | null;
@@ -66,13 +67,19 @@ export async function storageRootProblem(root: string, policy: StoragePolicy): P
   return `${root} is not inside an allowed root (${allowedList}); an administrator can add it to TROVE_ALLOWED_ROOTS`;
 }
 
+const S3_ROOT = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
+
 /** Registers another storage root; registering a known root returns the existing record. */
 export async function registerStorage(
   db: Database,
-  input: RegisterStorageInput,
+  raw: RegisterStorageInput,
   createdBy: User,
   policy: StoragePolicy,
 ): Promise<{ storage: Storage; created: boolean }> {
+  if (!S3_ROOT.test(raw.root) && !path.isAbsolute(raw.root)) {
+    throw new InvalidInputError('root must be an absolute local path or s3://bucket/prefix', 'input.root');
+  }
+  const input = { ...raw, root: normalizeStorageRoot(raw.root) };
   const problem = await storageRootProblem(input.root, policy);
   if (problem) throw new InvalidInputError(problem, 'input.root');
   return db.$transaction(async (tx) => {

@@ -1,10 +1,9 @@
 // Mutations that save, replace, delete and restore artifacts. Resolvers turn GraphQL inputs into domain inputs
 // and call one domain function each.
-import { Readable } from 'node:stream';
 import { saveArtifacts } from '../domain/artifacts/bulk';
 import { deleteArtifact, restoreArtifact } from '../domain/artifacts/delete';
 import { downloadUrlFor, readArtifact } from '../domain/artifacts/lookup';
-import type { ArtifactSource, SaveArtifactInput } from '../domain/artifacts/prepare';
+import { type SaveArtifactInput, sourceFromFields } from '../domain/artifacts/prepare';
 import { replaceArtifact } from '../domain/artifacts/replace';
 import { saveArtifact } from '../domain/artifacts/save';
 import { BulkSaveFailedError, InvalidInputError, LeaseLostError, NotFoundError, StorageBusyError } from '../domain/errors';
@@ -20,34 +19,6 @@ const IfHashExistsEnum = builder.enumType('IfHashExists', {
     CREATE_NEW: { description: 'Create a second artifact with the same content.' },
   } as const,
 });
-
-/** Fields that say where the bytes come from; exactly one must be given. */
-interface SourceFields {
-  content?: string | null;
-  file?: File | null;
-  uploadId?: string | null;
-  path?: string | null;
-}
-
-function sourceOf(fields: SourceFields, field: string, maxUploadBytes: number): ArtifactSource {
-  const given = (['content', 'file', 'uploadId', 'path'] as const).filter((name) => fields[name] != null);
-  if (given.length !== 1) {
-    throw new InvalidInputError('give exactly one of content, file, uploadId or path', field);
-  }
-  if (fields.file) {
-    if (fields.file.size > maxUploadBytes) {
-      throw new InvalidInputError(
-        `the file has ${fields.file.size} bytes; multipart uploads are limited to ${maxUploadBytes}: use createUpload for large files`,
-        `${field}.file`,
-      );
-    }
-    // Yoga hands over a web File; iterate its stream (Readable.fromWeb rejects it).
-    return { kind: 'stream', body: Readable.from(fields.file.stream() as unknown as AsyncIterable<Uint8Array>), fileName: fields.file.name, size: fields.file.size };
-  }
-  if (fields.content != null) return { kind: 'content', content: fields.content };
-  if (fields.uploadId != null) return { kind: 'upload', uploadId: fields.uploadId };
-  return { kind: 'path', path: fields.path! };
-}
 
 const CreateArtifactInput = builder.inputType('CreateArtifactInput', {
   description: 'Exactly one of content, file, uploadId or path; at least one of key, description, runUid or revisesUid.',
@@ -72,7 +43,7 @@ const CreateArtifactInput = builder.inputType('CreateArtifactInput', {
 type CreateArtifactInputShape = typeof CreateArtifactInput.$inferInput;
 
 function toSaveInput(input: CreateArtifactInputShape, field: string, maxUploadBytes: number): SaveArtifactInput {
-  return { ...input, source: sourceOf(input, field, maxUploadBytes) };
+  return { ...input, source: sourceFromFields(input, field, maxUploadBytes) };
 }
 
 export const ArtifactPayload = builder
@@ -195,7 +166,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ReplaceArtifactInput, required: true }) },
     errors: { types: artifactSaveErrors, union: { name: 'ReplaceArtifactResult' } },
     resolve: (_root, { input }, context) =>
-      replaceArtifact(context, { uid: input.uid, suffix: input.suffix, source: sourceOf(input, 'input', context.config.maxUploadBytes) }),
+      replaceArtifact(context, { uid: input.uid, suffix: input.suffix, source: sourceFromFields(input, 'input', context.config.maxUploadBytes) }),
   }),
   deleteArtifact: t.field({
     authScopes: { write: true },

@@ -1,6 +1,3 @@
-import path from 'node:path';
-import { z } from 'zod';
-import { normalizeStorageRoot } from '../config';
 import { registerStorage } from '../domain/storages';
 import { InvalidInputError } from '../domain/errors';
 import { builder } from './builder';
@@ -50,15 +47,7 @@ builder.queryField('storage', (t) =>
 
 const RegisterStorageInput = builder.inputType('RegisterStorageInput', {
   fields: (t) => ({
-    root: t.string({
-      required: true,
-      description: 'An absolute local path or s3://bucket/prefix.',
-      validate: z
-        .string()
-        .refine((root) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(root) || path.isAbsolute(root), {
-          message: 'root must be an absolute local path or s3://bucket/prefix',
-        }),
-    }),
+    root: t.string({ required: true, description: 'An absolute local path or s3://bucket/prefix, inside TROVE_ALLOWED_ROOTS.' }),
     description: t.string({ required: false }),
     region: t.string({ required: false, description: 'S3 region (default us-east-1).' }),
   }),
@@ -82,8 +71,7 @@ builder.mutationField('registerStorage', (t) =>
     args: { input: t.arg({ type: RegisterStorageInput, required: true }) },
     errors: { types: [InvalidInputError], union: { name: 'RegisterStorageResult' } },
     resolve: async (_root, { input }, context) => {
-      const policy = { allowedRoots: context.config.allowedRoots, dataDir: context.config.dataDir };
-      const { storage, created } = await registerStorage(context.db, { ...input, root: normalizeStorageRoot(input.root) }, context.user, policy);
+      const { storage, created } = await registerStorage(context.db, input, context.user, context.config);
       return { created, storageUid: storage.uid };
     },
   }),

@@ -1,4 +1,3 @@
-import type { TroveContext } from '../context';
 import type { ULabel } from '../db/generated/client';
 import { InvalidInputError, NotFoundError, SimilarNamesError } from '../domain/errors';
 import { ulabelWhere } from '../domain/filters';
@@ -108,13 +107,6 @@ const SimilarNamesObject = builder.objectType(SimilarNamesError, {
   }),
 });
 
-async function runIdOf(context: TroveContext, runUid: string | null | undefined, field: string): Promise<number | null> {
-  if (!runUid) return null;
-  const run = await context.db.run.findUnique({ where: { uid: runUid } });
-  if (!run) throw new InvalidInputError(`no run with uid ${runUid}`, field);
-  return run.id;
-}
-
 function payloadOrError(outcome: ULabelOutcome): { ulabel: ULabel; created: boolean } | SimilarNamesError<ULabel> {
   if (outcome.kind === 'similar') return new SimilarNamesError(outcome.requestedName, outcome.similar.map(({ ulabel, score }) => ({ record: ulabel, score })));
   return { ulabel: outcome.ulabel, created: outcome.kind === 'created' };
@@ -136,8 +128,7 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [InvalidInputError, NotFoundError, SimilarNamesError], union: { name: 'CreateULabelResult' } },
     resolve: async (_root, { input, searchNames }, context) => {
-      const runId = await runIdOf(context, input.runUid, 'input.runUid');
-      const outcome = await createULabel(context.db, input, { searchNames: searchNames ?? context.config.searchNames, createdById: context.user.id, runId });
+      const outcome = await createULabel(context.db, input, { searchNames: searchNames ?? context.config.searchNames, createdById: context.user.id });
       const result = payloadOrError(outcome);
       if (result instanceof SimilarNamesError) throw result;
       return result;
@@ -153,10 +144,7 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [InvalidInputError], union: { name: 'CreateULabelsResult' }, result: { name: 'CreateULabelsPayload' }, directResult: false, dataField: { name: 'results' } },
     resolve: async (_root, { inputs, searchNames }, context) => {
-      const runUids = [...new Set(inputs.map((input) => input.runUid).filter(Boolean))];
-      if (runUids.length > 1) throw new InvalidInputError('one batch belongs to at most one run', 'inputs');
-      const runId = await runIdOf(context, runUids[0], 'inputs.runUid');
-      const outcomes = await createULabels(context.db, inputs, { searchNames: searchNames ?? context.config.searchNames, createdById: context.user.id, runId });
+      const outcomes = await createULabels(context.db, inputs, { searchNames: searchNames ?? context.config.searchNames, createdById: context.user.id });
       return outcomes.map((outcome) => {
         const result = payloadOrError(outcome);
         if (!(result instanceof SimilarNamesError)) return result;

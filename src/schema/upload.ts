@@ -1,7 +1,6 @@
 // Upload sessions for large files: createUpload says where to send the bytes; createArtifact(input: { uploadId })
 // commits them.
-import { completeDirectUpload, createUpload, partCount } from '../domain/artifacts/uploads';
-import { storageFailure } from '../domain/artifacts/staging';
+import { completeDirectUpload, createUpload, receivedParts, uploadPartTargets } from '../domain/artifacts/uploads';
 import { InvalidInputError, NotFoundError, StorageFailedError } from '../domain/errors';
 import { builder } from './builder';
 
@@ -41,8 +40,6 @@ const UploadedPartInput = builder.inputType('UploadedPartInput', {
   fields: (t) => ({ number: t.int({ required: true }), etag: t.string({ required: true }) }),
 });
 
-const PART_URL_LIFETIME_SECONDS = 24 * 60 * 60;
-
 export const UploadObject = builder.prismaObject('UploadSession', {
   name: 'Upload',
   description: 'Where and how to send the bytes of a large file.',
@@ -66,32 +63,13 @@ export const UploadObject = builder.prismaObject('UploadSession', {
       type: [UploadPartTarget],
       description: 'Direct uploads: one presigned URL per part (valid 24 hours). Empty for gateway uploads.',
       select: { storage: { select: { root: true } } },
-      resolve: async (upload, _args, context) => {
-        if (!upload.s3MultipartId || upload.partSize == null || upload.expectedSize == null) return [];
-        const store = context.stores.storeFor(upload.storage.root);
-        const size = Number(upload.expectedSize);
-        const partSize = Number(upload.partSize);
-        return Promise.all(
-          Array.from({ length: partCount(size, partSize) }, async (_, index) => ({
-            number: index + 1,
-            size: Math.min(partSize, size - index * partSize),
-            url: await store.multipart!.presignPart(upload.stagingKey, upload.s3MultipartId!, index + 1, PART_URL_LIFETIME_SECONDS),
-          })),
-        );
-      },
+      resolve: (upload, _args, context) => uploadPartTargets(context, upload),
     }),
     receivedParts: t.field({
       type: [UploadedPartObject],
       description: 'Direct uploads: the parts the bucket holds (S3 ListParts), to resume after a dropped connection.',
       select: { storage: { select: { root: true } } },
-      resolve: async (upload, _args, context) => {
-        if (!upload.s3MultipartId || upload.status !== 'OPEN') return [];
-        try {
-          return await context.stores.storeFor(upload.storage.root).multipart!.listParts(upload.stagingKey, upload.s3MultipartId);
-        } catch (error) {
-          throw storageFailure(error, upload.storage.root);
-        }
-      },
+      resolve: (upload, _args, context) => receivedParts(context, upload),
     }),
   }),
 });

@@ -127,7 +127,7 @@ export type RegisterStorageInput = {
   description?: string | null | undefined;
   /** S3 region (default us-east-1). */
   region?: string | null | undefined;
-  /** An absolute local path or s3://bucket/prefix. */
+  /** An absolute local path or s3://bucket/prefix, inside TROVE_ALLOWED_ROOTS. */
   root: string;
 };
 

@@ -1,6 +1,6 @@
 // Validation of a save before any byte moves: every problem becomes an InvalidInput naming its field.
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { IfHashExists } from '../../config';
 import type { Artifact, Run, Storage, UploadSession } from '../../db/generated/client';
 import { keyProblem, suffixOf } from '../../storage/keys';
@@ -13,6 +13,41 @@ export type ArtifactSource =
   | { kind: 'stream'; body: Readable; fileName?: string | null; size?: number }
   | { kind: 'upload'; uploadId: string }
   | { kind: 'path'; path: string };
+
+/** A file sent within a request (the GraphQL multipart protocol), read as a stream. */
+export interface SentFile {
+  name: string;
+  size: number;
+  stream(): unknown;
+}
+
+/** Fields that say where the bytes come from; exactly one must be given. */
+export interface SourceFields {
+  content?: string | null;
+  file?: SentFile | null;
+  uploadId?: string | null;
+  path?: string | null;
+}
+
+export function sourceFromFields(fields: SourceFields, field: string, maxUploadBytes: number): ArtifactSource {
+  const given = (['content', 'file', 'uploadId', 'path'] as const).filter((name) => fields[name] != null);
+  if (given.length !== 1) {
+    throw new InvalidInputError('give exactly one of content, file, uploadId or path', field);
+  }
+  if (fields.file) {
+    if (fields.file.size > maxUploadBytes) {
+      throw new InvalidInputError(
+        `the file has ${fields.file.size} bytes; files sent within a request are limited to ${maxUploadBytes} (TROVE_MAX_UPLOAD_BYTES): use createUpload, which takes any size`,
+        `${field}.file`,
+      );
+    }
+    // The web File's stream is iterated (Readable.fromWeb rejects the one yoga hands over).
+    return { kind: 'stream', body: Readable.from(fields.file.stream() as AsyncIterable<Uint8Array>), fileName: fields.file.name, size: fields.file.size };
+  }
+  if (fields.content != null) return { kind: 'content', content: fields.content };
+  if (fields.uploadId != null) return { kind: 'upload', uploadId: fields.uploadId };
+  return { kind: 'path', path: fields.path! };
+}
 
 export interface SaveArtifactInput {
   source: ArtifactSource;

@@ -172,3 +172,30 @@ export async function completeDirectUpload(services: ArtifactServices, uploadId:
     throw storageFailure(error, session.storage.root);
   }
 }
+
+export const PART_URL_LIFETIME_SECONDS = 24 * 60 * 60;
+
+/** Where to PUT each part of a direct upload (presigned, valid 24 hours); none for uploads through the gateway. */
+export async function uploadPartTargets(services: ArtifactServices, upload: UploadSession & { storage: { root: string } }) {
+  if (!upload.s3MultipartId || upload.partSize == null || upload.expectedSize == null) return [];
+  const store = services.stores.storeFor(upload.storage.root);
+  const size = Number(upload.expectedSize);
+  const partSize = Number(upload.partSize);
+  return Promise.all(
+    Array.from({ length: partCount(size, partSize) }, async (_, index) => ({
+      number: index + 1,
+      size: Math.min(partSize, size - index * partSize),
+      url: await store.multipart!.presignPart(upload.stagingKey, upload.s3MultipartId!, index + 1, PART_URL_LIFETIME_SECONDS),
+    })),
+  );
+}
+
+/** The parts the bucket holds of a direct upload still open (S3 ListParts), to resume after a dropped connection. */
+export async function receivedParts(services: ArtifactServices, upload: UploadSession & { storage: { root: string } }): Promise<UploadedPart[]> {
+  if (!upload.s3MultipartId || upload.status !== 'OPEN') return [];
+  try {
+    return await services.stores.storeFor(upload.storage.root).multipart!.listParts(upload.stagingKey, upload.s3MultipartId);
+  } catch (error) {
+    throw storageFailure(error, upload.storage.root);
+  }
+}
