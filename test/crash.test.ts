@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../src/domain/fault-points';
 import { hashBuffer } from '../src/storage/hashing';
 import { startServerProcess } from './helpers/server-process';
 import { createDatabaseFromTemplate } from './helpers/trove';
@@ -24,18 +25,8 @@ const KILL_PROBABILITY = 0.02;
 const MAX_OPERATIONS_PER_SERVER = 150;
 const LEASE_SECONDS = 2;
 
-/** mulberry32: the operations and the servers' kill draws follow the printed seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seeded(SEED);
+// The operations and the servers' kill draws follow the printed seed.
+const random = seededRandom(SEED);
 const randomInt = (min: number, max?: number) => (max === undefined ? Math.floor(random() * min) : min + Math.floor(random() * (max - min)));
 const randomBytes = (length: number) => Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
 

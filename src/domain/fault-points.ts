@@ -61,7 +61,7 @@ export interface PauseHandle {
 }
 
 /** A small deterministic generator (mulberry32), so kills follow the printed seed. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
