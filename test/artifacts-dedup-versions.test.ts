@@ -17,7 +17,6 @@ const CREATE = `mutation($input: CreateArtifactInput!) { createArtifact(input: $
   ... on ArtifactPayload { created warnings artifact { uid key version versionTag isLatest hash storageKey keyIsVirtual branch } }
   ... on Error { code message }
   ... on HashExists { existingUid }
-  ... on HashInTrash { existingUid }
   ... on InvalidInput { field }
 } }`;
 const create = async (input: Record<string, unknown>) => (await trove.query(CREATE, { input })).createArtifact;
@@ -55,15 +54,16 @@ describe('idempotent saves (seed 004)', () => {
     expect(await objectKeys(store())).toContain(`.lamindb/${fresh.artifact.uid}.fcs`);
   });
 
-  it('reports a match in the trash instead of resurrecting it', async () => {
+  it('makes a new artifact when the content is only in the trash, naming the trashed one (lamindb tests/pydata/test_artifact_basics.py::test_delete_and_restore_artifact)', async () => {
     const text = 'only in the trash\n';
     const saved = await create({ content: text, description: 'trash me' });
     await trove.query(`mutation($uid: String!) { deleteArtifact(input: { uid: $uid }) { __typename } }`, { uid: saved.artifact.uid });
     const again = await create({ content: text, description: 'again' });
-    expect(again).toMatchObject({ __typename: 'HashInTrash', existingUid: saved.artifact.uid });
-    const restored = await trove.query(`mutation($uid: String!) { restoreArtifact(uid: $uid) { ... on ArtifactPayload { artifact { branch } } } }`, { uid: saved.artifact.uid });
-    expect(restored.restoreArtifact.artifact.branch).toBe('MAIN');
-    expect((await create({ content: text, description: 'again' })).artifact.uid).toBe(saved.artifact.uid);
+    expect(again).toMatchObject({ __typename: 'ArtifactPayload', created: true });
+    expect(again.artifact.uid).not.toBe(saved.artifact.uid);
+    expect(again.warnings.join(' ')).toContain(`artifact ${saved.artifact.uid} with this content is in the trash`);
+    const trashed = await trove.query(`query($uid: String) { artifact(uid: $uid) { branch } }`, { uid: saved.artifact.uid });
+    expect(trashed.artifact.branch).toBe('TRASH');
   });
 });
 
@@ -150,8 +150,10 @@ describe('registering objects already in a storage', () => {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, 'registered twice\n');
     const first = await create({ path: file, description: 'first registration' });
-    // Trove itself refuses a second record on an occupied real key ...
-    expect(await create({ path: file, description: 'again', ifHashExists: 'CREATE_NEW' })).toMatchObject({ __typename: 'KeyOccupied' });
+    // The same file registered again is the same artifact (LaminDB); a changed file under the occupied key is refused ...
+    expect(await create({ path: file, description: 'again', ifHashExists: 'CREATE_NEW' })).toMatchObject({ __typename: 'ArtifactPayload', created: false, artifact: { uid: first.artifact.uid } });
+    await writeFile(file, 'registered twice, then changed\n');
+    expect(await create({ path: file, description: 'changed', ifHashExists: 'CREATE_NEW' })).toMatchObject({ __typename: 'KeyOccupied' });
     // ... but rows written otherwise (an import, an older release) can share an object: build one directly.
     const { id: _id, uid: _uid, ...row } = await trove.services.db.artifact.findUniqueOrThrow({ where: { uid: first.artifact.uid } });
     const second = { artifact: await trove.services.db.artifact.create({ data: { ...row, uid: `${first.artifact.uid.slice(0, 15)}x0000`, description: 'imported', isLatest: false } as never }) };

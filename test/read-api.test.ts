@@ -137,7 +137,7 @@ describe('read API', () => {
       versions: [{ uid: first.uid, isLatest: false }, { uid: second.uid, isLatest: true }],
     });
     const invalid = await trove.graphql(`{ artifact(uid: "a", key: "b") { uid } }`);
-    expect(invalid.errors?.[0]?.message).toMatch(/exactly one of `uid` or `key`/);
+    expect(invalid.errors?.[0]?.message).toMatch(/exactly one of `uid`, `key` or `path`/);
     expect(invalid.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
   });
 

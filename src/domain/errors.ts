@@ -46,16 +46,6 @@ export class HashExistsError extends TroveError {
   }
 }
 
-/** The only artifacts with this content are in the trash: reported, never silently resurrected. */
-export class HashInTrashError extends TroveError {
-  constructor(readonly existingUid: string) {
-    super(
-      'HASH_IN_TRASH',
-      `artifact ${existingUid} has this content but is in the trash: restore it with restoreArtifact, or save with ifHashExists: CREATE_NEW`,
-    );
-  }
-}
-
 /** The storage refused or failed an operation; `storageCode` is the storage's own code (e.g. AccessDenied). */
 export class StorageFailedError extends TroveError {
   constructor(

@@ -23,6 +23,8 @@ function createdWhere(range: CreatedRange): Prisma.DateTimeFilter | undefined {
 }
 
 export interface ArtifactFilter extends CreatedRange {
+  /** uids starting with this, e.g. a family's 16-character stem. */
+  uidPrefix?: string | null;
   keyPrefix?: string | null;
   suffix?: string | null;
   hash?: string | null;
@@ -41,6 +43,7 @@ export function artifactWhere(filter: ArtifactFilter = {}): Prisma.ArtifactWhere
   return {
     // A hash or uid lookup finds trashed records too; plain lists default to MAIN.
     branch: filter.branch ?? (filter.hash ? undefined : 'MAIN'),
+    uid: filter.uidPrefix ? { startsWith: escapeLike(filter.uidPrefix) } : undefined,
     key: filter.keyPrefix ? { startsWith: escapeLike(filter.keyPrefix) } : undefined,
     suffix: filter.suffix ?? undefined,
     hash: filter.hash ?? undefined,

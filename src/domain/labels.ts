@@ -25,13 +25,59 @@ export interface SimilarLabel {
 }
 
 export type ULabelOutcome =
-  | { kind: 'created'; ulabel: ULabel }
+  | { kind: 'created'; ulabel: ULabel; warnings?: string[] }
   | { kind: 'existing'; ulabel: ULabel }
   | { kind: 'similar'; requestedName: string; similar: SimilarLabel[] };
 
-/** Trigram similarity above which a name counts as a near miss. */
+/** Trigram similarity above which a name is a candidate (listed), as LaminDB's search finds them. */
 export const TRIGRAM_THRESHOLD = 0.5;
+/** Trigram similarity at or above which a candidate is close enough to stop the creation. */
+export const CLOSE_TRIGRAM_THRESHOLD = 0.9;
 export const MAX_SIMILAR = 10;
+
+/** A name without case, spaces and punctuation: "T-cell", "t cell" and "T cell" are one. */
+function folded(name: string): string {
+  return name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+/** Levenshtein distance, stopping early past `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** Whether `a` and `b` differ in digits: numbered series (Sample 1, Sample 4) do. */
+function differsInDigits(a: string, b: string): boolean {
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+    endA--;
+    endB--;
+  }
+  return /\d/.test(a.slice(start, endA) + b.slice(start, endB));
+}
+
+/**
+ * Whether `candidate` is close enough to `requested` to stop a creation and ask a person: the same name without case,
+ * spaces and punctuation, or the same but for a plural "s"; one character off in a name of 8 or more characters
+ * (a typo), unless the difference is in digits (a numbered series: "Sample 4" beside "Sample 1"); or a trigram
+ * similarity of at least CLOSE_TRIGRAM_THRESHOLD. Weaker candidates only become warnings.
+ */
+export function isCloseName(requested: string, candidate: string, similarity: number): boolean {
+  const a = folded(requested);
+  const b = folded(candidate);
+  if (a === b || a.replace(/s$/, '') === b.replace(/s$/, '')) return true;
+  if (Math.min(a.length, b.length) >= 8 && editDistance(a, b, 1) === 1 && !differsInDigits(a, b)) return true;
+  return similarity >= CLOSE_TRIGRAM_THRESHOLD && !differsInDigits(a, b);
+}
 
 /** LaminDB's search fragment: names over 5 characters are cut to 80 % of their length. */
 export function searchFragment(name: string): string {
@@ -86,12 +132,19 @@ export async function createULabels(
   const exact = await db.uLabel.findMany({ where: { name: { in: [...new Set(names)] } } });
   const exactByIdentity = new Map(exact.map((label) => [identity(label.name, label.typeId), label]));
 
+  const exactByName = new Map<string, ULabel[]>();
+  for (const label of exact) exactByName.set(label.name, [...(exactByName.get(label.name) ?? []), label]);
   const outcomes: (ULabelOutcome | undefined)[] = names.map((name, index) => {
-    const existing = exactByIdentity.get(identity(name, typeIds[index]!));
+    // An exact name without a type also finds the one typed label of that name (LaminDB's lookup); two or more
+    // are ambiguous and are listed as similar names instead.
+    const sameName = exactByName.get(name) ?? [];
+    const existing = exactByIdentity.get(identity(name, typeIds[index]!)) ?? (typeIds[index] === null && sameName.length === 1 ? sameName[0] : undefined);
     return existing ? { kind: 'existing', ulabel: existing } : undefined;
   });
 
   const pending = names.map((_, index) => index).filter((index) => !outcomes[index]);
+  // Candidates too far to stop a creation: the label is created and they are listed as warnings.
+  const weakerCandidates = new Map<number, SimilarLabel[]>();
   if (options.searchNames && pending.length) {
     const pendingNames = pending.map((index) => names[index]!);
     const fragments = pendingNames.map((name) => `%${escapeLike(searchFragment(name))}%`);
@@ -112,8 +165,10 @@ export async function createULabels(
       similarByPosition.set(position, list);
     }
     pending.forEach((index, offset) => {
-      const similar = similarByPosition.get(offset + 1);
-      if (similar?.length) outcomes[index] = { kind: 'similar', requestedName: names[index]!, similar };
+      const similar = similarByPosition.get(offset + 1) ?? [];
+      const close = similar.filter((candidate) => isCloseName(names[index]!, candidate.ulabel.name, candidate.score));
+      if (close.length) outcomes[index] = { kind: 'similar', requestedName: names[index]!, similar };
+      else if (similar.length) weakerCandidates.set(index, similar);
     });
   }
 
@@ -152,7 +207,11 @@ export async function createULabels(
       const key = identity(names[index]!, typeIds[index]!);
       const mine = createdByIdentity.get(key);
       const first = firstIndexByIdentity.get(key) === index;
-      if (mine) outcomes[index] = { kind: first ? 'created' : 'existing', ulabel: mine };
+      const weaker = weakerCandidates.get(index);
+      const warnings = weaker?.length
+        ? [`similar names exist, not close enough to stop the creation: ${weaker.map(({ ulabel, score }) => `"${ulabel.name}" (${score.toFixed(2)})`).join(', ')}`]
+        : undefined;
+      if (mine) outcomes[index] = first ? { kind: 'created', ulabel: mine, warnings } : { kind: 'existing', ulabel: mine };
       else outcomes[index] = { kind: 'existing', ulabel: concurrentByIdentity.get(key)! };
     }
   }

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/client';
 import type { Prisma, Run, RunStatus, Transform } from '../db/generated/client';
+import { keyProblem } from '../storage/keys';
 import { familyLock, lock, transformKeyLock } from './locks';
 import { InvalidInputError, NotFoundError, VersionTagTakenError } from './errors';
 import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } from './uid';
@@ -26,8 +27,10 @@ export function sourceHash(sourceCode: string | null | undefined): string | null
  * stem, next suffix, the only latest). A version tag already used in the family is refused.
  */
 export async function createTransform(db: Database, input: TransformInput, createdById: number): Promise<{ transform: Transform; created: boolean }> {
-  const key = input.key.trim();
-  if (!key) throw new InvalidInputError('a transform needs a key, e.g. "pipelines/ingest.py"', 'input.key');
+  const key = input.key;
+  // Transform keys follow the rules of artifact keys (relative, no "." or ".." segments, no backslashes).
+  const problem = keyProblem(key);
+  if (problem) throw new InvalidInputError(`invalid transform key "${key}": ${problem}; use a form like "pipelines/ingest.py"`, 'input.key');
   const hash = sourceHash(input.sourceCode);
   return db.$transaction(async (tx) => {
     await lock(tx, transformKeyLock(key));

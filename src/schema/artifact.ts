@@ -17,6 +17,7 @@ const ArtifactOrder = builder.inputType('ArtifactOrder', {
 
 const ArtifactFilterInput = builder.inputType('ArtifactFilter', {
   fields: (t) => ({
+    uidPrefix: t.string({ required: false, description: "uids starting with this, e.g. a family's 16-character stem (all its versions)." }),
     keyPrefix: t.string({ required: false }),
     suffix: t.string({ required: false, description: 'e.g. ".csv"' }),
     hash: t.string({ required: false, description: 'Finds trashed artifacts too unless `branch` is given.' }),
@@ -87,10 +88,12 @@ builder.queryFields((t) => ({
     type: 'Artifact',
     authScopes: { read: true },
     nullable: true,
-    description: 'An artifact by uid (any branch), or the latest version under a key (MAIN branch). To record the read as a run input, use readArtifact.',
+    description:
+      "An artifact by uid (any branch; a 16-character stem gives the family's latest version), the latest version under a key (MAIN branch), or the artifact stored at a full path. To record the read as a run input, use readArtifact.",
     args: {
       uid: t.arg.string({ required: false }),
       key: t.arg.string({ required: false }),
+      path: t.arg.string({ required: false, description: 'A storage root joined with the storage key, as Artifact.path says.' }),
     },
     resolve: (query, _root, args, context) => findArtifact(context.db, args, query),
   }),

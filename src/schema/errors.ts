@@ -5,7 +5,6 @@ import {
   LeaseLostError,
   StorageBusyError,
   HashExistsError,
-  HashInTrashError,
   InvalidInputError,
   KeyOccupiedError,
   NotFoundError,
@@ -55,14 +54,6 @@ builder.objectType(HashExistsError, {
   description: 'Saving with ifHashExists: ERROR found an artifact with this content.',
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof HashExistsError,
-  fields: (t) => ({ existingUid: t.exposeString('existingUid') }),
-});
-
-builder.objectType(HashInTrashError, {
-  name: 'HashInTrash',
-  description: 'The artifact with this content is in the trash: restore it or save with CREATE_NEW.',
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof HashInTrashError,
   fields: (t) => ({ existingUid: t.exposeString('existingUid') }),
 });
 
@@ -132,7 +123,6 @@ export const artifactSaveErrors = [
   InvalidInputError,
   NotFoundError,
   HashExistsError,
-  HashInTrashError,
   StorageFailedError,
   VersionTagTakenError,
   KeyOccupiedError,

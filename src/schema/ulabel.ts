@@ -81,8 +81,9 @@ const ULabelInput = builder.inputType('ULabelInput', {
   }),
 });
 
-export const ULabelPayload = builder.objectRef<{ ulabel: ULabel; created: boolean }>('ULabelPayload').implement({
+export const ULabelPayload = builder.objectRef<{ ulabel: ULabel; created: boolean; warnings: string[] }>('ULabelPayload').implement({
   fields: (t) => ({
+    warnings: t.exposeStringList('warnings', { description: 'Similar names that were not close enough to stop the creation.' }),
     created: t.exposeBoolean('created', { description: 'False when a label with this exact name (in this type) existed and is returned.' }),
     ulabel: t.field({ type: ULabelType, resolve: (payload) => payload.ulabel }),
   }),
@@ -107,9 +108,9 @@ const SimilarNamesObject = builder.objectType(SimilarNamesError, {
   }),
 });
 
-function payloadOrError(outcome: ULabelOutcome): { ulabel: ULabel; created: boolean } | SimilarNamesError<ULabel> {
+function payloadOrError(outcome: ULabelOutcome): { ulabel: ULabel; created: boolean; warnings: string[] } | SimilarNamesError<ULabel> {
   if (outcome.kind === 'similar') return new SimilarNamesError(outcome.requestedName, outcome.similar.map(({ ulabel, score }) => ({ record: ulabel, score })));
-  return { ulabel: outcome.ulabel, created: outcome.kind === 'created' };
+  return { ulabel: outcome.ulabel, created: outcome.kind === 'created', warnings: outcome.kind === 'created' ? (outcome.warnings ?? []) : [] };
 }
 
 const ULabelBulkResult = builder.unionType('ULabelBulkResult', {

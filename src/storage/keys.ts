@@ -25,15 +25,3 @@ export function keyProblem(key: string): string | undefined {
   }
   return undefined;
 }
-
-/** The suffix LaminDB derives from a key or file name: `.csv`, `.tar.gz`, or "" (at most two parts). */
-export function suffixOf(name: string): string {
-  const base = name.slice(name.lastIndexOf('/') + 1);
-  const parts = base.split('.');
-  if (parts.length < 2 || parts[0] === '' && parts.length === 2) return '';
-  const extensions = parts.slice(1);
-  const compression = new Set(['gz', 'bz2', 'xz', 'zst', 'zip']);
-  const last = extensions[extensions.length - 1]!;
-  if (extensions.length >= 2 && compression.has(last)) return `.${extensions.slice(-2).join('.')}`;
-  return `.${last}`;
-}

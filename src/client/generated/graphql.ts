@@ -22,6 +22,8 @@ export type ArtifactFilter = {
   storageUid?: string | null | undefined;
   /** e.g. ".csv" */
   suffix?: string | null | undefined;
+  /** uids starting with this, e.g. a family's 16-character stem (all its versions). */
+  uidPrefix?: string | null | undefined;
 };
 
 /** MAIN records are listed by default; ARCHIVE and TRASH only when asked for (as in LaminDB). */
@@ -217,7 +219,6 @@ export type CreateArtifactMutation = { createArtifact:
     | { __typename: 'ArtifactPayload', created: boolean, warnings: Array<string>, artifact: { uid: string, key: string | null, description: string | null, suffix: string, size: number | null, hash: string | null, hashType: string | null, version: string, isLatest: boolean, storageKey: string, path: string, branch: Branch, storageOngoing: boolean } }
     | { __typename: 'FileExists', code: string, message: string }
     | { __typename: 'HashExists', code: string, message: string }
-    | { __typename: 'HashInTrash', code: string, message: string }
     | { __typename: 'InvalidInput', code: string, message: string }
     | { __typename: 'KeyOccupied', code: string, message: string }
     | { __typename: 'LeaseLost', code: string, message: string }
@@ -236,7 +237,6 @@ export type ReplaceArtifactMutation = { replaceArtifact:
     | { __typename: 'ArtifactPayload', created: boolean, warnings: Array<string>, artifact: { uid: string, key: string | null, description: string | null, suffix: string, size: number | null, hash: string | null, hashType: string | null, version: string, isLatest: boolean, storageKey: string, path: string, branch: Branch, storageOngoing: boolean } }
     | { __typename: 'FileExists', code: string, message: string }
     | { __typename: 'HashExists', code: string, message: string }
-    | { __typename: 'HashInTrash', code: string, message: string }
     | { __typename: 'InvalidInput', code: string, message: string }
     | { __typename: 'KeyOccupied', code: string, message: string }
     | { __typename: 'LeaseLost', code: string, message: string }

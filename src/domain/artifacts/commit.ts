@@ -6,7 +6,6 @@ import { autoStorageKey } from '../../storage/keys';
 import {
   FileExistsError,
   HashExistsError,
-  HashInTrashError,
   InvalidInputError,
   KeyOccupiedError,
   StorageBusyError,
@@ -14,12 +13,12 @@ import {
 } from '../errors';
 import { hashLock, keyLock, lock, type Tx } from '../locks';
 import { FIRST_VERSION_SUFFIX, randomBase62, uidLengths } from '../uid';
-import type { PreparedSave } from './prepare';
+import { anonymousContentError, isAnonymous, type PreparedSave } from './prepare';
 import type { PreviousFields } from './previous-fields';
 import { type OwedWork, pendingWork } from './protocol';
 import type { ArtifactServices } from './services';
 import type { StagedContent } from './staging';
-import { nextVersionUid, stemOf } from './versions';
+import { latestOnReturn, nextVersionUid, stemOf } from './versions';
 
 /** Artifacts with the same bytes: equal hash, and equal full checksum where the hash does not cover everything. */
 export function sameContentWhere(content: { hash: string; fullChecksum: string | null }): Prisma.ArtifactWhereInput {
@@ -68,18 +67,36 @@ export async function prepareTargetKey(tx: Tx, storageId: number, storageKey: st
   }
 }
 
-/** Saving content an artifact already has (RETURN_EXISTING): LaminDB's rules, and the takeover of a killed upload. */
-async function returnExisting(tx: Tx, prepared: PreparedSave, staged: StagedContent, existing: Artifact): Promise<{ value: SaveOutcome; owed: OwedWork[] }> {
-  if (existing.branch === 'TRASH') throw new HashInTrashError(existing.uid);
-  const warnings = [`returning existing artifact with same hash: ${existing.uid}`];
-  if (prepared.run && existing.runId !== prepared.run.id) {
-    // LaminDB's rule: the creating run stays; this run is recorded as re-creating the artifact.
-    await tx.artifactRecreatingRun.upsert({
-      where: { artifactId_runId: { artifactId: existing.id, runId: prepared.run.id } },
-      update: {},
-      create: { artifactId: existing.id, runId: prepared.run.id },
-    });
+/** LaminDB's update of an existing artifact that a save returns: a new description wins. */
+async function refreshExisting(tx: Tx, prepared: PreparedSave, existing: Artifact, warnings: string[]): Promise<Artifact> {
+  const description = prepared.input.description;
+  if (!description || description === existing.description) return existing;
+  warnings.push(`updated description from ${existing.description === null ? 'none' : `'${existing.description}'`} to '${description}'`);
+  return tx.artifact.update({ where: { id: existing.id }, data: { description } });
+}
+
+/** LaminDB's lineage of a re-save: a creator-less artifact gets this run; otherwise the run re-creates it, unless it read it. */
+async function recordRecreatingRun(tx: Tx, prepared: PreparedSave, existing: Artifact): Promise<Artifact> {
+  const run = prepared.run;
+  if (!run || existing.runId === run.id) return existing;
+  if (existing.runId === null) return tx.artifact.update({ where: { id: existing.id }, data: { runId: run.id } });
+  const readByRun = await tx.runInputArtifact.findUnique({ where: { runId_artifactId: { runId: run.id, artifactId: existing.id } } });
+  if (readByRun) return existing; // a run that read the artifact does not re-create it (no cycle in the lineage)
+  await tx.artifactRecreatingRun.upsert({
+    where: { artifactId_runId: { artifactId: existing.id, runId: run.id } },
+    update: {},
+    create: { artifactId: existing.id, runId: run.id },
+  });
+  return existing;
+}
+
+/** Saving content an artifact already has: LaminDB's rules, and the takeover of a killed upload. */
+async function returnExisting(tx: Tx, prepared: PreparedSave, staged: StagedContent, found: Artifact, warnings: string[]): Promise<{ value: SaveOutcome; owed: OwedWork[] }> {
+  warnings.push(`returning existing artifact with same hash: ${found.uid}`);
+  if (prepared.key && found.key && prepared.key !== found.key) {
+    warnings.push(`key ${found.key} on existing artifact differs from passed key ${prepared.key}, keeping original key`);
   }
+  const existing = await recordRecreatingRun(tx, prepared, await refreshExisting(tx, prepared, found, warnings));
   const value: SaveOutcome = { kind: 'existing', artifact: existing, warnings, promoting: false };
   if (!existing.storageOngoing || !staged.stagingKey || existing.storageId !== staged.storage.id) return { value, owed: [] };
 
@@ -102,6 +119,42 @@ async function returnExisting(tx: Tx, prepared: PreparedSave, staged: StagedCont
   return { value: { ...value, promoting: true }, owed };
 }
 
+/**
+ * What a save finds already stored (LaminDB 2.x): the same key with the same content in the storage is that artifact
+ * whatever the mode (a trashed one comes back); otherwise, unless the content is empty or registered in place,
+ * an artifact with the same content outside the trash (ERROR: HashExists; RETURN_EXISTING: it; CREATE_NEW: a new
+ * one). Content only in the trash never comes back implicitly: a new artifact is made, with a warning naming it.
+ */
+async function findStored(tx: Tx, prepared: PreparedSave, staged: StagedContent, warnings: string[]): Promise<Artifact | undefined> {
+  const content = sameContentWhere(staged);
+  const lookUpContent = !prepared.registeredKey && staged.size > 0;
+  const sameContent = lookUpContent ? await tx.artifact.findMany({ where: { ...content, branch: { not: 'TRASH' } }, orderBy: { id: 'asc' } }) : [];
+  if (prepared.ifHashExists === 'ERROR' && sameContent[0]) throw new HashExistsError(sameContent[0].uid);
+  if (prepared.key && !prepared.registeredKey) {
+    const sameKey = await tx.artifact.findFirst({
+      where: { ...content, storageId: prepared.storage.id, key: prepared.key },
+      orderBy: [{ branch: 'asc' }, { id: 'desc' }],
+    });
+    if (sameKey?.branch === 'TRASH') {
+      warnings.push(`restored artifact ${sameKey.uid} from the trash: it has this key and this content`);
+      const latest = await latestOnReturn(tx, sameKey);
+      return tx.artifact.update({ where: { id: sameKey.id }, data: { branch: 'MAIN', isLatest: latest } });
+    }
+    if (sameKey) return sameKey;
+  }
+  if (prepared.registeredKey) {
+    const registered = await tx.artifact.findFirst({ where: { storageId: prepared.storage.id, storageKey: prepared.registeredKey } });
+    if (registered && registered.hash === staged.hash) return registered; // the same file registered again
+  }
+  if (sameContent[0] && prepared.ifHashExists === 'RETURN_EXISTING') return sameContent[0];
+  if (sameContent[0]) warnings.push(`creating new artifact despite existing artifact with same hash: ${sameContent[0].uid}`);
+  if (lookUpContent && !sameContent[0]) {
+    const trashed = await tx.artifact.findFirst({ where: { ...content, branch: 'TRASH' }, orderBy: { id: 'desc' } });
+    if (trashed) warnings.push(`artifact ${trashed.uid} with this content is in the trash; creating a new artifact (restore ${trashed.uid} to use it instead)`);
+  }
+  return undefined;
+}
+
 /** Step 2 of a save: dedup, versions and keys; a new row says storageOngoing until its bytes are promoted. */
 export async function commitSave(
   tx: Tx,
@@ -116,13 +169,9 @@ export async function commitSave(
   await lock(tx, ...locks);
   const warnings: string[] = [];
 
-  const sameContent = await tx.artifact.findMany({ where: sameContentWhere(staged), orderBy: { id: 'asc' } });
-  if (sameContent.length > 0) {
-    const existing = sameContent.find((artifact) => artifact.branch !== 'TRASH') ?? sameContent[0]!;
-    if (prepared.ifHashExists === 'ERROR') throw new HashExistsError(existing.uid);
-    if (prepared.ifHashExists === 'RETURN_EXISTING') return returnExisting(tx, prepared, staged, existing);
-    warnings.push(`creating new artifact despite existing artifact with same hash: ${existing.uid}`);
-  }
+  const stored = await findStored(tx, prepared, staged, warnings);
+  if (stored) return returnExisting(tx, prepared, staged, stored, warnings);
+  if (isAnonymous(prepared.input)) throw anonymousContentError('input');
 
   let uid: string;
   if (prepared.revises) {

@@ -79,7 +79,7 @@ export async function deleteArtifact(services: ArtifactServices, input: DeleteAr
     const artifact = await db.$transaction(async (tx) => {
       await lock(tx, artifactLock(found.uid));
       const current = await tx.artifact.findUniqueOrThrow({ where: { id: found.id } });
-      await handOverLatest(tx, current);
+      await handOverLatest(tx, current, { trashing: true });
       return tx.artifact.update({ where: { id: found.id }, data: { branch: 'TRASH' } });
     });
     return { uid: artifact.uid, artifact, objectDeleted: false, warnings: [`moved to the trash; restore with restoreArtifact(uid: "${artifact.uid}")`] };

@@ -5,31 +5,55 @@ import type { Database } from '../../db/client';
 import type { StoreRegistry } from '../../storage/open-store';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { markInputs } from '../transforms';
+import { uidLengths } from '../uid';
 
 export interface ArtifactIdentifier {
+  /** A full uid, or the 16-character stem of a version family (its latest version). */
   uid?: string | null;
+  /** The latest MAIN version under this key. */
   key?: string | null;
+  /** The full location of the object: a storage root joined with its storage key. */
+  path?: string | null;
 }
 
 function checkIdentifier(identifier: ArtifactIdentifier): void {
-  if (Boolean(identifier.uid) === Boolean(identifier.key)) throw new InvalidInputError('give exactly one of `uid` or `key`', identifier.uid ? 'key' : 'uid');
+  const given = (['uid', 'key', 'path'] as const).filter((name) => identifier[name]);
+  if (given.length !== 1) throw new InvalidInputError('give exactly one of `uid`, `key` or `path`', given[1] ?? 'uid');
 }
 
-/** The artifact with this uid (any branch), or the latest MAIN version under this key. */
+/** The storage holding `path`, and the key inside it. */
+async function locatePath(db: Database, path: string): Promise<{ storageId: number; storageKey: string } | undefined> {
+  const storages = await db.storage.findMany({ select: { id: true, root: true } });
+  const storage = storages.filter((candidate) => path.startsWith(`${candidate.root}/`)).sort((a, b) => b.root.length - a.root.length)[0];
+  return storage ? { storageId: storage.id, storageKey: path.slice(storage.root.length + 1) } : undefined;
+}
+
+/**
+ * The artifact with this uid (any branch); a 16-character uid stem finds the family's latest version (LaminDB's
+ * `Artifact.get(stem_uid)`); a key finds the latest MAIN version under it; a path the artifact stored there.
+ */
 export async function findArtifact<T extends Omit<Prisma.ArtifactFindFirstArgs, 'where' | 'orderBy'>>(
   db: Database,
   identifier: ArtifactIdentifier,
   query: T = {} as T,
 ): Promise<Artifact | null> {
   checkIdentifier(identifier);
+  if (identifier.uid?.length === uidLengths.artifactStem) {
+    return db.artifact.findFirst({ ...query, where: { uid: { startsWith: identifier.uid } }, orderBy: [{ isLatest: 'desc' }, { id: 'desc' }] });
+  }
   if (identifier.uid) return db.artifact.findUnique({ ...query, where: { uid: identifier.uid } } as Prisma.ArtifactFindUniqueArgs);
+  if (identifier.path) {
+    const located = await locatePath(db, identifier.path);
+    if (!located) return null;
+    return db.artifact.findFirst({ ...query, where: located, orderBy: [{ branch: 'asc' }, { isLatest: 'desc' }, { id: 'desc' }] });
+  }
   return db.artifact.findFirst({ ...query, where: { key: identifier.key, branch: 'MAIN' }, orderBy: [{ isLatest: 'desc' }, { createdAt: 'desc' }] });
 }
 
 /** Finds an artifact and records that `runUid` read it (LaminDB's input tracking); returns it and whether it was new. */
 export async function readArtifact(db: Database, identifier: ArtifactIdentifier, runUid: string): Promise<{ artifact: Artifact; recorded: boolean }> {
   const artifact = await findArtifact(db, identifier);
-  if (!artifact) throw new NotFoundError('artifact', identifier.uid ? `uid ${identifier.uid}` : `key ${identifier.key}`);
+  if (!artifact) throw new NotFoundError('artifact', identifier.uid ? `uid ${identifier.uid}` : identifier.path ? `path ${identifier.path}` : `key ${identifier.key}`);
   const recorded = await markInputs(db, runUid, [artifact.uid]);
   return { artifact, recorded: recorded > 0 };
 }

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { IfHashExists } from '../../config';
 import type { Artifact, Run, Storage, UploadSession } from '../../db/generated/client';
-import { keyProblem, suffixOf } from '../../storage/keys';
+import { hashBuffer } from '../../storage/hashing';
+import { keyProblem } from '../../storage/keys';
+import { extractSuffix } from '../../storage/suffix';
 import { InvalidInputError, NotFoundError } from '../errors';
 import type { ArtifactServices } from './services';
 import { completeDirectUpload } from './uploads';
@@ -96,12 +98,18 @@ function locate(storages: Storage[], location: string): { storage: Storage; key:
   return undefined;
 }
 
+/** An artifact must be findable again: new content needs a key, a description or a run (LaminDB's rule). */
+export function isAnonymous(input: SaveArtifactInput): boolean {
+  return !input.key && !input.description && !input.runUid && !input.revisesUid && input.source.kind !== 'path';
+}
+
+export function anonymousContentError(fieldPrefix: string): InvalidInputError {
+  return new InvalidInputError('this content is new: give at least one of key, description or runUid, so the artifact can be found again', fieldPrefix);
+}
+
 /** The checks of one input that need no database: all inputs of a bulk save pass them before anything is looked up. */
 export function validateSaveInput(input: SaveArtifactInput, maxUploadBytes: number, fieldPrefix = 'input'): void {
   const field = (name: string) => `${fieldPrefix}.${name}`;
-  if (!input.key && !input.description && !input.runUid && !input.revisesUid) {
-    throw new InvalidInputError('give at least one of key, description or runUid, so the artifact can be found again', fieldPrefix);
-  }
   if (input.key) {
     const problem = keyProblem(input.key);
     if (problem) throw new InvalidInputError(`invalid key "${input.key}": ${problem}`, field('key'));
@@ -187,13 +195,16 @@ export async function prepareSave(
   }
 
   const key = registeredKey ?? input.key ?? revises?.key ?? null;
-  const contentName = fileNameOf(input.source) ?? upload?.fileName ?? undefined;
-  const contentSuffix = contentName ? suffixOf(contentName) : (input.suffix ?? undefined);
-  const keySuffix = key ? suffixOf(key) : undefined;
-  if (key && input.key && contentSuffix !== undefined && keySuffix !== contentSuffix) {
-    throw new InvalidInputError(`the key's suffix "${keySuffix}" does not match the content's suffix "${contentSuffix}"`, field('key'));
+  // LaminDB: the key's suffix, as written, must be the file's; the artifact keeps the canonical suffix (a known
+  // format, lower-cased, or "").
+  const contentName = fileNameOf(input.source) ?? upload?.fileName ?? (input.suffix ? `content${input.suffix}` : undefined);
+  const content = contentName ? extractSuffix(contentName) : undefined;
+  const keyed = key ? extractSuffix(key) : undefined;
+  if (keyed && input.key && content && keyed.raw !== content.raw) {
+    throw new InvalidInputError(`the passed file's suffix '${content.raw}' must match the passed key's suffix '${keyed.raw}'`, field('key'));
   }
-  const suffix = contentSuffix ?? keySuffix ?? revises?.suffix ?? '';
+  const suffix = content?.canonical ?? keyed?.canonical ?? revises?.suffix ?? '';
+  if (isAnonymous(input)) await refuseAnonymousNewContent(services, input, upload, fieldPrefix);
   const keyIsVirtual = registeredKey ? false : (input.keyIsVirtual ?? config.useVirtualKeys);
   return {
     input,
@@ -207,6 +218,23 @@ export async function prepareSave(
     registeredKey,
     upload,
   };
+}
+
+/**
+ * Content that exists already is returned without a key or description (LaminDB checks the hash first); new content
+ * is refused before any byte moves where its hash is known now (inline content, a received upload). A streamed file
+ * is checked at the commit, once it is hashed.
+ */
+async function refuseAnonymousNewContent(services: ArtifactServices, input: SaveArtifactInput, upload: UploadSession | undefined, fieldPrefix: string): Promise<void> {
+  const known =
+    input.source.kind === 'content'
+      ? await hashBuffer(Buffer.from(input.source.content))
+      : upload?.hash
+        ? { hash: upload.hash, fullChecksum: upload.fullChecksum, size: Number(upload.size) }
+        : undefined;
+  if (!known) return;
+  const existing = known.size === 0 ? null : await services.db.artifact.findFirst({ where: { hash: known.hash, fullChecksum: known.fullChecksum, branch: { not: 'TRASH' } }, select: { id: true } });
+  if (!existing) throw anonymousContentError(fieldPrefix);
 }
 
 export function ensureFound<T>(value: T | null | undefined, entity: string, identifier: string): T {

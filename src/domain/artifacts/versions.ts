@@ -28,15 +28,20 @@ export async function nextVersionUid(tx: Tx, stem: string): Promise<string> {
 
 /**
  * `leaving` stops being a MAIN version (trashed, deleted, or its creation undone): if it was the latest, the newest
- * version still in MAIN becomes the latest. Call it before the row changes or goes.
+ * version still in MAIN becomes the latest (LaminDB's successor on the same branch). A family never ends with no
+ * latest version: a trashed version with no MAIN successor stays the latest (in the trash), and a deleted one hands
+ * over to the newest version left in any branch. Call it before the row changes or goes.
  */
-export async function handOverLatest(tx: Tx, leaving: Pick<Artifact, 'id' | 'uid' | 'isLatest'>): Promise<void> {
+export async function handOverLatest(tx: Tx, leaving: Pick<Artifact, 'id' | 'uid' | 'isLatest'>, options: { trashing?: boolean } = {}): Promise<void> {
   if (!leaving.isLatest) return;
   const stem = stemOf(leaving.uid);
   await lock(tx, familyLock(stem));
+  const others = { uid: { startsWith: stem }, id: { not: leaving.id } };
+  let successor = await tx.artifact.findFirst({ where: { ...others, branch: 'MAIN' }, orderBy: { id: 'desc' } });
+  if (!successor && options.trashing) return;
+  successor ??= await tx.artifact.findFirst({ where: others, orderBy: { id: 'desc' } });
   await tx.artifact.updateMany({ where: { id: leaving.id }, data: { isLatest: false } });
-  const previous = await tx.artifact.findFirst({ where: { uid: { startsWith: stem }, branch: 'MAIN', id: { not: leaving.id } }, orderBy: { id: 'desc' } });
-  if (previous) await tx.artifact.update({ where: { id: previous.id }, data: { isLatest: true } });
+  if (successor) await tx.artifact.update({ where: { id: successor.id }, data: { isLatest: true } });
 }
 
 /** `returning` comes back to MAIN: it is the latest again unless a newer version is in MAIN. */
