@@ -12,6 +12,7 @@ import { FaultPoints } from './domain/fault-points';
 import { startRecovery } from './domain/recovery/scheduler';
 import type { SweepReport } from './domain/recovery/sweep';
 import { createGateway, type Gateway } from './http/gateway';
+import { TroveMetrics } from './http/metrics';
 import { loadSigningSecret, signingSecretFile, UrlSigner } from './http/signing';
 import { StoreRegistry } from './storage/open-store';
 import type { S3Settings } from './storage/s3-store';
@@ -48,7 +49,8 @@ export async function createTrove(config: TroveConfig, log: Logger, options: Tro
       config.previousSecret ? Buffer.from(config.previousSecret) : undefined,
     );
     const faults = FaultPoints.fromSpec(config.faults, config.faultSeed);
-    const services: TroveServices = { db: opened.db, stores, config, log, user, signer, faults };
+    const metrics = new TroveMetrics(opened.pool);
+    const services: TroveServices = { db: opened.db, stores, config, log, user, signer, faults, metrics, observer: metrics };
     const recovery = startRecovery(services);
     return {
       services,

@@ -31,6 +31,7 @@ const environmentSchema = z.object({
   TROVE_MAX_LIST_LENGTH: z.coerce.number().int().positive().default(10_000),
   TROVE_MAX_CONCURRENT_UPLOADS: z.coerce.number().int().positive().default(16),
   TROVE_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
+  TROVE_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   TROVE_LEASE_SECONDS: z.coerce.number().positive().default(30),
   TROVE_RECOVERY_POLL_SECONDS: z.coerce.number().min(0).default(5),
   TROVE_S3_MAX_SINGLE_BYTES: z.coerce.number().int().positive().default(5 * 1024 ** 3),
@@ -87,6 +88,8 @@ export interface TroveConfig {
   maxConcurrentUploads: number;
   /** A GraphQL request body must arrive within this time (slow senders are cut off). */
   requestTimeoutMs: number;
+  /** On SIGTERM/SIGINT, requests in flight get this long to finish before their connections are closed. */
+  shutdownGraceMs: number;
   /** How long a process owns storage work it performs; renewed every third of it while the work goes on. */
   leaseMs: number;
   /** How often recovery looks for storage work whose lease expired (0: only with the full sweep). */
@@ -136,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     maxListLength: values.TROVE_MAX_LIST_LENGTH,
     maxConcurrentUploads: values.TROVE_MAX_CONCURRENT_UPLOADS,
     requestTimeoutMs: values.TROVE_REQUEST_TIMEOUT_SECONDS * 1000,
+    shutdownGraceMs: values.TROVE_SHUTDOWN_GRACE_SECONDS * 1000,
     leaseMs: values.TROVE_LEASE_SECONDS * 1000,
     recoveryPollMs: values.TROVE_RECOVERY_POLL_SECONDS * 1000,
     s3MaxSingleBytes: values.TROVE_S3_MAX_SINGLE_BYTES,

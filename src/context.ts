@@ -5,6 +5,8 @@ import type { Database } from './db/client';
 import type { User } from './db/generated/client';
 import type { Viewer } from './domain/access';
 import type { FaultPoints } from './domain/fault-points';
+import type { TroveObserver } from './domain/observer';
+import type { TroveMetrics } from './http/metrics';
 import type { UrlSigner } from './http/signing';
 import type { StoreRegistry } from './storage/open-store';
 
@@ -17,6 +19,9 @@ export interface TroveServices {
   user: User;
   signer: UrlSigner;
   faults: FaultPoints;
+  /** Prometheus metrics; also the domain's observer. */
+  metrics: TroveMetrics;
+  observer: TroveObserver;
 }
 
 export interface TroveContext extends TroveServices {

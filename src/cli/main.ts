@@ -1,25 +1,11 @@
 // The `trove` command line, built on the client SDK.
-import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
-import { type ClientArtifact, TroveClient, type TransferProgress } from '../client/trove-client';
+import packageJson from '../../package.json' with { type: 'json' };
+import { type ClientArtifact, TroveClient } from '../client/trove-client';
 import { asClientError } from '../client/results';
 import { addLabelCommands, addRunCommands } from './lineage-commands';
+import { progressBar } from './progress';
 import { addTokenCommands } from './token-commands';
-
-/** A progress bar on stderr when it is a terminal; silent otherwise (scripts, CI, --json). */
-function progressBar(label: string, quiet: boolean): TransferProgress & { stop(): void } {
-  if (quiet || !process.stderr.isTTY) return { stop: () => undefined };
-  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} bytes`, stream: process.stderr });
-  let started = false;
-  return {
-    onProgress: (bytes, total) => {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.update(bytes);
-    },
-    stop: () => started && bar.stop(),
-  };
-}
 
 function describeArtifact(artifact: ClientArtifact): string {
   return `${artifact.uid}  ${artifact.key ?? artifact.description ?? ''}  ${artifact.size ?? '?'} bytes  ${artifact.hashType}:${artifact.hash}`;
@@ -32,6 +18,7 @@ function identifierOf(uidOrKey: string): { uid?: string; key?: string } {
 export function buildCli(output: (line: string) => void = console.log): Command {
   const program = new Command('trove')
     .description('Command line for a Trove server')
+    .version(packageJson.version, '-V, --version', 'print the version of trove')
     .option('--url <url>', 'Trove server URL', process.env.TROVE_URL ?? 'http://127.0.0.1:4000')
     .option('--json', 'print JSON instead of text')
     .option('--token <token>', 'API token (default: TROVE_TOKEN)', process.env.TROVE_TOKEN);

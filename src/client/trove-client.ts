@@ -50,6 +50,8 @@ export interface SaveResult {
 export interface TransferProgress {
   /** Called with the bytes sent or received so far. */
   onProgress?: (bytes: number, total: number) => void;
+  /** Called when a step without bytes to count begins, e.g. the server committing an upload. */
+  onPhase?: (phase: string) => void;
 }
 
 function counting(total: number, onProgress?: (bytes: number, total: number) => void): Transform {
@@ -135,6 +137,7 @@ export class TroveClient {
       const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
       throw new TroveClientError(body.code ?? `HTTP_${response.status}`, body.message ?? `upload failed with HTTP ${response.status}`);
     }
+    progress.onPhase?.('committing on the server (hash check, storage)');
     return this.createArtifact({ ...input, uploadId: upload.uploadId });
   }
 

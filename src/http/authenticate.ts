@@ -32,6 +32,11 @@ export function credentialsOf(headers: { get(name: string): string | null }): Re
   return { authorization: headers.get('authorization'), forwarded: headers.get('forwarded') !== null || headers.get('x-forwarded-for') !== null };
 }
 
+/** The same, from a Node request (the routes beside GraphQL). */
+export function credentialsOfRequest(request: { headers: Record<string, string | string[] | undefined> }): RequestCredentials {
+  return credentialsOf({ get: (name) => (request.headers[name] as string | undefined) ?? null });
+}
+
 export class Authenticator {
   private tokensExist?: { value: boolean; at: number };
   private readonly lastUsedWrites = new Map<number, number>();

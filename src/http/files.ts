@@ -8,7 +8,7 @@ import { hasRole } from '../domain/access';
 import { StorageFailedError, TroveError } from '../domain/errors';
 import { receiveUpload } from '../domain/artifacts/uploads';
 import { type ByteRange, isRefusedPathCode, StorageError } from '../storage/object-store';
-import { AuthenticationError, type Authenticator } from './authenticate';
+import { AuthenticationError, type Authenticator, credentialsOfRequest } from './authenticate';
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -73,10 +73,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 /** Uploads need the write role, as the GraphQL mutations that save artifacts do. */
 async function uploadRefusal(authenticator: Authenticator, request: IncomingMessage): Promise<{ status: number; code: string; message: string } | undefined> {
   try {
-    const viewer = await authenticator.viewerFor({
-      authorization: request.headers.authorization,
-      forwarded: request.headers.forwarded !== undefined || request.headers['x-forwarded-for'] !== undefined,
-    });
+    const viewer = await authenticator.viewerFor(credentialsOfRequest(request));
     if (hasRole(viewer, 'WRITE')) return undefined;
     if (viewer.role === null) return { status: 401, code: 'UNAUTHENTICATED', message: 'uploads need a token with the write role: send it as "Authorization: Bearer <token>"' };
     return { status: 403, code: 'FORBIDDEN', message: `uploads need the write role; your token has the ${viewer.role.toLowerCase()} role` };

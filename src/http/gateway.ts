@@ -4,14 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createFetch } from '@whatwg-node/fetch';
 import cors from 'cors';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { hasRole } from '../domain/access';
 import { TroveError } from '../domain/errors';
 import type { TroveContext, TroveServices } from '../context';
 import { schema } from '../schema/index';
-import { AuthenticationError, Authenticator, credentialsOf } from './authenticate';
+import { AuthenticationError, Authenticator, credentialsOf, credentialsOfRequest } from './authenticate';
 import { handleDownload, handleUpload, refuseUnread, sendJson } from './files';
 import { allowedHostNames, hostNameOf } from './hosts';
 import { queryLimitsPlugin, variablesLimitPlugin } from './limits';
@@ -23,6 +25,8 @@ export interface Gateway {
   /** Node request handler for http.createServer. */
   handle(request: IncomingMessage, response: ServerResponse): void;
   health(): Promise<{ ok: boolean; database: string; storage: string }>;
+  /** The server is shutting down: /readyz answers 503 so load balancers stop sending requests. */
+  startDraining(): void;
 }
 
 /** Room for the query, variables and multipart framing on top of the content cap. */
@@ -42,6 +46,7 @@ export function createGateway(services: TroveServices): Gateway {
   const TOO_LARGE_ADVICE = `GraphQL requests carry at most ${maxUploadBytes} bytes of content (the server's TROVE_MAX_UPLOAD_BYTES): send larger files with createUpload, which takes any size`;
   const hosts = allowedHostNames(config);
   let uploadsInFlight = 0;
+  let draining = false;
 
   /** Expected (domain) errors keep their message and carry `extensions.code`; anything else is masked and logged. */
   function maskUnexpectedError(error: unknown, message: string, isDev?: boolean): Error {
@@ -75,6 +80,8 @@ export function createGateway(services: TroveServices): Gateway {
     landingPage: false,
     // CORS is answered by the gate in `handle`, for every route alike.
     cors: false,
+    // GraphiQL bundled with the server (no CDN): it works in an air-gapped lab.
+    renderGraphiQL,
     graphiql: {
       title: 'Trove',
       defaultQuery: '{\n  viewer { role user { handle } }\n  storages {\n    edges { node { uid root type isDefault } }\n  }\n}\n',
@@ -117,6 +124,7 @@ export function createGateway(services: TroveServices): Gateway {
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       queryLimitsPlugin(),
       variablesLimitPlugin(config.maxListLength),
+      services.metrics.plugin(),
       {
         // The multipart parser's own refusal says only "File size limit exceeded": say what to do instead.
         onResultProcess: ({ result, setResult }) => {
@@ -179,6 +187,18 @@ export function createGateway(services: TroveServices): Gateway {
     }
   }
 
+  /** Metrics are readable by whoever may read (Prometheus sends a read token as its bearer credentials). */
+  async function routeMetrics(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      const viewer = await authenticator.viewerFor(credentialsOfRequest(request));
+      if (!hasRole(viewer, 'READ')) return sendJson(response, 401, { code: 'UNAUTHENTICATED', message: 'metrics need a token with the read role' });
+    } catch (error) {
+      if (error instanceof AuthenticationError) return sendJson(response, 401, { code: error.code, message: error.message });
+      throw error;
+    }
+    void yoga(request, response);
+  }
+
   function route(request: IncomingMessage, response: ServerResponse, url: URL): void {
     const path = url.pathname;
     const upload = /^\/uploads\/([0-9A-Za-z]{22})$/.exec(path);
@@ -187,15 +207,24 @@ export function createGateway(services: TroveServices): Gateway {
     if (download && (request.method === 'GET' || request.method === 'HEAD')) {
       return void handleDownload(services, download[1]!, url, request, response);
     }
-    if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
-      void health().then((result) => sendJson(response, result.ok ? 200 : 503, result));
-      return;
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      // /livez: the process answers. /readyz: it should get traffic (database and storage answer, not draining).
+      // /healthz: the same as /readyz, with the failing part's message.
+      if (path === '/livez') return void sendJson(response, 200, { ok: true });
+      if (path === '/healthz' || path === '/readyz') {
+        void health().then((result) => {
+          const ready = result.ok && !draining;
+          sendJson(response, ready ? 200 : 503, { ...result, ok: ready, draining });
+        });
+        return;
+      }
     }
     if (path === '/' && request.method === 'GET') {
       response.writeHead(302, { location: '/graphql' });
       response.end();
       return;
     }
+    if (path === '/metrics' && request.method === 'GET') return void routeMetrics(request, response);
     if (path !== '/graphql') {
       sendJson(response, 404, { code: 'NOT_FOUND', message: `no route ${request.method} ${path}; GraphQL is at /graphql` });
       return;
@@ -252,5 +281,5 @@ export function createGateway(services: TroveServices): Gateway {
     corsGate(request, response, () => route(request, response, url));
   }
 
-  return { yoga, authenticator, handle, health };
+  return { yoga, authenticator, handle, health, startDraining: () => void (draining = true) };
 }

@@ -24,19 +24,23 @@ export interface ServerProcess {
   url: string;
   /** Resolves when the process has exited (killed at a fault point, say). */
   exited: Promise<void>;
+  /** Its standard output so far (JSON log lines), when started with `captureOutput`. */
+  output(): string;
   /** SIGKILL: no clean-up of any kind runs. */
   kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, options: { timeoutMs?: number; captureOutput?: boolean } = {}): Promise<ServerProcess> {
   await bundleServer();
   const port = await freePort();
   const child = spawn(process.execPath, [bundleFile], {
     cwd: projectRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: env.HOST ?? '127.0.0.1', NODE_OPTIONS: '--openssl-legacy-provider' },
-    stdio: ['ignore', process.env.SHOW_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
+    stdio: ['ignore', options.captureOutput ? 'pipe' : process.env.SHOW_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
   });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
@@ -47,6 +51,7 @@ export async function startServerProcess(env: Record<string, string>, options: {
         child,
         url,
         exited,
+        output: () => output,
         kill: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;

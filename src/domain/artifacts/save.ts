@@ -71,6 +71,7 @@ export async function savePrepared(services: ArtifactServices, prepared: Prepare
   });
   const outcome = run.value;
   if (!outcome.promoting) await discardStaged(staged);
+  services.observer?.artifactSaved(outcome.kind === 'created');
   return {
     artifact: { ...outcome.artifact, storageOngoing: outcome.promoting ? false : outcome.artifact.storageOngoing },
     created: outcome.kind === 'created',

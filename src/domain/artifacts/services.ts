@@ -4,6 +4,7 @@ import type { Database } from '../../db/client';
 import type { User } from '../../db/generated/client';
 import type { StoreRegistry } from '../../storage/open-store';
 import type { FaultPoints } from '../fault-points';
+import type { TroveObserver } from '../observer';
 
 export interface ArtifactServices {
   db: Database;
@@ -12,6 +13,8 @@ export interface ArtifactServices {
   user: User;
   /** Named points where tests pause, fail or crash the protocol (no rules in production). */
   faults: FaultPoints;
+  /** Told what happened, for /metrics. */
+  observer?: TroveObserver;
 }
 
 /** What a save or replace answers: the artifact, whether it is new, and LaminDB-style warnings. */

@@ -131,6 +131,7 @@ export async function receiveUpload(
     throw new InvalidInputError(`upload ${uploadId} was committed while these bytes arrived; they were not kept (start a new upload to save other bytes)`, 'uploadId');
   }
   if (switched.replaced) await store.delete(switched.replaced).catch(() => undefined);
+  services.observer?.uploadReceived(staged.size);
   return switched.updated;
 }
 

@@ -26,6 +26,13 @@ export function startRecovery(services: ArtifactServices & { log: Logger }): Rec
       try {
         const report = await sweepExclusive(services, { graceMs: config.recoveryGraceMs, onlyOwedWork });
         if (acted(report)) log.info({ recovery: report, onlyOwedWork }, 'recovery sweep');
+        services.observer?.recovered({
+          finished: report.finished.length,
+          undone: report.undone.length,
+          objectsDeleted: report.objectsDeleted.length,
+          uploadsExpired: report.uploadsExpired.length,
+          errors: report.errors.length,
+        });
         return report;
       } catch (error) {
         log.error({ err: error }, 'recovery sweep failed');
