@@ -10,8 +10,13 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
-        scalars: { DateTime: 'string', BigInt: 'number', JSON: 'unknown' },
+        scalars: { DateTime: 'string', SafeInt: 'number', JSON: 'unknown', JSONObject: 'Record<string, unknown>' },
       },
+    },
+    // possibleTypes for Apollo Client's InMemoryCache: which types each union and interface can be.
+    'src/client/generated/possible-types.ts': {
+      plugins: ['fragment-matcher'],
+      config: { apolloClientVersion: 3, useExplicitTyping: true },
     },
   },
 };

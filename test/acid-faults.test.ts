@@ -25,7 +25,7 @@ import { createS3Client, S3ObjectStore } from '../src/storage/s3-store';
 
 const CREATE = `mutation($input: CreateArtifactInput!) { createArtifact(input: $input) {
   __typename ... on ArtifactPayload { artifact { uid storageOngoing } } ... on Error { code message } ... on StorageFailed { storageCode } } }`;
-const SAVE_MANY = `mutation($inputs: [CreateArtifactInput!]!, $atomic: Boolean) { saveArtifacts(inputs: $inputs, atomic: $atomic) {
+const SAVE_MANY = `mutation($inputs: [CreateArtifactInput!]!, $atomic: Boolean) { saveArtifacts(input: { artifacts: $inputs, atomic: $atomic }) {
   __typename ... on SaveArtifactsPayload { results { artifact { uid } } } ... on BulkSaveFailed { code message failedIndex reasonCode savedUids rolledBack } } }`;
 
 async function registerStorage(trove: TestTrove, root: string): Promise<string> {

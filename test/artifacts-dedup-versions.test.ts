@@ -74,9 +74,10 @@ describe('versions', () => {
     expect(v1.artifact.version).toBe('0000');
     expect(v2.artifact).toMatchObject({ version: '0001', versionTag: '2', isLatest: true });
     expect(v2.artifact.uid.slice(0, 16)).toBe(v1.artifact.uid.slice(0, 16));
-    const latest = await trove.query(`{ artifact(key: "tables/v.csv") { uid versions { uid isLatest } } }`);
+    const latest = await trove.query(`{ artifact(key: "tables/v.csv") { uid versions { totalCount edges { node { uid isLatest } } } } }`);
     expect(latest.artifact.uid).toBe(v2.artifact.uid);
-    expect(latest.artifact.versions).toEqual([{ uid: v1.artifact.uid, isLatest: false }, { uid: v2.artifact.uid, isLatest: true }]);
+    expect(latest.artifact.versions.totalCount).toBe(2);
+    expect(latest.artifact.versions.edges.map((edge: any) => edge.node)).toEqual([{ uid: v1.artifact.uid, isLatest: false }, { uid: v2.artifact.uid, isLatest: true }]);
 
     const v3 = await create({ content: 'x,y\n1,4\n', revisesUid: v1.artifact.uid });
     expect(v3.artifact).toMatchObject({ version: '0002', key: 'tables/v.csv', isLatest: true });
@@ -116,17 +117,17 @@ describe('validation and bulk saves', () => {
     const before = await trove.services.db.artifact.count();
     const objectsBefore = await objectKeys(store());
     const result = await trove.query(
-      `mutation($inputs: [CreateArtifactInput!]!) { saveArtifacts(inputs: $inputs) { __typename ... on InvalidInput { field message } } }`,
+      `mutation($inputs: [CreateArtifactInput!]!) { saveArtifacts(input: { artifacts: $inputs }) { __typename ... on InvalidInput { field message } } }`,
       { inputs: [{ content: 'bulk one', description: 'ok' }, { content: 'bulk two', key: '/absolute.txt' }] },
     );
-    expect(result.saveArtifacts).toMatchObject({ __typename: 'InvalidInput', field: 'inputs.1.key' });
+    expect(result.saveArtifacts).toMatchObject({ __typename: 'InvalidInput', field: 'input.artifacts.1.key' });
     expect(await trove.services.db.artifact.count()).toBe(before);
     expect(await objectKeys(store())).toEqual(objectsBefore);
   });
 
   it('saves several artifacts with one result each', async () => {
     const result = await trove.query(
-      `mutation($inputs: [CreateArtifactInput!]!) { saveArtifacts(inputs: $inputs) { ... on SaveArtifactsPayload { results { created artifact { key } } } } }`,
+      `mutation($inputs: [CreateArtifactInput!]!) { saveArtifacts(input: { artifacts: $inputs }) { ... on SaveArtifactsPayload { results { created artifact { key } } } } }`,
       { inputs: [{ content: 'bulk a', key: 'bulk/a.txt' }, { content: 'bulk b', key: 'bulk/b.txt' }] },
     );
     expect(result.saveArtifacts.results).toEqual([

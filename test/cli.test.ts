@@ -106,14 +106,14 @@ describe('trove CLI', () => {
       expect(finished).toMatch(new RegExp(`^${runUid} completed at `));
 
       const recorded = await trove.query(
-        `query($uid: String!) { run(uid: $uid) { status params transform { uid } inputArtifacts { uid } outputArtifacts { edges { node { uid } } } } }`,
+        `query($uid: String!) { run(uid: $uid) { status params transform { uid } inputArtifacts { edges { node { uid } } } outputArtifacts { edges { node { uid } } } } }`,
         { uid: runUid },
       );
       expect(recorded.run).toEqual({
         status: 'COMPLETED',
         params: { columns: 1 },
         transform: { uid: transformUid },
-        inputArtifacts: [{ uid: rawUid }],
+        inputArtifacts: { edges: [{ node: { uid: rawUid } }] },
         outputArtifacts: { edges: [{ node: { uid: cleanUid } }] },
       });
 

@@ -21,7 +21,7 @@ const MiB = 1024 * 1024;
 const md5 = (bytes: string | Buffer) => createHash('md5').update(bytes).digest('base64url');
 const CREATE = `mutation($input: CreateArtifactInput!) { createArtifact(input: $input) {
   __typename ... on ArtifactPayload { created warnings artifact { uid hash storageKey storageOngoing downloadUrl } } ... on Error { code message } ... on StorageFailed { storageCode } } }`;
-const SAVE_MANY = `mutation($inputs: [CreateArtifactInput!]!, $atomic: Boolean) { saveArtifacts(inputs: $inputs, atomic: $atomic) {
+const SAVE_MANY = `mutation($inputs: [CreateArtifactInput!]!, $atomic: Boolean) { saveArtifacts(input: { artifacts: $inputs, atomic: $atomic }) {
   __typename ... on BulkSaveFailed { rolledBack reasonCode } ... on SaveArtifactsPayload { results { artifact { uid } } } } }`;
 const DELETE = `mutation($uid: String!) { deleteArtifact(input: { uid: $uid, permanent: true, deleteStorage: true }) {
   __typename ... on DeleteArtifactPayload { objectDeleted warnings } ... on Error { code message } } }`;
@@ -100,11 +100,11 @@ describe.each(['local', 's3rver'] as const)('data safety on %s storage', (backen
   });
 
   it('an upload sent again while it is committed keeps the committed bytes, and a committed upload cannot be committed again', async () => {
-    const created = await trove.query(`mutation { createUpload(input: { size: 5, fileName: "u.txt" }) { ... on Upload { uploadId } } }`);
-    const uploadPath = `/uploads/${created.createUpload.uploadId}`;
+    const created = await trove.query(`mutation { createUpload(input: { size: 5, fileName: "u.txt" }) { ... on CreateUploadPayload { upload { uploadId } } } }`);
+    const uploadPath = `/uploads/${created.createUpload.upload.uploadId}`;
     expect((await rawRequest(trove.url, { method: 'PUT', path: uploadPath, body: 'aaaaa' })).status).toBe(200);
     const paused = trove.services.faults.pause('protocol.beforeMove');
-    const committing = trove.query(CREATE, { input: { uploadId: created.createUpload.uploadId, key: 'uploads/u.txt' } });
+    const committing = trove.query(CREATE, { input: { uploadId: created.createUpload.upload.uploadId, key: 'uploads/u.txt' } });
     await paused.reached;
     const again = await rawRequest(trove.url, { method: 'PUT', path: uploadPath, body: 'bbbbb' });
     expect(again.status).toBe(400);
@@ -113,17 +113,17 @@ describe.each(['local', 's3rver'] as const)('data safety on %s storage', (backen
     const saved = (await committing).createArtifact;
     expect(saved.artifact.hash).toBe(md5('aaaaa'));
     expect(await readObject(store(), saved.artifact.storageKey)).toBe('aaaaa');
-    const twice = await trove.query(CREATE, { input: { uploadId: created.createUpload.uploadId, key: 'uploads/u2.txt' } });
+    const twice = await trove.query(CREATE, { input: { uploadId: created.createUpload.upload.uploadId, key: 'uploads/u2.txt' } });
     expect(twice.createArtifact).toMatchObject({ __typename: 'InvalidInput', message: expect.stringContaining('already committed') });
 
     // Bytes that arrive while the commit runs (staged, not yet switched to) are dropped once the commit is done.
-    const second = await trove.query(`mutation { createUpload(input: { size: 5, fileName: "v.txt" }) { ... on Upload { uploadId } } }`);
-    const secondPath = `/uploads/${second.createUpload.uploadId}`;
+    const second = await trove.query(`mutation { createUpload(input: { size: 5, fileName: "v.txt" }) { ... on CreateUploadPayload { upload { uploadId } } } }`);
+    const secondPath = `/uploads/${second.createUpload.upload.uploadId}`;
     expect((await rawRequest(trove.url, { method: 'PUT', path: secondPath, body: 'ccccc' })).status).toBe(200);
     const staged = trove.services.faults.pause('upload.afterStage');
     const late = rawRequest(trove.url, { method: 'PUT', path: secondPath, body: 'ddddd' });
     await staged.reached;
-    const committed = (await trove.query(CREATE, { input: { uploadId: second.createUpload.uploadId, key: 'uploads/v.txt' } })).createArtifact;
+    const committed = (await trove.query(CREATE, { input: { uploadId: second.createUpload.upload.uploadId, key: 'uploads/v.txt' } })).createArtifact;
     staged.release();
     const lateAnswer = await late;
     expect(lateAnswer.status).toBe(400);
@@ -262,10 +262,10 @@ describe('objects above the single-request limit of S3', () => {
         return next(args);
       }, { step: 'initialize' });
       const content = randomBytes(12 * MiB + 7);
-      const created = await trove.query(`mutation($input: CreateUploadInput) { createUpload(input: $input) { ... on Upload { uploadId } } }`, { input: { size: content.length, fileName: 'big.bin', storageUid } });
-      const put = await rawRequest(trove.url, { method: 'PUT', path: `/uploads/${created.createUpload.uploadId}`, body: content });
+      const created = await trove.query(`mutation($input: CreateUploadInput) { createUpload(input: $input) { ... on CreateUploadPayload { upload { uploadId } } } }`, { input: { size: content.length, fileName: 'big.bin', storageUid } });
+      const put = await rawRequest(trove.url, { method: 'PUT', path: `/uploads/${created.createUpload.upload.uploadId}`, body: content });
       expect(put.status, put.body).toBe(200);
-      const saved = (await trove.query(CREATE, { input: { uploadId: created.createUpload.uploadId, description: 'big' } })).createArtifact;
+      const saved = (await trove.query(CREATE, { input: { uploadId: created.createUpload.upload.uploadId, description: 'big' } })).createArtifact;
       expect(saved.artifact.hash).toBe(md5(content));
       expect((await readObjectBytes(store, saved.artifact.storageKey)).equals(content)).toBe(true);
       // Staged in parts, promoted in parts; never a single PutObject or CopyObject of the whole object.

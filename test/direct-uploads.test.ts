@@ -8,7 +8,7 @@ import { startTestTrove, type TestTrove } from './helpers/trove';
 
 const MiB = 1024 * 1024;
 const CREATE_UPLOAD = `mutation($input: CreateUploadInput) { createUpload(input: $input) {
-  __typename ... on Upload { uploadId direct partSize parts { number size url } } ... on Error { code message } } }`;
+  __typename ... on CreateUploadPayload { upload { uploadId direct partSize parts { number size url } } } ... on Error { code message } } }`;
 const CREATE = `mutation($input: CreateArtifactInput!) { createArtifact(input: $input) {
   __typename ... on ArtifactPayload { artifact { uid size hash hashType storageKey } } ... on Error { code message } } }`;
 
@@ -27,7 +27,7 @@ describe('direct multipart uploads on s3rver (parts listed by the client)', () =
 
   it('assembles the parts, hashes the object like LaminDB and commits it', async () => {
     const content = randomBytes(12 * MiB + 5);
-    const { createUpload } = await trove.query(CREATE_UPLOAD, { input: { direct: true, size: content.length, partSize: 5 * MiB, fileName: 'cells.h5ad' } });
+    const createUpload = (await trove.query(CREATE_UPLOAD, { input: { direct: true, size: content.length, partSize: 5 * MiB, fileName: 'cells.h5ad' } })).createUpload.upload;
     expect(createUpload).toMatchObject({ direct: true, partSize: 5 * MiB });
     expect(createUpload.parts.map((part: any) => part.size)).toEqual([5 * MiB, 5 * MiB, 2 * MiB + 5]);
     const parts = [];
@@ -36,10 +36,10 @@ describe('direct multipart uploads on s3rver (parts listed by the client)', () =
       parts.push({ number: part.number, etag: await putPart(part.url, content.subarray(offset, offset + part.size)) });
     }
     const completed = await trove.query(
-      `mutation($id: String!, $parts: [UploadedPartInput!]) { completeUpload(uploadId: $id, parts: $parts) { __typename ... on Upload { status size hash } ... on Error { message } } }`,
+      `mutation($id: String!, $parts: [UploadedPartInput!]) { completeUpload(input: { uploadId: $id, parts: $parts }) { __typename ... on CompleteUploadPayload { upload { status size hash } } ... on Error { message } } }`,
       { id: createUpload.uploadId, parts },
     );
-    expect(completed.completeUpload).toMatchObject({ status: 'RECEIVED', size: content.length, hash: createHash('md5').update(content).digest('base64url') });
+    expect(completed.completeUpload.upload).toMatchObject({ status: 'RECEIVED', size: content.length, hash: createHash('md5').update(content).digest('base64url') });
     const saved = await trove.query(CREATE, { input: { uploadId: createUpload.uploadId, key: 'cells.h5ad' } });
     expect(saved.createArtifact.artifact).toMatchObject({ size: content.length, hashType: 'md5', storageKey: `.lamindb/${saved.createArtifact.artifact.uid}.h5ad` });
     const store = trove.services.stores.storeFor(trove.s3rverRoot);
@@ -70,7 +70,7 @@ describe.skipIf(!inject('swiftEndpoint'))('direct multipart uploads on OpenStack
   it('resumes after a dropped connection: the parts already in the bucket are listed and only the rest is sent', async () => {
     const storageUid = (await trove.services.db.storage.findUniqueOrThrow({ where: { root } })).uid;
     const content = randomBytes(11 * MiB);
-    const { createUpload } = await trove.query(CREATE_UPLOAD, { input: { direct: true, size: content.length, partSize: 5 * MiB, storageUid, fileName: 'big.bin' } });
+    const createUpload = (await trove.query(CREATE_UPLOAD, { input: { direct: true, size: content.length, partSize: 5 * MiB, storageUid, fileName: 'big.bin' } })).createUpload.upload;
     const [first, second, third] = createUpload.parts;
     await putPart(first.url, content.subarray(0, 5 * MiB));
     await putPart(third.url, content.subarray(10 * MiB));

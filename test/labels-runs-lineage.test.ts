@@ -2,7 +2,7 @@
 // that re-running a script does not multiply, and lineage between runs and artifacts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createULabels } from '../src/domain/labels';
-import { startTestTrove, type TestTrove } from './helpers/trove';
+import { nodes, startTestTrove, type TestTrove } from './helpers/trove';
 
 let trove: TestTrove;
 beforeAll(async () => {
@@ -10,14 +10,14 @@ beforeAll(async () => {
 });
 afterAll(async () => trove?.close());
 
-const CREATE_LABEL = `mutation($input: ULabelInput!, $searchNames: Boolean) { createULabel(input: $input, searchNames: $searchNames) {
+const CREATE_LABEL = `mutation($label: ULabelInput!, $searchNames: Boolean) { createULabel(input: { label: $label, searchNames: $searchNames }) {
   __typename
   ... on ULabelPayload { created ulabel { uid name type { name } } }
   ... on SimilarNames { code message requestedName similar { score ulabel { name } } }
   ... on Error { code message }
 } }`;
 const label = async (name: string, extra: Record<string, unknown> = {}, searchNames?: boolean) =>
-  (await trove.query(CREATE_LABEL, { input: { name, ...extra }, searchNames })).createULabel;
+  (await trove.query(CREATE_LABEL, { label: { name, ...extra }, searchNames })).createULabel;
 
 describe('labels (seed 004)', () => {
   it('replays the seed: create, similar names, exact match, two alternatives, search switched off', async () => {
@@ -64,14 +64,15 @@ describe('labels (seed 004)', () => {
 
     const saved = await trove.query(`mutation { createArtifact(input: { content: "cells", description: "cells" }) { ... on ArtifactPayload { artifact { uid } } } }`);
     const uid = saved.createArtifact.artifact.uid;
-    const labeled = await trove.query(`mutation($uid: String!, $labels: [String!]!) { addLabels(artifactUid: $uid, labelUids: $labels) { ... on Artifact { labels { name } } } }`, { uid, labels: [tcell.ulabel.uid] });
-    expect(labeled.addLabels.labels).toEqual([{ name: 'T cell' }]);
-    await trove.query(`mutation($uid: String!, $labels: [String!]!) { addLabels(artifactUid: $uid, labelUids: $labels) { __typename } }`, { uid, labels: [tcell.ulabel.uid] });
+    const LABELS = `{ totalCount edges { node { name } } }`;
+    const labeled = await trove.query(`mutation($uid: String!, $labels: [String!]!) { addLabels(input: { artifactUid: $uid, labelUids: $labels }) { ... on AddLabelsPayload { artifact { labels ${LABELS} } } } }`, { uid, labels: [tcell.ulabel.uid] });
+    expect(labeled.addLabels.artifact.labels).toEqual({ totalCount: 1, edges: [{ node: { name: 'T cell' } }] });
+    await trove.query(`mutation($uid: String!, $labels: [String!]!) { addLabels(input: { artifactUid: $uid, labelUids: $labels }) { __typename } }`, { uid, labels: [tcell.ulabel.uid] });
     const byType = await trove.query(`query($t: String) { artifacts(filter: { labelTypeUid: $t }) { totalCount } }`, { t: cellType.ulabel.uid });
     expect(byType.artifacts.totalCount).toBe(1);
-    const removed = await trove.query(`mutation($uid: String!, $labels: [String!]!) { removeLabels(artifactUid: $uid, labelUids: $labels) { ... on Artifact { labels { name } } } }`, { uid, labels: [tcell.ulabel.uid] });
-    expect(removed.removeLabels.labels).toEqual([]);
-    const missing = await trove.query(`mutation($uid: String!) { addLabels(artifactUid: $uid, labelUids: ["nope0000"]) { __typename ... on Error { code } } }`, { uid });
+    const removed = await trove.query(`mutation($uid: String!, $labels: [String!]!) { removeLabels(input: { artifactUid: $uid, labelUids: $labels }) { ... on RemoveLabelsPayload { artifact { labels ${LABELS} } } } }`, { uid, labels: [tcell.ulabel.uid] });
+    expect(removed.removeLabels.artifact.labels).toEqual({ totalCount: 0, edges: [] });
+    const missing = await trove.query(`mutation($uid: String!) { addLabels(input: { artifactUid: $uid, labelUids: ["nope0000"] }) { __typename ... on Error { code } } }`, { uid });
     expect(missing.addLabels).toEqual({ __typename: 'NotFound', code: 'NOT_FOUND' });
   });
 
@@ -96,7 +97,7 @@ describe('labels (seed 004)', () => {
     expect(counts[10_000]).toBeLessThanOrEqual(5);
     // With the similar-name search: one more statement, still constant.
     trove.resetQueryLog();
-    const searched = await trove.query(`mutation($inputs: [ULabelInput!]!) { createULabels(inputs: $inputs, searchNames: true) {
+    const searched = await trove.query(`mutation($inputs: [ULabelInput!]!) { createULabels(input: { labels: $inputs, searchNames: true }) {
       ... on CreateULabelsPayload { results { __typename ... on ULabelPayload { created } ... on SimilarNames { similar { ulabel { name } } } } } } }`, {
       inputs: [{ name: 'bulk-10-3' }, { name: 'My project 1x' }, { name: 'brand new label' }, { name: 'brand new label' }],
     });
@@ -128,13 +129,14 @@ describe('transforms, runs and lineage', () => {
   it('tracks runs, outputs, inputs and re-creating runs (seed 004 lineage), and answers the upstream graph', async () => {
     const transform = (await trove.query(CREATE_TRANSFORM, { input: { key: 'notebooks/idempotency.ipynb', kind: 'NOTEBOOK', sourceCode: 'ln.track()' } })).createTransform.transform;
     const start = async (params: unknown) =>
-      (await trove.query(`mutation($t: String!, $p: JSON) { startRun(transformUid: $t, params: $p) { ... on Run { uid status } } }`, { t: transform.uid, p: params })).startRun;
+      (await trove.query(`mutation($t: String!, $p: JSONObject) { startRun(input: { transformUid: $t, params: $p }) { ... on StartRunPayload { run { uid status } } } }`, { t: transform.uid, p: params })).startRun.run;
     const run1 = await start({ batch: 1 });
     expect(run1.status).toBe('STARTED');
     const runsBefore = await trove.services.db.run.count();
+    // Run parameters are a JSON object (LaminDB: a dict): anything else is refused by the JSONObject scalar.
     for (const params of [[1, 2], 'batch=1', 3]) {
-      const refused = await trove.query(`mutation($t: String!, $p: JSON) { startRun(transformUid: $t, params: $p) { __typename ... on InvalidInput { field message } } }`, { t: transform.uid, p: params });
-      expect(refused.startRun).toMatchObject({ __typename: 'InvalidInput', field: 'params', message: expect.stringContaining('JSON object') });
+      const refused = await trove.graphql(`mutation($t: String!, $p: JSONObject) { startRun(input: { transformUid: $t, params: $p }) { __typename } }`, { t: transform.uid, p: params });
+      expect(refused.errors?.[0]?.message).toMatch(/JSONObject cannot represent non-object value/);
     }
     expect(await trove.services.db.run.count()).toBe(runsBefore);
 
@@ -144,44 +146,50 @@ describe('transforms, runs and lineage', () => {
     const run2 = await start({ batch: 2 });
     // Re-saving the same content in another run: same artifact, creating run kept, run2 re-creates it.
     const again = (await trove.query(`mutation($run: String) { createArtifact(input: { content: "raw data", description: "raw", runUid: $run }) {
-      ... on ArtifactPayload { created artifact { uid run { uid } recreatingRuns { uid } } } } }`, { run: run2.uid })).createArtifact;
-    expect(again).toMatchObject({ created: false, artifact: { uid: raw.uid, run: { uid: run1.uid }, recreatingRuns: [{ uid: run2.uid }] } });
+      ... on ArtifactPayload { created artifact { uid run { uid } recreatingRuns { totalCount edges { node { uid } } } } } } }`, { run: run2.uid })).createArtifact;
+    expect(again).toMatchObject({ created: false, artifact: { uid: raw.uid, run: { uid: run1.uid } } });
+    expect(nodes(again.artifact.recreatingRuns)).toEqual([{ uid: run2.uid }]);
 
     // run2 reads raw: not an input, since run2 re-created it. run3 reads it: an input.
     const READ = `mutation($uid: String, $run: String!) { readArtifact(input: { uid: $uid, runUid: $run }) {
-      ... on ReadArtifactPayload { recordedAsInput artifact { uid inputOfRuns { uid } } } } }`;
+      ... on ReadArtifactPayload { recordedAsInput artifact { uid inputOfRuns { edges { node { uid } } } } } } }`;
     expect((await trove.query(READ, { uid: raw.uid, run: run2.uid })).readArtifact.recordedAsInput).toBe(false);
     const run3 = await start({ batch: 3 });
     // The answer already shows the input it recorded (no stale read).
-    expect((await trove.query(READ, { uid: raw.uid, run: run3.uid })).readArtifact).toEqual({ recordedAsInput: true, artifact: { uid: raw.uid, inputOfRuns: [{ uid: run3.uid }] } });
+    expect((await trove.query(READ, { uid: raw.uid, run: run3.uid })).readArtifact).toEqual({ recordedAsInput: true, artifact: { uid: raw.uid, inputOfRuns: { edges: [{ node: { uid: run3.uid } }] } } });
     // Queries never write: the lookup has no way to record lineage.
     const asQuery = await trove.graphql(`query($uid: String, $run: String) { artifact(uid: $uid, asInputOf: $run) { uid } }`, { uid: raw.uid, run: run2.uid });
     expect(asQuery.errors?.[0]?.message).toContain('Unknown argument "asInputOf"');
     const derived = (await trove.query(`mutation($run: String) { createArtifact(input: { content: "derived", description: "derived", runUid: $run }) { ... on ArtifactPayload { artifact { uid } } } }`, { run: run3.uid })).createArtifact.artifact;
-    const runs = await trove.query(`query($a: String!, $b: String!) { a: run(uid: $a) { inputArtifacts { uid } } b: run(uid: $b) { inputArtifacts { uid } outputArtifacts { edges { node { uid } } } } }`, { a: run2.uid, b: run3.uid });
-    expect(runs.a.inputArtifacts).toEqual([]);
-    expect(runs.b.inputArtifacts).toEqual([{ uid: raw.uid }]);
+    const INPUTS = `inputArtifacts { totalCount edges { node { uid } } }`;
+    const runs = await trove.query(`query($a: String!, $b: String!) { a: run(uid: $a) { ${INPUTS} } b: run(uid: $b) { ${INPUTS} outputArtifacts { edges { node { uid } } } } }`, { a: run2.uid, b: run3.uid });
+    expect(runs.a.inputArtifacts).toEqual({ totalCount: 0, edges: [] });
+    expect(runs.b.inputArtifacts).toEqual({ totalCount: 1, edges: [{ node: { uid: raw.uid } }] });
     expect(runs.b.outputArtifacts.edges).toEqual([{ node: { uid: derived.uid } }]);
 
-    const finished = await trove.query(`mutation($uid: String!) { finishRun(uid: $uid, status: COMPLETED) { ... on Run { status finishedAt } } }`, { uid: run3.uid });
-    expect(finished.finishRun.status).toBe('COMPLETED');
-    expect(finished.finishRun.finishedAt).not.toBeNull();
+    const finished = await trove.query(`mutation($uid: String!) { finishRun(input: { runUid: $uid, status: COMPLETED }) { ... on FinishRunPayload { run { status finishedAt } } } }`, { uid: run3.uid });
+    expect(finished.finishRun.run.status).toBe('COMPLETED');
+    expect(finished.finishRun.run.finishedAt).not.toBeNull();
     const completed = await trove.query(`query($t: String) { runs(filter: { transformUid: $t, status: COMPLETED, paramsContain: { batch: 3 } }) { totalCount } }`, { t: transform.uid });
     expect(completed.runs.totalCount).toBe(1);
 
     trove.resetQueryLog();
     const lineage = (await trove.query(`query($uid: String) { artifact(uid: $uid) { lineage(depth: 5) {
-      artifacts { uid } runs { uid } transforms { key } edges { source target kind } } } }`, { uid: derived.uid })).artifact.lineage;
+      artifacts { id uid } runs { id uid } transforms { id uid key } edges { source target kind } } } }`, { uid: derived.uid })).artifact.lineage;
     expect(lineage.artifacts.map((artifact: any) => artifact.uid).sort()).toEqual([raw.uid, derived.uid].sort());
     expect(lineage.runs.map((run: any) => run.uid).sort()).toEqual([run1.uid, run3.uid].sort());
-    expect(lineage.transforms).toEqual([{ key: 'notebooks/idempotency.ipynb' }]);
+    expect(lineage.transforms.map((item: any) => item.key)).toEqual(['notebooks/idempotency.ipynb']);
+    // Edges name nodes by the same ids the nodes carry, so a client joins them without parsing.
+    const idOf = new Map<string, string>([...lineage.artifacts, ...lineage.runs, ...lineage.transforms].map((node: any) => [node.uid, node.id]));
     expect(lineage.edges).toEqual(
       expect.arrayContaining([
-        { source: `Run:${run3.uid}`, target: `Artifact:${derived.uid}`, kind: 'OUTPUT' },
-        { source: `Artifact:${raw.uid}`, target: `Run:${run3.uid}`, kind: 'INPUT' },
-        { source: `Run:${run1.uid}`, target: `Artifact:${raw.uid}`, kind: 'OUTPUT' },
-        { source: `Transform:${transform.uid}`, target: `Run:${run1.uid}`, kind: 'TRANSFORM' },
+        { source: idOf.get(run3.uid), target: idOf.get(derived.uid), kind: 'OUTPUT' },
+        { source: idOf.get(raw.uid), target: idOf.get(run3.uid), kind: 'INPUT' },
+        { source: idOf.get(run1.uid), target: idOf.get(raw.uid), kind: 'OUTPUT' },
+        { source: idOf.get(transform.uid), target: idOf.get(run1.uid), kind: 'TRANSFORM' },
       ]),
     );
+    const ids = new Set(idOf.values());
+    for (const edge of lineage.edges) expect(ids.has(edge.source) && ids.has(edge.target)).toBe(true);
   });
 });

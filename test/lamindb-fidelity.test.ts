@@ -132,16 +132,16 @@ describe('LaminDB versions, lineage, keys, labels and lookups', () => {
 
   it('does not count a run that read an artifact as re-creating it (test_track_lineage.py::test_track_datasets_as_run_inputs)', async () => {
     const transform = (await trove.query(`mutation { createTransform(input: { key: "lineage/read-then-save.py", kind: SCRIPT }) { ... on TransformPayload { transform { uid } } } }`)).createTransform.transform;
-    const start = async () => (await trove.query(`mutation($t: String!) { startRun(transformUid: $t) { ... on Run { uid } } }`, { t: transform.uid })).startRun.uid;
+    const start = async () => (await trove.query(`mutation($t: String!) { startRun(input: { transformUid: $t }) { ... on StartRunPayload { run { uid } } } }`, { t: transform.uid })).startRun.run.uid;
     const creator = await start();
     const dataset = (await create({ content: 'a dataset', description: 'dataset', runUid: creator })).artifact;
     const reader = await start();
     await trove.query(`mutation($uid: String, $run: String!) { readArtifact(input: { uid: $uid, runUid: $run }) { __typename } }`, { uid: dataset.uid, run: reader });
-    const resaved = await trove.query(`mutation($run: String) { createArtifact(input: { content: "a dataset", description: "dataset", runUid: $run }) { ... on ArtifactPayload { artifact { run { uid } recreatingRuns { uid } inputOfRuns { uid } } } } }`, { run: reader });
-    expect(resaved.createArtifact.artifact).toEqual({ run: { uid: creator }, recreatingRuns: [], inputOfRuns: [{ uid: reader }] });
+    const resaved = await trove.query(`mutation($run: String) { createArtifact(input: { content: "a dataset", description: "dataset", runUid: $run }) { ... on ArtifactPayload { artifact { run { uid } recreatingRuns { totalCount } inputOfRuns { edges { node { uid } } } } } } }`, { run: reader });
+    expect(resaved.createArtifact.artifact).toEqual({ run: { uid: creator }, recreatingRuns: { totalCount: 0 }, inputOfRuns: { edges: [{ node: { uid: reader } }] } });
     const other = await start();
-    const recreated = await trove.query(`mutation($run: String) { createArtifact(input: { content: "a dataset", description: "dataset", runUid: $run }) { ... on ArtifactPayload { artifact { recreatingRuns { uid } } } } }`, { run: other });
-    expect(recreated.createArtifact.artifact.recreatingRuns).toEqual([{ uid: other }]);
+    const recreated = await trove.query(`mutation($run: String) { createArtifact(input: { content: "a dataset", description: "dataset", runUid: $run }) { ... on ArtifactPayload { artifact { recreatingRuns { edges { node { uid } } } } } } }`, { run: other });
+    expect(recreated.createArtifact.artifact.recreatingRuns.edges).toEqual([{ node: { uid: other } }]);
   });
 
   it('validates transform keys like artifact keys (lamindb models/transform.py key rules, as test_artifact_basics.py::test_invalid_key_on_artifact_save)', async () => {
@@ -153,9 +153,9 @@ describe('LaminDB versions, lineage, keys, labels and lookups', () => {
   });
 
   it('finds the one typed label of an exact name given without its type (test_record_basics.py::test_name_lookup)', async () => {
-    const type = (await trove.query(`mutation { createULabel(input: { name: "Tissue", isType: true }) { ... on ULabelPayload { ulabel { uid } } } }`)).createULabel.ulabel;
-    const liver = (await trove.query(`mutation($t: String) { createULabel(input: { name: "liver tissue", typeUid: $t }) { ... on ULabelPayload { ulabel { uid } } } }`, { t: type.uid })).createULabel.ulabel;
-    const found = await trove.query(`mutation { createULabel(input: { name: "liver tissue" }) { __typename ... on ULabelPayload { created ulabel { uid } } } }`);
+    const type = (await trove.query(`mutation { createULabel(input: { label: { name: "Tissue", isType: true } }) { ... on ULabelPayload { ulabel { uid } } } }`)).createULabel.ulabel;
+    const liver = (await trove.query(`mutation($t: String) { createULabel(input: { label: { name: "liver tissue", typeUid: $t } }) { ... on ULabelPayload { ulabel { uid } } } }`, { t: type.uid })).createULabel.ulabel;
+    const found = await trove.query(`mutation { createULabel(input: { label: { name: "liver tissue" } }) { __typename ... on ULabelPayload { created ulabel { uid } } } }`);
     expect(found.createULabel).toEqual({ __typename: 'ULabelPayload', created: false, ulabel: { uid: liver.uid } });
   });
 
@@ -183,7 +183,7 @@ describe('similar names that help rather than block', () => {
 
   it('creates numbered series and short names, lists weaker candidates as warnings, and stops only close names', async () => {
     const outcome = async (name: string) =>
-      (await trove.query(`mutation($name: String!) { createULabel(input: { name: $name }) { __typename ... on ULabelPayload { created warnings } ... on SimilarNames { similar { ulabel { name } } } } }`, { name })).createULabel;
+      (await trove.query(`mutation($name: String!) { createULabel(input: { label: { name: $name } }) { __typename ... on ULabelPayload { created warnings } ... on SimilarNames { similar { ulabel { name } } } } }`, { name })).createULabel;
     const sample = await outcome('Sample 4');
     expect(sample).toMatchObject({ __typename: 'ULabelPayload', created: true });
     expect(sample.warnings[0]).toContain('"Sample 1"');

@@ -14,7 +14,7 @@ afterAll(async () => trove?.close());
 const DEEP_LIST = `query Deep($first: Int!) {
   artifacts(first: $first) {
     totalCount
-    edges { node { uid key storage { root } labels { uid name type { name } } run { uid transform { key } } } }
+    edges { node { uid key storage { root } labels { totalCount edges { node { uid name type { name } } } } run { uid transform { key } } } }
   }
 }`;
 
@@ -33,12 +33,29 @@ describe('read API', () => {
     expect(hundred.result.data.artifacts.edges).toHaveLength(100);
     expect(hundred.result.data.artifacts.totalCount).toBe(120);
     const node = hundred.result.data.artifacts.edges[0].node;
-    expect(node.labels).toHaveLength(3);
-    expect(node.labels[0].type.name).toBe('Project');
+    expect(node.labels.edges).toHaveLength(3);
+    expect(node.labels.edges[0].node.type.name).toBe('Project');
     expect(node.storage.root).toBe(trove.localRoot);
     // An N+1 would add statements per artifact; the count must not depend on the page size.
     expect(hundred.statements.length).toBe(ten.statements.length);
     expect(hundred.statements.length).toMatchInlineSnapshot(`8`);
+  });
+
+  it('pages the lists inside a record (labels, lineage links) as connections, and counts them without loading them', async () => {
+    const uid = seeded.artifacts[0]!.uid;
+    const PAGE = `query($uid: String, $after: String) { artifact(uid: $uid) { labels(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { name } } } } }`;
+    const first = (await trove.query(PAGE, { uid })).artifact.labels;
+    expect(first).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true } });
+    expect(first.edges).toHaveLength(2);
+    const rest = (await trove.query(PAGE, { uid, after: first.pageInfo.endCursor })).artifact.labels;
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+    const names = [...first.edges, ...rest.edges].map((edge: any) => edge.node.name);
+    expect(new Set(names).size).toBe(3);
+    // Only the counts: no node is selected, and the query is still valid.
+    const counts = await trove.query(`query($uid: String) { artifact(uid: $uid) { labels { totalCount } inputOfRuns { totalCount } recreatingRuns { totalCount } } }`, { uid });
+    expect(counts.artifact).toEqual({ labels: { totalCount: 3 }, inputOfRuns: { totalCount: 0 }, recreatingRuns: { totalCount: 0 } });
+    const runCounts = await trove.query(`query($uid: String!) { run(uid: $uid) { inputArtifacts { totalCount } recreatedArtifacts { totalCount } outputArtifacts { totalCount } } }`, { uid: seeded.run.uid });
+    expect(runCounts.run).toEqual({ inputArtifacts: { totalCount: 0 }, recreatedArtifacts: { totalCount: 0 }, outputArtifacts: { totalCount: 60 } });
   });
 
   it('pages with Relay cursors and a max page size', async () => {
@@ -105,10 +122,11 @@ describe('read API', () => {
     expect(node.node).toEqual({ __typename: 'Run', uid: seeded.run.uid });
 
     const label = await trove.query(
-      `query($uid: String!) { ulabel(uid: $uid) { name type { name children { name } } artifacts(first: 1) { totalCount } } }`,
+      `query($uid: String!) { ulabel(uid: $uid) { name type { name children { totalCount edges { node { name } } } } artifacts(first: 1) { totalCount } } }`,
       { uid: seeded.labels[1]!.uid },
     );
-    expect(label.ulabel.type.children.map((child: any) => child.name)).toEqual(['project 0', 'project 1', 'project 2']);
+    expect(label.ulabel.type.children.edges.map((edge: any) => edge.node.name)).toEqual(['project 0', 'project 1', 'project 2']);
+    expect(label.ulabel.type.children.totalCount).toBe(3);
     expect(label.ulabel.artifacts.totalCount).toBe(120);
 
     const storage = await trove.query(`{ storages { edges { node { artifacts(first: 1) { totalCount } createdBy { handle } } } } }`);
@@ -129,12 +147,12 @@ describe('read API', () => {
     const second = await db.artifact.create({
       data: { uid: `${stem}0001`, key: first.key, suffix: '.csv', storageKey: `.lamindb/${stem}0001.csv`, storageId: first.storageId, createdById: first.createdById },
     });
-    const data = await trove.query(`query($key: String) { artifact(key: $key) { uid version isLatest versions { uid isLatest } } }`, { key: first.key });
+    const data = await trove.query(`query($key: String) { artifact(key: $key) { uid version isLatest versions { edges { node { uid isLatest } } } } }`, { key: first.key });
     expect(data.artifact).toEqual({
       uid: second.uid,
       version: '0001',
       isLatest: true,
-      versions: [{ uid: first.uid, isLatest: false }, { uid: second.uid, isLatest: true }],
+      versions: { edges: [{ node: { uid: first.uid, isLatest: false } }, { node: { uid: second.uid, isLatest: true } }] },
     });
     const invalid = await trove.graphql(`{ artifact(uid: "a", key: "b") { uid } }`);
     expect(invalid.errors?.[0]?.message).toMatch(/exactly one of `uid`, `key` or `path`/);

@@ -117,7 +117,7 @@ describe('modes', () => {
       expect(refusalCode(await trove.graphql(`{ storages { totalCount } }`))).toBe('UNAUTHENTICATED');
       expect((await trove.graphql(`{ storages { totalCount } }`, {}, { token: made.data.createApiToken.secret })).data.storages.totalCount).toBe(1);
       // Revoking the last token brings anonymous local access back.
-      await trove.graphql(`mutation($id: String!) { revokeApiToken(id: $id) { __typename } }`, { id: made.data.createApiToken.token.id }, { token: made.data.createApiToken.secret });
+      await trove.graphql(`mutation($id: String!) { revokeApiToken(input: { id: $id }) { __typename } }`, { id: made.data.createApiToken.token.id }, { token: made.data.createApiToken.secret });
       expect((await trove.graphql(`{ viewer { role } }`)).data.viewer.role).toBe('ADMIN');
     } finally {
       await trove.close();
@@ -139,8 +139,8 @@ describe('modes', () => {
     try {
       const writer = (await createApiToken(trove.services.db, { role: 'WRITE', userHandle: 'w' })).secret;
       const reader = (await createApiToken(trove.services.db, { role: 'READ', userHandle: 'r' })).secret;
-      const created = await trove.graphql(`mutation { createUpload(input: { size: 3 }) { ... on Upload { url } } }`, {}, { token: writer });
-      const url = created.data.createUpload.url.replace('http://trove.test', trove.url);
+      const created = await trove.graphql(`mutation { createUpload(input: { size: 3 }) { ... on CreateUploadPayload { upload { url } } } }`, {}, { token: writer });
+      const url = created.data.createUpload.upload.url.replace('http://trove.test', trove.url);
       const put = (token?: string) => fetch(url, { method: 'PUT', body: 'abc', headers: token ? { authorization: `Bearer ${token}` } : {} });
       const anonymous = await put();
       expect(anonymous.status).toBe(401);

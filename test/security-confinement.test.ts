@@ -107,8 +107,8 @@ describe('storage confinement', () => {
     await symlink(outside, staging);
     const inline = (await trove.query(CREATE, { input: { content: 'through the link?', description: 'staged' } })).createArtifact;
     expect(inline).toMatchObject({ __typename: 'StorageFailed', storageCode: 'SymbolicLink' });
-    const upload = await trove.query(`mutation { createUpload(input: { size: 4 }) { ... on Upload { uploadId } } }`);
-    const put = await rawRequest(trove.url, { method: 'PUT', path: `/uploads/${upload.createUpload.uploadId}`, body: 'data' });
+    const upload = await trove.query(`mutation { createUpload(input: { size: 4 }) { ... on CreateUploadPayload { upload { uploadId } } } }`);
+    const put = await rawRequest(trove.url, { method: 'PUT', path: `/uploads/${upload.createUpload.upload.uploadId}`, body: 'data' });
     expect(put.status).toBe(403);
     expect(put.json()).toMatchObject({ code: 'PATH_REFUSED' });
     expect((await readdir(outside)).sort()).toEqual(['private.txt']);

@@ -33,8 +33,9 @@ const SCALAR_KINDS: Record<string, SlotKind> = {
   String: 'string',
   ID: 'string',
   Int: 'int',
-  BigInt: 'bigint',
+  SafeInt: 'bigint',
   JSON: 'json',
+  JSONObject: 'json',
   File: 'file',
   DateTime: 'datetime',
   Boolean: 'boolean',
@@ -203,7 +204,7 @@ describe(`hostile input (seed ${SEED})`, () => {
     trove = await startListeningTrove({ env: { TROVE_MAX_LIST_LENGTH: String(MAX_LIST), TROVE_MAX_UPLOAD_BYTES: String(MAX_UPLOAD) } });
     // Something to point at: an artifact, a label, a transform and a run, so lookups find real records.
     await trove.query(`mutation { createArtifact(input: { content: "a,b\\n", key: "fuzz/a.csv" }) { __typename } }`);
-    await trove.query(`mutation { createULabel(input: { name: "fuzz label" }) { __typename } }`);
+    await trove.query(`mutation { createULabel(input: { label: { name: "fuzz label" } }) { __typename } }`);
     baseline = await census();
   });
   afterAll(async () => {
@@ -256,9 +257,9 @@ describe(`hostile input (seed ${SEED})`, () => {
   );
   const bodies = fc.oneof(
     fc.constant(undefined),
-    fc.constant('query=mutation%7BcreateULabel(input%3A%7Bname%3A%22csrf%22%7D)%7B__typename%7D%7D'),
+    fc.constant('query=mutation%7BcreateULabel(input%3A%7Blabel%3A%7Bname%3A%22csrf%22%7D%7D)%7B__typename%7D%7D'),
     fc.string({ maxLength: 200 }),
-    fc.constant(JSON.stringify({ query: 'mutation { createULabel(input: { name: "x\\u0000" }) { __typename } }' })),
+    fc.constant(JSON.stringify({ query: 'mutation { createULabel(input: { label: { name: "x\\u0000" } }) { __typename } }' })),
     fc.integer({ min: 100, max: 5000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
     fc.constant(JSON.stringify({ query: `{ ${'a: storages { totalCount } '.repeat(200)} }` })),
   );

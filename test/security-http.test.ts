@@ -8,7 +8,7 @@ import { startListeningTrove, type TestTrove } from './helpers/trove';
 
 const ALLOWED_ORIGIN = 'https://lab.example.org';
 const FOREIGN_ORIGIN = 'https://evil.example';
-const CREATE_LABEL = 'mutation { createULabel(input: { name: "cross-site" }, searchNames: false) { __typename } }';
+const CREATE_LABEL = 'mutation { createULabel(input: { label: { name: "cross-site" }, searchNames: false }) { __typename } }';
 
 describe('browsers: CSRF, CORS and Host', () => {
   let trove: TestTrove & { url: string };
@@ -62,11 +62,11 @@ describe('browsers: CSRF, CORS and Host', () => {
     }
 
     // A browser app on the allowed origin uses the large-file path: PUT the bytes, then GET them back.
-    const created = await trove.query(`mutation { createUpload(input: { size: 5, fileName: "b.txt" }) { ... on Upload { uploadId } } }`);
-    const put = await rawRequest(trove.url, { method: 'PUT', path: `/uploads/${created.createUpload.uploadId}`, headers: { origin: ALLOWED_ORIGIN, 'content-length': 5 }, body: 'hello' });
+    const created = await trove.query(`mutation { createUpload(input: { size: 5, fileName: "b.txt" }) { ... on CreateUploadPayload { upload { uploadId } } } }`);
+    const put = await rawRequest(trove.url, { method: 'PUT', path: `/uploads/${created.createUpload.upload.uploadId}`, headers: { origin: ALLOWED_ORIGIN, 'content-length': 5 }, body: 'hello' });
     expect(put.status).toBe(200);
     expect(put.headers['access-control-allow-origin']).toBe(ALLOWED_ORIGIN);
-    const saved = await trove.query(`mutation($id: String) { createArtifact(input: { uploadId: $id, description: "browser" }) { ... on ArtifactPayload { artifact { downloadUrl } } } }`, { id: created.createUpload.uploadId });
+    const saved = await trove.query(`mutation($id: String) { createArtifact(input: { uploadId: $id, description: "browser" }) { ... on ArtifactPayload { artifact { downloadUrl } } } }`, { id: created.createUpload.upload.uploadId });
     const downloadUrl = new URL(saved.createArtifact.artifact.downloadUrl);
     // Signed URLs are built from TROVE_PUBLIC_URL, never from the request's Host.
     expect(downloadUrl.origin).toBe('https://trove.lab.example.org');
@@ -110,14 +110,14 @@ describe('bounded requests', () => {
   });
 
   it('receives a bounded number of uploads at once', async () => {
-    const first = await trove.query(`mutation { createUpload(input: { size: 10 }) { ... on Upload { uploadId } } }`);
-    const second = await trove.query(`mutation { createUpload(input: { size: 10 }) { ... on Upload { uploadId } } }`);
+    const first = await trove.query(`mutation { createUpload(input: { size: 10 }) { ... on CreateUploadPayload { upload { uploadId } } } }`);
+    const second = await trove.query(`mutation { createUpload(input: { size: 10 }) { ... on CreateUploadPayload { upload { uploadId } } } }`);
     // The first upload stalls after 3 of 10 bytes, holding the only place.
     const stall = new AbortController();
-    const held = rawRequest(trove.url, { method: 'PUT', path: `/uploads/${first.createUpload.uploadId}`, headers: { 'content-length': 10 }, body: 'abc', hold: true, signal: stall.signal }).catch(() => undefined);
+    const held = rawRequest(trove.url, { method: 'PUT', path: `/uploads/${first.createUpload.upload.uploadId}`, headers: { 'content-length': 10 }, body: 'abc', hold: true, signal: stall.signal }).catch(() => undefined);
     let busy;
     for (let attempt = 0; attempt < 100; attempt++) {
-      busy = await rawRequest(trove.url, { method: 'PUT', path: `/uploads/${second.createUpload.uploadId}`, headers: { 'content-length': 10 }, body: '0123456789' });
+      busy = await rawRequest(trove.url, { method: 'PUT', path: `/uploads/${second.createUpload.upload.uploadId}`, headers: { 'content-length': 10 }, body: '0123456789' });
       if (busy.status === 503) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -129,7 +129,7 @@ describe('bounded requests', () => {
     // The place is free again once the stalled sender is gone.
     let accepted;
     for (let attempt = 0; attempt < 100 && accepted?.status !== 200; attempt++) {
-      accepted = await rawRequest(trove.url, { method: 'PUT', path: `/uploads/${second.createUpload.uploadId}`, headers: { 'content-length': 10 }, body: '0123456789' });
+      accepted = await rawRequest(trove.url, { method: 'PUT', path: `/uploads/${second.createUpload.upload.uploadId}`, headers: { 'content-length': 10 }, body: '0123456789' });
       if (accepted.status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(accepted!.status).toBe(200);
@@ -140,7 +140,7 @@ describe('bounded requests', () => {
     const response = await fetch(`${trove.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation($inputs: [ULabelInput!]!) { createULabels(inputs: $inputs) { __typename } }', variables: { inputs } }),
+      body: JSON.stringify({ query: 'mutation($inputs: [ULabelInput!]!) { createULabels(input: { labels: $inputs }) { __typename } }', variables: { inputs } }),
     });
     expect(response.status).toBe(400);
     expect(((await response.json()) as any).errors[0]).toMatchObject({ extensions: { code: 'INVALID_INPUT', field: 'inputs' }, message: expect.stringContaining('at most 1000') });

@@ -66,8 +66,8 @@ describe.each(['local', 's3rver'] as const)('uploads and downloads on %s storage
   it('streams an upload of unannounced size (chunked, over 50 MiB) and hashes it like LaminDB', async () => {
     // Without a length S3 staging goes through a multipart upload, and sha1-fl needs the tail read back.
     const content = randomBytes(50 * 1024 * 1024 + 3_000_017);
-    const created = await graphqlAt(url, `mutation { createUpload(input: { fileName: "stream.bin" }) { ... on Upload { uploadId url } } }`);
-    const { uploadId, url: uploadUrl } = created.data.createUpload;
+    const created = await graphqlAt(url, `mutation { createUpload(input: { fileName: "stream.bin" }) { ... on CreateUploadPayload { upload { uploadId url } } } }`);
+    const { uploadId, url: uploadUrl } = created.data.createUpload.upload;
     const chunks = Readable.from((function* () {
       for (let offset = 0; offset < content.length; offset += 1_000_003) yield content.subarray(offset, offset + 1_000_003);
     })());
@@ -83,8 +83,8 @@ describe.each(['local', 's3rver'] as const)('uploads and downloads on %s storage
   });
 
   it('a truncated upload leaves the session open, no staged object, and it can be sent again', async () => {
-    const created = await graphqlAt(url, `mutation { createUpload(input: { fileName: "x.bin", size: 1000 }) { ... on Upload { uploadId url } } }`);
-    const { uploadId, url: uploadUrl } = created.data.createUpload;
+    const created = await graphqlAt(url, `mutation { createUpload(input: { fileName: "x.bin", size: 1000 }) { ... on CreateUploadPayload { upload { uploadId url } } } }`);
+    const { uploadId, url: uploadUrl } = created.data.createUpload.upload;
     const short = await fetch(uploadUrl, { method: 'PUT', body: randomBytes(10) });
     expect(short.status).toBe(400);
     expect(await short.json()).toMatchObject({ code: 'INVALID_INPUT' });

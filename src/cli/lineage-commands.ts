@@ -87,14 +87,17 @@ export function addRunCommands(program: Command, { client, output, asJson }: Cli
     .description('record artifacts the run read (ones it created are skipped)')
     .action(async (runUid: string, artifactUids: string[]) => {
       const updated = await client().runs.markInputs(runUid, artifactUids);
-      output(asJson() ? JSON.stringify(updated) : `${updated.uid} inputs: ${updated.inputArtifacts.map((artifact) => artifact.uid).join(' ')}`);
+      output(asJson() ? JSON.stringify(updated) : `${updated.runUid} inputs: ${updated.inputs.map((artifact) => artifact.uid).join(' ')}`);
     });
 }
 
-function parseJson(text: string): unknown {
+function parseJson(text: string): Record<string, unknown> {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new Error(`--params is not valid JSON: ${text}`);
   }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`--params must be a JSON object, e.g. '{"batch": 3}': ${text}`);
+  return value as Record<string, unknown>;
 }

@@ -29,6 +29,18 @@ export function buildCli(output: (line: string) => void = console.log): Command 
   const asJson = () => program.opts<{ json?: boolean }>().json === true;
 
   program
+    .command('serve')
+    .description('run a Trove server here, with the same settings as `npm start` (environment variables; see the README)')
+    .option('--port <port>', 'port to listen on (default: PORT or 4000)')
+    .option('--host <host>', 'address to listen on (default: HOST or 127.0.0.1)')
+    .option('--data-dir <dir>', 'embedded database and local storage (default: TROVE_DATA_DIR or ./.trove)')
+    .action(async (options: { port?: string; host?: string; dataDir?: string }) => {
+      const { serve } = await import('../serve');
+      const flags = { PORT: options.port, HOST: options.host, TROVE_DATA_DIR: options.dataDir };
+      await serve({ ...process.env, ...Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)) });
+    });
+
+  program
     .command('health')
     .description('check the server, its database and its default storage')
     .action(async () => {

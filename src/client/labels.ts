@@ -2,6 +2,7 @@
 import type { GraphQLClient } from 'graphql-request';
 import {
   AddLabelsDocument,
+  type ArtifactLabelsFragment,
   CreateULabelDocument,
   type CreateULabelMutation,
   RemoveLabelsDocument,
@@ -22,19 +23,30 @@ export class LabelsClient {
   constructor(private readonly graphql: GraphQLClient) {}
 
   /** `searchNames: false` creates the label even when similar names exist. */
-  async create(input: ULabelInput, options: { searchNames?: boolean } = {}): Promise<LabelCreation> {
-    const { createULabel } = await this.graphql.request(CreateULabelDocument, { input, searchNames: options.searchNames });
+  async create(label: ULabelInput, options: { searchNames?: boolean } = {}): Promise<LabelCreation> {
+    const { createULabel } = await this.graphql.request(CreateULabelDocument, { input: { label, searchNames: options.searchNames } });
     if (createULabel.__typename === 'SimilarNames') return createULabel;
     return unwrap(createULabel, 'ULabelPayload');
   }
 
-  async add(artifactUid: string, labelUids: string[]) {
-    const { addLabels } = await this.graphql.request(AddLabelsDocument, { artifactUid, labelUids });
-    return unwrap(addLabels, 'Artifact');
+  /** Attaches labels; answers the artifact with its labels (the first 100). */
+  async add(artifactUid: string, labelUids: string[]): Promise<LabelledArtifact> {
+    const { addLabels } = await this.graphql.request(AddLabelsDocument, { input: { artifactUid, labelUids } });
+    return withLabelList(unwrap(addLabels, 'AddLabelsPayload').artifact);
   }
 
-  async remove(artifactUid: string, labelUids: string[]) {
-    const { removeLabels } = await this.graphql.request(RemoveLabelsDocument, { artifactUid, labelUids });
-    return unwrap(removeLabels, 'Artifact');
+  async remove(artifactUid: string, labelUids: string[]): Promise<LabelledArtifact> {
+    const { removeLabels } = await this.graphql.request(RemoveLabelsDocument, { input: { artifactUid, labelUids } });
+    return withLabelList(unwrap(removeLabels, 'RemoveLabelsPayload').artifact);
   }
+}
+
+export interface LabelledArtifact {
+  uid: string;
+  labels: { uid: string; name: string }[];
+  totalLabels: number;
+}
+
+function withLabelList(artifact: ArtifactLabelsFragment): LabelledArtifact {
+  return { uid: artifact.uid, labels: artifact.labels.edges.map((edge) => edge.node), totalLabels: artifact.labels.totalCount };
 }

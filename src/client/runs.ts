@@ -22,19 +22,20 @@ export class RunsClient {
     return unwrap(createTransform, 'TransformPayload');
   }
 
-  async start(transformUid: string, options: { params?: unknown; reference?: string } = {}): Promise<ClientRun> {
-    const { startRun } = await this.graphql.request(StartRunDocument, { transformUid, params: options.params, reference: options.reference });
-    return unwrap(startRun, 'Run');
+  async start(transformUid: string, options: { params?: Record<string, unknown>; reference?: string } = {}): Promise<ClientRun> {
+    const { startRun } = await this.graphql.request(StartRunDocument, { input: { transformUid, params: options.params, reference: options.reference } });
+    return unwrap(startRun, 'StartRunPayload').run;
   }
 
-  async finish(uid: string, status: FinishedRunStatus = 'COMPLETED'): Promise<ClientRun> {
-    const { finishRun } = await this.graphql.request(FinishRunDocument, { uid, status });
-    return unwrap(finishRun, 'Run');
+  async finish(runUid: string, status: FinishedRunStatus = 'COMPLETED'): Promise<ClientRun> {
+    const { finishRun } = await this.graphql.request(FinishRunDocument, { input: { runUid, status } });
+    return unwrap(finishRun, 'FinishRunPayload').run;
   }
 
-  /** Records that the run read these artifacts (ones it created itself are skipped). */
+  /** Records that the run read these artifacts (ones it created itself are skipped); answers its inputs (first 100). */
   async markInputs(runUid: string, artifactUids: string[]) {
-    const { markInputs } = await this.graphql.request(MarkInputsDocument, { runUid, artifactUids });
-    return unwrap(markInputs, 'Run');
+    const { markInputs } = await this.graphql.request(MarkInputsDocument, { input: { runUid, artifactUids } });
+    const { recorded, run } = unwrap(markInputs, 'MarkInputsPayload');
+    return { recorded, runUid: run.uid, inputs: run.inputArtifacts.edges.map((edge) => edge.node), totalInputs: run.inputArtifacts.totalCount };
   }
 }

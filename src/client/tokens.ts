@@ -24,7 +24,7 @@ export class TokensClient {
   }
 
   async revoke(id: string): Promise<ClientApiToken> {
-    const { revokeApiToken } = await this.graphql.request(RevokeApiTokenDocument, { id });
+    const { revokeApiToken } = await this.graphql.request(RevokeApiTokenDocument, { input: { id } });
     return unwrap(revokeApiToken, 'RevokeApiTokenPayload').token;
   }
 }

@@ -93,7 +93,7 @@ export class TroveClient {
 
   /** Admin: the recovery sweep now, then the doctor's report. */
   async repair(options: { graceSeconds?: number } = {}) {
-    return (await this.graphql.request(RepairDocument, options)).repair;
+    return unwrap((await this.graphql.request(RepairDocument, { input: options })).repair, 'RepairPayload');
   }
 
   get cacheDir(): string {
@@ -125,7 +125,7 @@ export class TroveClient {
     const { createUpload } = await this.graphql.request(CreateUploadDocument, {
       input: { fileName: path.basename(filePath), size, storageUid: input.storageUid },
     });
-    const upload = unwrap(createUpload, 'Upload');
+    const { upload } = unwrap(createUpload, 'CreateUploadPayload');
     const response = await fetch(upload.url, {
       method: 'PUT',
       headers: { ...this.authHeaders, 'content-length': String(size), 'content-type': 'application/octet-stream' },
@@ -168,7 +168,7 @@ export class TroveClient {
 
   /** Brings an artifact back from the trash. */
   async restoreArtifact(uid: string): Promise<SaveResult> {
-    const { restoreArtifact } = await this.graphql.request(RestoreArtifactDocument, { uid });
+    const { restoreArtifact } = await this.graphql.request(RestoreArtifactDocument, { input: { uid } });
     return unwrap(restoreArtifact, 'ArtifactPayload');
   }
 

@@ -100,7 +100,7 @@ function validate(inputs: ULabelInput[], fieldPrefix: (index: number) => string)
 /** The run a batch of labels belongs to: at most one, and it must exist. */
 async function runIdOf(db: Database, inputs: ULabelInput[], fieldPrefix: (index: number) => string): Promise<number | null> {
   const runUids = [...new Set(inputs.map((input) => input.runUid).filter((uid): uid is string => Boolean(uid)))];
-  if (runUids.length > 1) throw new InvalidInputError('one batch of labels belongs to at most one run', 'inputs');
+  if (runUids.length > 1) throw new InvalidInputError('one batch of labels belongs to at most one run', 'input.labels');
   if (!runUids[0]) return null;
   const run = await db.run.findUnique({ where: { uid: runUids[0] } });
   if (!run) throw new InvalidInputError(`no run with uid ${runUids[0]}`, `${fieldPrefix(inputs.findIndex((input) => input.runUid))}.runUid`);
@@ -112,7 +112,7 @@ export async function createULabels(
   inputs: ULabelInput[],
   options: { searchNames: boolean; createdById: number; fieldPrefix?: (index: number) => string },
 ): Promise<ULabelOutcome[]> {
-  const fieldPrefix = options.fieldPrefix ?? ((index: number) => `inputs.${index}`);
+  const fieldPrefix = options.fieldPrefix ?? ((index: number) => `input.labels.${index}`);
   validate(inputs, fieldPrefix);
   const runId = await runIdOf(db, inputs, fieldPrefix);
   const names = inputs.map((input) => input.name.trim());
@@ -223,7 +223,7 @@ export async function createULabel(
   input: ULabelInput,
   options: { searchNames: boolean; createdById: number },
 ): Promise<ULabelOutcome> {
-  const [outcome] = await createULabels(db, [input], { ...options, fieldPrefix: () => 'input' });
+  const [outcome] = await createULabels(db, [input], { ...options, fieldPrefix: () => 'input.label' });
   return outcome!;
 }
 

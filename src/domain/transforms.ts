@@ -87,9 +87,9 @@ export async function finishRun(db: Database, uid: string, status: Exclude<RunSt
 
 /**
  * Records that `runUid` read these artifacts, except those the run itself created or re-created (LaminDB's rule).
- * Returns the number of new input links.
+ * Returns the run and the number of new input links.
  */
-export async function markInputs(db: Database, runUid: string, artifactUids: string[]): Promise<number> {
+export async function markInputs(db: Database, runUid: string, artifactUids: string[]): Promise<{ run: { id: number }; recorded: number }> {
   const run = await db.run.findUnique({ where: { uid: runUid } });
   if (!run) throw new NotFoundError('run', `uid ${runUid}`);
   const artifacts = await db.artifact.findMany({
@@ -101,14 +101,19 @@ export async function markInputs(db: Database, runUid: string, artifactUids: str
   if (missing.length) throw new NotFoundError('artifact', `uid ${missing.join(', ')}`);
   const inputs = artifacts.filter((artifact) => artifact.runId !== run.id && artifact.recreatingRuns.length === 0);
   const { count } = await db.runInputArtifact.createMany({ data: inputs.map((artifact) => ({ runId: run.id, artifactId: artifact.id })), skipDuplicates: true });
-  return count;
+  return { run, recorded: count };
 }
 
 export interface LineageGraph {
   artifactIds: number[];
   runIds: number[];
   transformIds: number[];
-  edges: { source: string; target: string; kind: 'INPUT' | 'OUTPUT' | 'TRANSFORM' }[];
+  edges: { source: LineageNode; target: LineageNode; kind: 'INPUT' | 'OUTPUT' | 'TRANSFORM' }[];
+}
+
+export interface LineageNode {
+  type: 'Artifact' | 'Run' | 'Transform';
+  uid: string;
 }
 
 /**
@@ -124,7 +129,7 @@ export async function upstreamLineage(db: Database, artifactId: number, depth: n
     const artifacts = await db.artifact.findMany({ where: { id: { in: frontier } }, select: { id: true, uid: true, runId: true, run: { select: { uid: true } } } });
     const runIds = [...new Set(artifacts.map((artifact) => artifact.runId).filter((id): id is number => id !== null))].filter((id) => !seenRuns.has(id));
     for (const artifact of artifacts) {
-      if (artifact.run) graph.edges.push({ source: `Run:${artifact.run.uid}`, target: `Artifact:${artifact.uid}`, kind: 'OUTPUT' });
+      if (artifact.run) graph.edges.push({ source: { type: 'Run', uid: artifact.run.uid }, target: { type: 'Artifact', uid: artifact.uid }, kind: 'OUTPUT' });
     }
     if (!runIds.length) break;
     const runs = await db.run.findMany({
@@ -136,9 +141,9 @@ export async function upstreamLineage(db: Database, artifactId: number, depth: n
       seenRuns.add(run.id);
       graph.runIds.push(run.id);
       if (!graph.transformIds.includes(run.transformId)) graph.transformIds.push(run.transformId);
-      graph.edges.push({ source: `Transform:${run.transform.uid}`, target: `Run:${run.uid}`, kind: 'TRANSFORM' });
+      graph.edges.push({ source: { type: 'Transform', uid: run.transform.uid }, target: { type: 'Run', uid: run.uid }, kind: 'TRANSFORM' });
       for (const { artifact } of run.inputArtifacts) {
-        graph.edges.push({ source: `Artifact:${artifact.uid}`, target: `Run:${run.uid}`, kind: 'INPUT' });
+        graph.edges.push({ source: { type: 'Artifact', uid: artifact.uid }, target: { type: 'Run', uid: run.uid }, kind: 'INPUT' });
         if (!seenArtifacts.has(artifact.id)) {
           seenArtifacts.add(artifact.id);
           graph.artifactIds.push(artifact.id);

@@ -18,7 +18,8 @@ const MAX_VARIABLE_DEPTH = 32;
 export function queryLimitsPlugin() {
   return EnvelopArmorPlugin({
     maxDepth: { n: queryLimits.maxDepth, ignoreIntrospection: true, exposeLimits: true },
-    costLimit: { maxCost: queryLimits.maxCost, ignoreIntrospection: true, exposeLimits: true },
+    // Fragments add no data of their own: counted flat, a union result (`... on XPayload`) costs what it selects.
+    costLimit: { maxCost: queryLimits.maxCost, ignoreIntrospection: true, exposeLimits: true, flattenFragments: true },
     maxAliases: { n: queryLimits.maxAliases, exposeLimits: true },
     maxDirectives: { n: queryLimits.maxDirectives, exposeLimits: true },
     maxTokens: { n: queryLimits.maxTokens, exposeLimits: true },

@@ -10,6 +10,8 @@ import { BulkSaveFailedError, InvalidInputError, LeaseLostError, NotFoundError, 
 import { ArtifactType } from './artifact';
 import { builder } from './builder';
 import { artifactSaveErrors } from './errors';
+import { recordPayload } from './payloads';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 
 const IfHashExistsEnum = builder.enumType('IfHashExists', {
   description: 'What saving content that an artifact already has does (LaminDB: artifact_if_hash_exists).',
@@ -46,26 +48,27 @@ function toSaveInput(input: CreateArtifactInputShape, field: string, maxUploadBy
   return { ...input, source: sourceFromFields(input, field, maxUploadBytes) };
 }
 
-export const ArtifactPayload = builder
-  .objectRef<{ artifact: { id: number }; created: boolean; warnings: string[] }>('ArtifactPayload')
-  .implement({
-    fields: (t) => ({
-      created: t.exposeBoolean('created', { description: 'False when an existing artifact was returned or replaced in place.' }),
-      warnings: t.exposeStringList('warnings', { description: 'What LaminDB logs as warnings, e.g. "returning existing artifact with same hash".' }),
-    }),
-  });
-
-builder.objectField(ArtifactPayload, 'artifact', (t) =>
-  t.prismaField({
-    type: 'Artifact',
-    resolve: (query, payload, _args, context) => context.db.artifact.findUniqueOrThrow({ ...query, where: { id: payload.artifact.id } }),
-  }),
-);
+export const ArtifactPayload = recordPayload<{ artifact: { id: number }; created: boolean; warnings: string[] }>('ArtifactPayload', 'artifact');
+builder.objectFields(ArtifactPayload, (t) => ({
+  created: t.exposeBoolean('created', { description: 'False when an existing artifact was returned or replaced in place.' }),
+  warnings: t.exposeStringList('warnings', { description: 'What LaminDB logs as warnings, e.g. "returning existing artifact with same hash".' }),
+}));
 
 const SaveArtifactsPayload = builder.objectRef<{ results: { artifact: { id: number }; created: boolean; warnings: string[] }[] }>('SaveArtifactsPayload').implement({
   fields: (t) => ({
     results: t.field({ type: [ArtifactPayload], resolve: (payload) => payload.results, description: 'One result per input, in order.' }),
   }),
+});
+
+const SaveArtifactsInput = builder.inputType('SaveArtifactsInput', {
+  fields: (t) => ({
+    artifacts: t.field({ type: [CreateArtifactInput], required: true }),
+    atomic: t.boolean({ required: false, defaultValue: false, description: 'On a failed upload, remove the ones already saved.' }),
+  }),
+});
+
+const RestoreArtifactInput = builder.inputType('RestoreArtifactInput', {
+  fields: (t) => ({ uid: t.string({ required: true }) }),
 });
 
 const ReplaceArtifactInput = builder.inputType('ReplaceArtifactInput', {
@@ -97,6 +100,11 @@ const DeleteArtifactPayload = builder
   .implement({
     fields: (t) => ({
       uid: t.exposeString('uid'),
+      deletedId: t.id({
+        nullable: true,
+        description: 'After a permanent delete, the `id` the artifact had, for clients to evict it from their caches; null when trashed.',
+        resolve: (payload) => (payload.artifact ? null : encodeGlobalID('Artifact', payload.uid)),
+      }),
       objectDeleted: t.exposeBoolean('objectDeleted'),
       warnings: t.exposeStringList('warnings'),
     }),
@@ -121,20 +129,12 @@ const ReadArtifactInput = builder.inputType('ReadArtifactInput', {
   }),
 });
 
-const ReadArtifactPayload = builder.objectRef<{ artifact: { id: number }; recordedAsInput: boolean }>('ReadArtifactPayload').implement({
-  fields: (t) => ({
-    recordedAsInput: t.exposeBoolean('recordedAsInput', {
-      description: 'False when the run had read it before, or created or re-created it (then it is not its input).',
-    }),
+const ReadArtifactPayload = recordPayload<{ artifact: { id: number }; recordedAsInput: boolean }>('ReadArtifactPayload', 'artifact');
+builder.objectFields(ReadArtifactPayload, (t) => ({
+  recordedAsInput: t.exposeBoolean('recordedAsInput', {
+    description: 'False when the run had read it before, or created or re-created it (then it is not its input).',
   }),
-});
-
-builder.objectField(ReadArtifactPayload, 'artifact', (t) =>
-  t.prismaField({
-    type: 'Artifact',
-    resolve: (query, payload, _args, context) => context.db.artifact.findUniqueOrThrow({ ...query, where: { id: payload.artifact.id } }),
-  }),
-);
+}));
 
 builder.mutationFields((t) => ({
   createArtifact: t.field({
@@ -149,14 +149,11 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     type: SaveArtifactsPayload,
     description: 'Saves several artifacts. All inputs are validated first: one invalid input saves nothing.',
-    args: {
-      inputs: t.arg({ type: [CreateArtifactInput], required: true }),
-      atomic: t.arg.boolean({ required: false, defaultValue: false, description: 'On a failed upload, remove the ones already saved.' }),
-    },
+    args: { input: t.arg({ type: SaveArtifactsInput, required: true }) },
     errors: { types: [...artifactSaveErrors, BulkSaveFailedError], union: { name: 'SaveArtifactsResult' } },
-    resolve: async (_root, { inputs, atomic }, context) => {
-      const saveInputs = inputs.map((input, index) => toSaveInput(input, `inputs.${index}`, context.config.maxUploadBytes));
-      return { results: await saveArtifacts(context, saveInputs, { atomic: atomic ?? false }) };
+    resolve: async (_root, { input }, context) => {
+      const saveInputs = input.artifacts.map((artifact, index) => toSaveInput(artifact, `input.artifacts.${index}`, context.config.maxUploadBytes));
+      return { results: await saveArtifacts(context, saveInputs, { atomic: input.atomic ?? false }) };
     },
   }),
   replaceArtifact: t.field({
@@ -191,9 +188,9 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     type: ArtifactPayload,
     description: 'Brings an artifact back from the trash.',
-    args: { uid: t.arg.string({ required: true }) },
+    args: { input: t.arg({ type: RestoreArtifactInput, required: true }) },
     errors: { types: [NotFoundError], union: { name: 'RestoreArtifactResult' } },
-    resolve: async (_root, { uid }, context) => ({ artifact: await restoreArtifact(context, uid), created: false, warnings: [] }),
+    resolve: async (_root, { input }, context) => ({ artifact: await restoreArtifact(context, input.uid), created: false, warnings: [] }),
   }),
 }));
 

@@ -2,7 +2,7 @@ import { findArtifact } from '../domain/artifacts/lookup';
 import { artifactWhere } from '../domain/filters';
 import { builder } from './builder';
 import { BranchEnum, OrderDirectionEnum, prismaDirection } from './common';
-import { ULabelType } from './ulabel';
+import { nodeConnection } from './connections';
 
 const ArtifactOrderField = builder.enumType('ArtifactOrderField', {
   values: { CREATED_AT: { value: 'createdAt' }, KEY: { value: 'key' }, SIZE: { value: 'size' }, UID: { value: 'uid' } } as const,
@@ -41,7 +41,7 @@ export const ArtifactType = builder.prismaNode('Artifact', {
     description: t.exposeString('description', { nullable: true }),
     suffix: t.exposeString('suffix'),
     kind: t.exposeString('kind', { nullable: true }),
-    size: t.expose('size', { type: 'BigInt', nullable: true }),
+    size: t.field({ type: 'SafeInt', nullable: true, description: 'Bytes.', resolve: (artifact) => numberOrNull(artifact.size) }),
     hash: t.exposeString('hash', { nullable: true }),
     hashType: t.exposeString('hashType', { nullable: true }),
     nFiles: t.exposeInt('nFiles', { nullable: true }),
@@ -67,21 +67,34 @@ export const ArtifactType = builder.prismaNode('Artifact', {
       select: { storageKey: true, storage: { select: { root: true } } },
       resolve: (artifact) => `${artifact.storage.root}/${artifact.storageKey}`,
     }),
-    labels: t.field({
-      type: [ULabelType],
-      select: (_args, _context, nestedSelection) => ({
-        labels: { select: { ulabel: nestedSelection(true) }, orderBy: { createdAt: 'asc' } },
-      }),
-      resolve: (artifact) => artifact.labels.map(({ ulabel }) => ulabel),
-    }),
-    versions: t.prismaField({
-      type: ['Artifact'],
-      description: 'All versions of this artifact, oldest first.',
-      resolve: (query, artifact, _args, context) =>
-        context.db.artifact.findMany({ ...query, where: { uid: { startsWith: artifact.uid.slice(0, 16) } }, orderBy: { id: 'asc' } }),
-    }),
   }),
 });
+
+/** Every version of an artifact shares the 16-character stem of its uid. */
+function familyOf(uid: string) {
+  return { uid: { startsWith: uid.slice(0, 16) } };
+}
+
+/** Byte sizes are bigint in the database and exact JSON numbers (SafeInt) in the API. */
+export function numberOrNull(size: bigint | null): number | null {
+  return size === null ? null : Number(size);
+}
+
+export const ArtifactConnection = nodeConnection('Artifact', ArtifactType);
+
+builder.prismaObjectFields('Artifact', (t) => ({
+  versions: t.prismaConnection(
+    {
+      type: 'Artifact',
+      cursor: 'uid',
+      description: 'All versions of this artifact (any branch), oldest first.',
+      totalCount: (artifact, _args, context) => context.db.artifact.count({ where: familyOf(artifact.uid) }),
+      resolve: (query, artifact, _args, context) =>
+        context.db.artifact.findMany({ ...query, where: familyOf(artifact.uid), orderBy: { id: 'asc' } }),
+    },
+    ArtifactConnection,
+  ),
+}));
 
 builder.queryFields((t) => ({
   artifact: t.prismaField({
@@ -97,7 +110,8 @@ builder.queryFields((t) => ({
     },
     resolve: (query, _root, args, context) => findArtifact(context.db, args, query),
   }),
-  artifacts: t.prismaConnection({
+  artifacts: t.prismaConnection(
+    {
     authScopes: { read: true },
     type: 'Artifact',
     cursor: 'uid',
@@ -112,5 +126,7 @@ builder.queryFields((t) => ({
         where: artifactWhere(args.filter ?? {}),
         orderBy: [{ [args.orderBy?.field ?? 'createdAt']: prismaDirection(args.orderBy?.direction) }, { uid: 'asc' }],
       }),
-  }),
+    },
+    ArtifactConnection,
+  ),
 }));

@@ -5,7 +5,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import { GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLDateTime, GraphQLJSON, GraphQLJSONObject, GraphQLSafeInt } from 'graphql-scalars';
 import type { TroveContext } from '../context';
 import { hasRole } from '../domain/access';
 import { InvalidInputError } from '../domain/errors';
@@ -26,8 +26,9 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
   Scalars: {
     DateTime: { Input: Date; Output: Date };
-    BigInt: { Input: bigint; Output: bigint | number };
+    SafeInt: { Input: number; Output: number };
     JSON: { Input: unknown; Output: unknown };
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
     File: { Input: File; Output: never };
   };
 }>({
@@ -74,71 +75,18 @@ export const builder = new SchemaBuilder<{
   },
 });
 
+/** The builder's schema types, for helpers that build types generically (connections). */
+export type TroveSchemaTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
+
 builder.queryType({});
 builder.mutationType({});
 
-builder.addScalarType(
-  'DateTime',
-  new GraphQLScalarType<Date, string>({
-    name: 'DateTime',
-    description: 'An ISO-8601 timestamp in UTC, e.g. 2026-11-23T10:00:00.000Z.',
-    serialize: (value) => (value as Date).toISOString(),
-    parseValue: (value) => parseDate(value),
-    parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
-  }),
-);
-
-function parseDate(value: unknown): Date {
-  const date = typeof value === 'string' ? new Date(value) : undefined;
-  if (!date || Number.isNaN(date.getTime())) throw new TypeError('DateTime must be an ISO-8601 string');
-  return date;
-}
-
-builder.addScalarType(
-  'BigInt',
-  new GraphQLScalarType<bigint, number>({
-    name: 'BigInt',
-    description: 'A byte size: a whole number from 0 to 2^53-1 (8 PiB), serialised as a JSON number.',
-    serialize: (value) => Number(value as bigint),
-    parseValue: (value) => parseBigInt(value),
-    parseLiteral: (ast) => parseBigInt(ast.kind === Kind.INT || ast.kind === Kind.STRING ? ast.value : undefined),
-  }),
-);
-
-/** Byte sizes: whole, not negative, and exact in a JSON number. */
-function parseBigInt(value: unknown): bigint {
-  const number = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value;
-  if (typeof number === 'number' && Number.isSafeInteger(number) && number >= 0) return BigInt(number);
-  throw new TypeError(`BigInt must be a whole number of bytes from 0 to ${Number.MAX_SAFE_INTEGER}`);
-}
-
-builder.addScalarType(
-  'JSON',
-  new GraphQLScalarType({
-    name: 'JSON',
-    description: 'Any JSON value.',
-    serialize: (value) => value,
-    parseValue: (value) => value,
-    parseLiteral: function parseJsonLiteral(ast): unknown {
-      switch (ast.kind) {
-        case Kind.STRING:
-        case Kind.BOOLEAN:
-          return ast.value;
-        case Kind.INT:
-        case Kind.FLOAT:
-          return Number(ast.value);
-        case Kind.NULL:
-          return null;
-        case Kind.LIST:
-          return ast.values.map((item) => parseJsonLiteral(item));
-        case Kind.OBJECT:
-          return Object.fromEntries(ast.fields.map((field) => [field.name.value, parseJsonLiteral(field.value)]));
-        default:
-          throw new TypeError('JSON literals cannot contain variables');
-      }
-    },
-  }),
-);
+// Scalars from graphql-scalars: RFC 3339 timestamps, byte sizes exact in a JSON number (the input guard refuses
+// negative ones), any JSON value, and JSON objects (run parameters).
+builder.addScalarType('DateTime', GraphQLDateTime);
+builder.addScalarType('SafeInt', GraphQLSafeInt);
+builder.addScalarType('JSON', GraphQLJSON);
+builder.addScalarType('JSONObject', GraphQLJSONObject);
 
 builder.scalarType('File', {
   description: 'A file sent with the GraphQL multipart request protocol (small files; see createUpload for large ones).',

@@ -3,7 +3,7 @@
 // later), so a caller without the role learns nothing from argument errors. Then every argument, so the database
 // never sees a value it cannot store and the work per request stays linear in its size: strings without NUL
 // characters or lone surrogates and within a length (in characters), lists within TROVE_MAX_LIST_LENGTH, JSON
-// within a depth and a size, files that are files. A refusal is an InvalidInput naming the path (`inputs.3.key`).
+// within a depth and a size, byte sizes not negative, files that are files. A refusal is an InvalidInput naming the path (`inputs.3.key`).
 import SchemaBuilder, { BasePlugin, type PothosInputFieldConfig, type PothosInputFieldType, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
 import type { TroveConfig } from '../config';
@@ -37,6 +37,7 @@ export const MAX_JSON_BYTES = 64 * 1024;
 type Shape =
   | { kind: 'string'; name: string }
   | { kind: 'json' }
+  | { kind: 'size' }
   | { kind: 'file' }
   | { kind: 'other' }
   | { kind: 'object'; fields: Record<string, Shape> }
@@ -118,6 +119,9 @@ function checkValue(value: unknown, shape: Shape, path: string, limits: Limits):
     case 'json':
       checkJson(value, path);
       return;
+    case 'size':
+      if (typeof value === 'number' && value < 0) throw new InvalidInputError(`${path} is a number of bytes: 0 or more`, path);
+      return;
     case 'file':
       // Duck-typed: yoga's fetch implementation brings its own File class.
       if (typeof value !== 'object' || typeof (value as File).stream !== 'function' || typeof (value as File).name !== 'string') {
@@ -150,7 +154,8 @@ export class InputGuardPlugin<Types extends SchemaTypes> extends BasePlugin<Type
       return { kind: 'object', fields: this.shapesOf(this.buildCache.getInputTypeFieldConfigs(type.ref), new Set([...seen, typeName])) };
     }
     if (typeName === 'String' || typeName === 'ID') return { kind: 'string', name };
-    if (typeName === 'JSON') return { kind: 'json' };
+    if (typeName === 'JSON' || typeName === 'JSONObject') return { kind: 'json' };
+    if (typeName === 'SafeInt') return { kind: 'size' }; // every SafeInt argument is a byte size
     if (typeName === 'File') return { kind: 'file' };
     return { kind: 'other' };
   }

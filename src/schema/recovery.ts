@@ -2,6 +2,7 @@
 import { doctor, type DoctorFinding, type DoctorReport } from '../domain/recovery/doctor';
 import { type SweepReport, sweepExclusive } from '../domain/recovery/sweep';
 import { z } from 'zod';
+import { InvalidInputError } from '../domain/errors';
 import { builder } from './builder';
 
 /** At most a year: recovery never looks further back than that. */
@@ -62,14 +63,21 @@ builder.queryField('doctor', (t) =>
   }),
 );
 
+const RepairInput = builder.inputType('RepairInput', {
+  fields: (t) => ({
+    graceSeconds: t.int({ required: false, description: 'Only touch work older than this (default: the server setting).', validate: GRACE_SECONDS }),
+  }),
+});
+
 builder.mutationField('repair', (t) =>
   t.field({
     authScopes: { admin: true },
     type: RepairPayload,
     description: 'Admin: runs the recovery sweep now (finish or undo interrupted saves, delete unowned staged objects), then the doctor.',
-    args: { graceSeconds: t.arg.int({ required: false, description: 'Only touch work older than this (default: the server setting).', validate: GRACE_SECONDS }) },
-    resolve: async (_root, args, context) => {
-      const graceMs = args.graceSeconds != null ? args.graceSeconds * 1000 : context.config.recoveryGraceMs;
+    args: { input: t.arg({ type: RepairInput, required: false }) },
+    errors: { types: [InvalidInputError], union: { name: 'RepairResult' } },
+    resolve: async (_root, { input }, context) => {
+      const graceMs = input?.graceSeconds != null ? input.graceSeconds * 1000 : context.config.recoveryGraceMs;
       const recovery = await sweepExclusive(context, { graceMs });
       return { recovery, after: await doctor(context, { graceMs }) };
     },

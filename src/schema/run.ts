@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import type { Prisma } from '../db/generated/client';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
 import { runWhere } from '../domain/filters';
 import { finishRun, type LineageGraph, markInputs, startRun, upstreamLineage } from '../domain/transforms';
-import { ArtifactType } from './artifact';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
+import { ArtifactConnection, ArtifactType } from './artifact';
 import { builder } from './builder';
+import { nodeConnection, nodeWithId } from './connections';
+import { recordPayload } from './payloads';
 
 export const RunStatusEnum = builder.enumType('RunStatus', {
   values: ['STARTED', 'COMPLETED', 'ERRORED', 'ABORTED'] as const,
@@ -13,11 +18,13 @@ const RunFilterInput = builder.inputType('RunFilter', {
   fields: (t) => ({
     transformUid: t.string({ required: false }),
     status: t.field({ type: RunStatusEnum, required: false }),
-    paramsContain: t.field({ type: 'JSON', required: false, description: 'Runs whose params have these top-level values.' }),
+    paramsContain: t.field({ type: 'JSONObject', required: false, description: 'Runs whose params have these top-level values.' }),
     createdAfter: t.field({ type: 'DateTime', required: false }),
     createdBefore: t.field({ type: 'DateTime', required: false }),
   }),
 });
+
+const FinishedRunStatus = builder.enumType('FinishedRunStatus', { values: ['COMPLETED', 'ERRORED', 'ABORTED'] as const });
 
 export const RunType = builder.prismaNode('Run', {
   id: { field: 'uid' },
@@ -27,36 +34,81 @@ export const RunType = builder.prismaNode('Run', {
     startedAt: t.expose('startedAt', { type: 'DateTime' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
     status: t.expose('status', { type: RunStatusEnum }),
-    params: t.expose('params', { type: 'JSON', nullable: true }),
+    params: t.field({
+      type: 'JSONObject',
+      nullable: true,
+      description: 'The parameters the run was started with (LaminDB: run.params).',
+      resolve: (run) => (run.params as Record<string, unknown> | null) ?? null,
+    }),
     reference: t.exposeString('reference', { nullable: true }),
     referenceType: t.exposeString('referenceType', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     transform: t.relation('transform'),
     createdBy: t.relation('createdBy'),
-    outputArtifacts: t.relatedConnection('outputArtifacts', {
-      cursor: 'uid',
-      totalCount: true,
-      description: 'Artifacts this run created.',
-      query: () => ({ orderBy: { createdAt: 'asc' } }),
-    }),
-    inputArtifacts: t.field({
-      type: [ArtifactType],
-      description: 'Artifacts this run read.',
-      select: (_args, _context, nestedSelection) => ({
-        inputArtifacts: { select: { artifact: nestedSelection(true) }, orderBy: { createdAt: 'asc' } },
-      }),
-      resolve: (run) => run.inputArtifacts.map(({ artifact }) => artifact),
-    }),
-    recreatedArtifacts: t.field({
-      type: [ArtifactType],
-      description: 'Existing artifacts whose content this run saved again.',
-      select: (_args, _context, nestedSelection) => ({
-        recreated: { select: { artifact: nestedSelection(true) }, orderBy: { createdAt: 'asc' } },
-      }),
-      resolve: (run) => run.recreated.map(({ artifact }) => artifact),
-    }),
+    outputArtifacts: t.relatedConnection(
+      'outputArtifacts',
+      { cursor: 'uid', totalCount: true, description: 'Artifacts this run created.', query: () => ({ orderBy: [{ createdAt: 'asc' }, { uid: 'asc' }] }) },
+      ArtifactConnection,
+    ),
   }),
 });
+
+export const RunConnection = nodeConnection('Run', RunType);
+
+// Lineage links (run read artifact, run saved an existing artifact's content again), paged over the link rows in
+// the order they were recorded, inside the parent's own query (Prisma takes a list of orderings where Pothos's type
+// names one). Each node selects at least its id, so a page with only `totalCount` or cursors is a valid query.
+const readByRun = prismaConnectionHelpers(builder, 'RunInputArtifact', {
+  cursor: 'runId_artifactId',
+  select: (nodeSelection) => ({ artifact: nodeWithId(nodeSelection) }),
+  query: { orderBy: [{ createdAt: 'asc' }, { artifactId: 'asc' }] as Prisma.RunInputArtifactOrderByWithRelationInput },
+  resolveNode: (link) => link.artifact,
+});
+const runsReading = prismaConnectionHelpers(builder, 'RunInputArtifact', {
+  cursor: 'runId_artifactId',
+  select: (nodeSelection) => ({ run: nodeWithId(nodeSelection) }),
+  query: { orderBy: [{ createdAt: 'asc' }, { runId: 'asc' }] as Prisma.RunInputArtifactOrderByWithRelationInput },
+  resolveNode: (link) => link.run,
+});
+const recreatedByRun = prismaConnectionHelpers(builder, 'ArtifactRecreatingRun', {
+  cursor: 'artifactId_runId',
+  select: (nodeSelection) => ({ artifact: nodeWithId(nodeSelection) }),
+  query: { orderBy: [{ createdAt: 'asc' }, { artifactId: 'asc' }] as Prisma.ArtifactRecreatingRunOrderByWithRelationInput },
+  resolveNode: (link) => link.artifact,
+});
+const runsRecreating = prismaConnectionHelpers(builder, 'ArtifactRecreatingRun', {
+  cursor: 'artifactId_runId',
+  select: (nodeSelection) => ({ run: nodeWithId(nodeSelection) }),
+  query: { orderBy: [{ createdAt: 'asc' }, { runId: 'asc' }] as Prisma.ArtifactRecreatingRunOrderByWithRelationInput },
+  resolveNode: (link) => link.run,
+});
+
+builder.prismaObjectFields('Run', (t) => ({
+  inputArtifacts: t.connection(
+    {
+      type: ArtifactType,
+      description: 'Artifacts this run read.',
+      select: (args, context, nestedSelection) => ({
+        inputArtifacts: readByRun.getQuery(args, context, nestedSelection),
+        _count: { select: { inputArtifacts: true } },
+      }),
+      resolve: (run, args, context) => ({ ...readByRun.resolve(run.inputArtifacts, args, context), totalCount: run._count.inputArtifacts }),
+    },
+    ArtifactConnection,
+  ),
+  recreatedArtifacts: t.connection(
+    {
+      type: ArtifactType,
+      description: 'Existing artifacts whose content this run saved again.',
+      select: (args, context, nestedSelection) => ({
+        recreated: recreatedByRun.getQuery(args, context, nestedSelection),
+        _count: { select: { recreated: true } },
+      }),
+      resolve: (run, args, context) => ({ ...recreatedByRun.resolve(run.recreated, args, context), totalCount: run._count.recreated }),
+    },
+    ArtifactConnection,
+  ),
+}));
 
 builder.queryFields((t) => ({
   run: t.prismaField({
@@ -66,87 +118,117 @@ builder.queryFields((t) => ({
     args: { uid: t.arg.string({ required: true }) },
     resolve: (query, _root, args, context) => context.db.run.findUnique({ ...query, where: { uid: args.uid } }),
   }),
-  runs: t.prismaConnection({
-    authScopes: { read: true },
-    type: 'Run',
-    cursor: 'uid',
-    args: { filter: t.arg({ type: RunFilterInput, required: false }) },
-    totalCount: (_connection, args, context) => context.db.run.count({ where: runWhere(args.filter ?? {}) }),
-    resolve: (query, _root, args, context) =>
-      context.db.run.findMany({ ...query, where: runWhere(args.filter ?? {}), orderBy: [{ startedAt: 'desc' }, { uid: 'asc' }] }),
-  }),
+  runs: t.prismaConnection(
+    {
+      authScopes: { read: true },
+      type: 'Run',
+      cursor: 'uid',
+      args: { filter: t.arg({ type: RunFilterInput, required: false }) },
+      totalCount: (_connection, args, context) => context.db.run.count({ where: runWhere(args.filter ?? {}) }),
+      resolve: (query, _root, args, context) =>
+        context.db.run.findMany({ ...query, where: runWhere(args.filter ?? {}), orderBy: [{ startedAt: 'desc' }, { uid: 'asc' }] }),
+    },
+    RunConnection,
+  ),
 }));
 
 // Lineage seen from the artifact side (defined here so Artifact and Run do not reference each other's types
 // while they are being inferred).
 builder.prismaObjectFields('Artifact', (t) => ({
-    inputOfRuns: t.field({
-      type: [RunType],
+  inputOfRuns: t.connection(
+    {
+      type: RunType,
       description: 'Runs that read this artifact.',
-      select: (_args, _context, nestedSelection) => ({
-        inputOfRuns: { select: { run: nestedSelection(true) }, orderBy: { createdAt: 'asc' } },
+      select: (args, context, nestedSelection) => ({
+        inputOfRuns: runsReading.getQuery(args, context, nestedSelection),
+        _count: { select: { inputOfRuns: true } },
       }),
-      resolve: (artifact) => artifact.inputOfRuns.map(({ run }) => run),
-    }),
-    recreatingRuns: t.field({
-      type: [RunType],
+      resolve: (artifact, args, context) => ({ ...runsReading.resolve(artifact.inputOfRuns, args, context), totalCount: artifact._count.inputOfRuns }),
+    },
+    RunConnection,
+  ),
+  recreatingRuns: t.connection(
+    {
+      type: RunType,
       description: 'Runs that saved this content again after it was created.',
-      select: (_args, _context, nestedSelection) => ({
-        recreatingRuns: { select: { run: nestedSelection(true) }, orderBy: { createdAt: 'asc' } },
+      select: (args, context, nestedSelection) => ({
+        recreatingRuns: runsRecreating.getQuery(args, context, nestedSelection),
+        _count: { select: { recreatingRuns: true } },
       }),
-      resolve: (artifact) => artifact.recreatingRuns.map(({ run }) => run),
-    }),
+      resolve: (artifact, args, context) => ({
+        ...runsRecreating.resolve(artifact.recreatingRuns, args, context),
+        totalCount: artifact._count.recreatingRuns,
+      }),
+    },
+    RunConnection,
+  ),
 }));
 
-const FinishedRunStatus = builder.enumType('FinishedRunStatus', { values: ['COMPLETED', 'ERRORED', 'ABORTED'] as const });
+const StartRunInput = builder.inputType('StartRunInput', {
+  fields: (t) => ({
+    transformUid: t.string({ required: true }),
+    params: t.field({ type: 'JSONObject', required: false, description: 'Parameters of this run, e.g. { "batch": 3 }.' }),
+    reference: t.string({ required: false, description: 'An identifier in another system, e.g. a CI job URL.' }),
+    referenceType: t.string({ required: false }),
+  }),
+});
+
+const FinishRunInput = builder.inputType('FinishRunInput', {
+  fields: (t) => ({ runUid: t.string({ required: true }), status: t.field({ type: FinishedRunStatus, required: true }) }),
+});
+
+const MarkInputsInput = builder.inputType('MarkInputsInput', {
+  fields: (t) => ({ runUid: t.string({ required: true }), artifactUids: t.stringList({ required: true }) }),
+});
+
+const StartRunPayload = recordPayload<{ run: { id: number } }>('StartRunPayload', 'run');
+const FinishRunPayload = recordPayload<{ run: { id: number } }>('FinishRunPayload', 'run');
+const MarkInputsPayload = recordPayload<{ run: { id: number }; recorded: number }>('MarkInputsPayload', 'run');
+builder.objectFields(MarkInputsPayload, (t) => ({
+  recorded: t.exposeInt('recorded', { description: 'New input links; artifacts already recorded, or made by this run, are skipped.' }),
+}));
 
 builder.mutationFields((t) => ({
-  startRun: t.prismaField({
+  startRun: t.field({
     authScopes: { write: true },
-    type: 'Run',
+    type: StartRunPayload,
     description: 'Starts a run of a transform (status STARTED).',
-    args: {
-      transformUid: t.arg.string({ required: true }),
-      params: t.arg({ type: 'JSON', required: false }),
-      reference: t.arg.string({ required: false }),
-      referenceType: t.arg.string({ required: false }),
-    },
+    args: { input: t.arg({ type: StartRunInput, required: true }) },
     errors: { types: [NotFoundError, InvalidInputError], union: { name: 'StartRunResult' } },
-    resolve: async (query, _root, args, context) => {
-      const run = await startRun(context.db, args, context.user.id);
-      return context.db.run.findUniqueOrThrow({ ...query, where: { id: run.id } });
-    },
+    resolve: async (_root, { input }, context) => ({ run: await startRun(context.db, input, context.user.id) }),
   }),
-  finishRun: t.prismaField({
+  finishRun: t.field({
     authScopes: { write: true },
-    type: 'Run',
+    type: FinishRunPayload,
     description: 'Finishes a run and sets finishedAt.',
-    args: { uid: t.arg.string({ required: true }), status: t.arg({ type: FinishedRunStatus, required: true }) },
+    args: { input: t.arg({ type: FinishRunInput, required: true }) },
     errors: { types: [NotFoundError, InvalidInputError], union: { name: 'FinishRunResult' } },
-    resolve: async (query, _root, args, context) => {
-      const run = await finishRun(context.db, args.uid, args.status);
-      return context.db.run.findUniqueOrThrow({ ...query, where: { id: run.id } });
-    },
+    resolve: async (_root, { input }, context) => ({ run: await finishRun(context.db, input.runUid, input.status) }),
   }),
-  markInputs: t.prismaField({
+  markInputs: t.field({
     authScopes: { write: true },
-    type: 'Run',
+    type: MarkInputsPayload,
     description: 'Records that the run read these artifacts (skipping ones the run created or re-created).',
-    args: { runUid: t.arg.string({ required: true }), artifactUids: t.arg.stringList({ required: true }) },
+    args: { input: t.arg({ type: MarkInputsInput, required: true }) },
     errors: { types: [NotFoundError], union: { name: 'MarkInputsResult' } },
-    resolve: async (query, _root, args, context) => {
-      await markInputs(context.db, args.runUid, args.artifactUids);
-      return context.db.run.findUniqueOrThrow({ ...query, where: { uid: args.runUid } });
-    },
+    resolve: (_root, { input }, context) => markInputs(context.db, input.runUid, input.artifactUids),
   }),
 }));
 
+const LineageEdgeKind = builder.enumType('LineageEdgeKind', {
+  values: {
+    INPUT: { description: 'Artifact -> Run: the run read the artifact.' },
+    OUTPUT: { description: 'Run -> Artifact: the run created the artifact.' },
+    TRANSFORM: { description: 'Transform -> Run: the run executed the transform.' },
+  } as const,
+});
+
 const LineageEdge = builder.objectRef<LineageGraph['edges'][number]>('LineageEdge').implement({
-  description: 'source -> target, with Relay-style ids "Type:uid" (Artifact -INPUT-> Run, Run -OUTPUT-> Artifact, Transform -TRANSFORM-> Run).',
+  description: 'source -> target, by the same `id`s the nodes in `artifacts`, `runs` and `transforms` carry.',
   fields: (t) => ({
-    source: t.exposeString('source'),
-    target: t.exposeString('target'),
-    kind: t.exposeString('kind'),
+    source: t.id({ resolve: (edge) => encodeGlobalID(edge.source.type, edge.source.uid) }),
+    target: t.id({ resolve: (edge) => encodeGlobalID(edge.target.type, edge.target.uid) }),
+    kind: t.field({ type: LineageEdgeKind, resolve: (edge) => edge.kind }),
   }),
 });
 

@@ -1,6 +1,8 @@
 import { registerStorage } from '../domain/storages';
 import { InvalidInputError } from '../domain/errors';
+import { ArtifactConnection } from './artifact';
 import { builder } from './builder';
+import { nodeConnection } from './connections';
 
 const StorageTypeEnum = builder.enumType('StorageType', { values: ['LOCAL', 'S3'] as const });
 
@@ -16,23 +18,28 @@ export const StorageObject = builder.prismaNode('Storage', {
     isDefault: t.exposeBoolean('isDefault'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     createdBy: t.relation('createdBy'),
-    artifacts: t.relatedConnection('artifacts', {
-      cursor: 'uid',
-      totalCount: true,
-      query: () => ({ where: { branch: 'MAIN' }, orderBy: { createdAt: 'desc' } }),
-    }),
+    artifacts: t.relatedConnection(
+      'artifacts',
+      { cursor: 'uid', totalCount: true, query: () => ({ where: { branch: 'MAIN' }, orderBy: [{ createdAt: 'desc' }, { uid: 'asc' }] }) },
+      ArtifactConnection,
+    ),
   }),
 });
 
+const StorageConnection = nodeConnection('Storage', StorageObject);
+
 builder.queryField('storages', (t) =>
-  t.prismaConnection({
-    authScopes: { read: true },
-    type: 'Storage',
-    cursor: 'uid',
-    totalCount: (_connection, _args, context) => context.db.storage.count(),
-    resolve: (query, _root, _args, context) =>
-      context.db.storage.findMany({ ...query, orderBy: [{ isDefault: 'desc' }, { createdAt: 'asc' }] }),
-  }),
+  t.prismaConnection(
+    {
+      authScopes: { read: true },
+      type: 'Storage',
+      cursor: 'uid',
+      totalCount: (_connection, _args, context) => context.db.storage.count(),
+      resolve: (query, _root, _args, context) =>
+        context.db.storage.findMany({ ...query, orderBy: [{ isDefault: 'desc' }, { createdAt: 'asc' }, { uid: 'asc' }] }),
+    },
+    StorageConnection,
+  ),
 );
 
 builder.queryField('storage', (t) =>

@@ -78,6 +78,10 @@ const RevokeApiTokenPayload = builder.objectRef<{ token: ApiTokenWithUser }>('Re
   fields: (t) => ({ token: t.field({ type: ApiTokenObject, resolve: (payload) => payload.token }) }),
 });
 
+const RevokeApiTokenInput = builder.inputType('RevokeApiTokenInput', {
+  fields: (t) => ({ id: t.string({ required: true, description: 'The token id that `apiTokens` and `trove token list` show.' }) }),
+});
+
 builder.mutationFields((t) => ({
   createApiToken: t.field({
     type: CreateApiTokenPayload,
@@ -101,10 +105,10 @@ builder.mutationFields((t) => ({
     type: RevokeApiTokenPayload,
     authScopes: { admin: true },
     description: 'Revokes a token at once.',
-    args: { id: t.arg.string({ required: true }) },
+    args: { input: t.arg({ type: RevokeApiTokenInput, required: true }) },
     errors: { types: [NotFoundError], union: { name: 'RevokeApiTokenResult' } },
-    resolve: async (_root, { id }, context) => {
-      const token = await revokeApiToken(context.db, id);
+    resolve: async (_root, { input }, context) => {
+      const token = await revokeApiToken(context.db, input.id);
       context.tokensChanged();
       return { token };
     },

@@ -3,6 +3,8 @@ import { InvalidInputError, VersionTagTakenError } from '../domain/errors';
 import { transformWhere } from '../domain/filters';
 import { createTransform } from '../domain/transforms';
 import { builder } from './builder';
+import { nodeConnection } from './connections';
+import { RunConnection } from './run';
 
 export const TransformKindEnum = builder.enumType('TransformKind', {
   values: ['PIPELINE', 'NOTEBOOK', 'SCRIPT', 'FUNCTION'] as const,
@@ -35,9 +37,11 @@ export const TransformType = builder.prismaNode('Transform', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     createdBy: t.relation('createdBy'),
-    runs: t.relatedConnection('runs', { cursor: 'uid', totalCount: true, query: () => ({ orderBy: { startedAt: 'desc' } }) }),
+    runs: t.relatedConnection('runs', { cursor: 'uid', totalCount: true, query: () => ({ orderBy: [{ startedAt: 'desc' }, { uid: 'asc' }] }) }, RunConnection),
   }),
 });
+
+const TransformConnection = nodeConnection('Transform', TransformType);
 
 builder.queryFields((t) => ({
   transform: t.prismaField({
@@ -47,15 +51,18 @@ builder.queryFields((t) => ({
     args: { uid: t.arg.string({ required: true }) },
     resolve: (query, _root, args, context) => context.db.transform.findUnique({ ...query, where: { uid: args.uid } }),
   }),
-  transforms: t.prismaConnection({
-    authScopes: { read: true },
-    type: 'Transform',
-    cursor: 'uid',
-    args: { filter: t.arg({ type: TransformFilterInput, required: false }) },
-    totalCount: (_connection, args, context) => context.db.transform.count({ where: transformWhere(args.filter ?? {}) }),
-    resolve: (query, _root, args, context) =>
-      context.db.transform.findMany({ ...query, where: transformWhere(args.filter ?? {}), orderBy: [{ key: 'asc' }, { uid: 'asc' }] }),
-  }),
+  transforms: t.prismaConnection(
+    {
+      authScopes: { read: true },
+      type: 'Transform',
+      cursor: 'uid',
+      args: { filter: t.arg({ type: TransformFilterInput, required: false }) },
+      totalCount: (_connection, args, context) => context.db.transform.count({ where: transformWhere(args.filter ?? {}) }),
+      resolve: (query, _root, args, context) =>
+        context.db.transform.findMany({ ...query, where: transformWhere(args.filter ?? {}), orderBy: [{ key: 'asc' }, { uid: 'asc' }] }),
+    },
+    TransformConnection,
+  ),
 }));
 
 const CreateTransformInput = builder.inputType('CreateTransformInput', {

@@ -1,10 +1,14 @@
-import type { ULabel } from '../db/generated/client';
+import type { Prisma, ULabel } from '../db/generated/client';
 import { InvalidInputError, NotFoundError, SimilarNamesError } from '../domain/errors';
 import { ulabelWhere } from '../domain/filters';
 import { addLabels, createULabel, createULabels, removeLabels, type ULabelOutcome } from '../domain/labels';
+import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
+import { ArtifactConnection } from './artifact';
 import { builder } from './builder';
 import { BranchEnum } from './common';
+import { nodeConnection, nodeWithId } from './connections';
 import { ErrorInterface } from './errors';
+import { recordPayload } from './payloads';
 
 const ULabelFilterInput = builder.inputType('ULabelFilter', {
   fields: (t) => ({
@@ -31,24 +35,60 @@ export const ULabelType = builder.prismaNode('ULabel', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     type: t.relation('type', { nullable: true }),
-    children: t.relation('children', { query: { where: { branch: 'MAIN' }, orderBy: { name: 'asc' } } }),
     createdBy: t.relation('createdBy'),
     run: t.relation('run', { nullable: true }),
-    artifacts: t.prismaConnection({
-      type: 'Artifact',
-      cursor: 'uid',
-      description: 'Artifacts with this label (MAIN branch).',
-      totalCount: (label, _args, context) =>
-        context.db.artifact.count({ where: { branch: 'MAIN', labels: { some: { ulabelId: label.id } } } }),
-      resolve: (query, label, _args, context) =>
-        context.db.artifact.findMany({
-          ...query,
-          where: { branch: 'MAIN', labels: { some: { ulabelId: label.id } } },
-          orderBy: { createdAt: 'desc' },
-        }),
-    }),
+    artifacts: t.prismaConnection(
+      {
+        type: 'Artifact',
+        cursor: 'uid',
+        description: 'Artifacts with this label (MAIN branch).',
+        totalCount: (label, _args, context) =>
+          context.db.artifact.count({ where: { branch: 'MAIN', labels: { some: { ulabelId: label.id } } } }),
+        resolve: (query, label, _args, context) =>
+          context.db.artifact.findMany({
+            ...query,
+            where: { branch: 'MAIN', labels: { some: { ulabelId: label.id } } },
+            orderBy: [{ createdAt: 'desc' }, { uid: 'asc' }],
+          }),
+      },
+      ArtifactConnection,
+    ),
   }),
 });
+
+export const ULabelConnection = nodeConnection('ULabel', ULabelType);
+
+builder.prismaObjectFields('ULabel', (t) => ({
+  children: t.relatedConnection(
+    'children',
+    { cursor: 'uid', totalCount: true, description: 'Labels of this type (MAIN branch), by name.', query: { where: { branch: 'MAIN' }, orderBy: [{ name: 'asc' }, { uid: 'asc' }] } },
+    ULabelConnection,
+  ),
+}));
+
+// An artifact's labels, paged over the link rows (in the order they were attached) in the artifact's own query.
+// Each node selects at least its id, so a page with only `totalCount` or cursors is a valid query.
+const artifactLabels = prismaConnectionHelpers(builder, 'ArtifactULabel', {
+  cursor: 'artifactId_ulabelId',
+  select: (nodeSelection) => ({ ulabel: nodeWithId(nodeSelection) }),
+  // Prisma takes a list of orderings where Pothos's type names one: ties (one batch) break by label.
+  query: { orderBy: [{ createdAt: 'asc' }, { ulabelId: 'asc' }] as Prisma.ArtifactULabelOrderByWithRelationInput },
+  resolveNode: (link) => link.ulabel,
+});
+
+builder.prismaObjectFields('Artifact', (t) => ({
+  labels: t.connection(
+    {
+      type: ULabelType,
+      select: (args, context, nestedSelection) => ({
+        labels: artifactLabels.getQuery(args, context, nestedSelection),
+        _count: { select: { labels: true } },
+      }),
+      resolve: (artifact, args, context) => ({ ...artifactLabels.resolve(artifact.labels, args, context), totalCount: artifact._count.labels }),
+    },
+    ULabelConnection,
+  ),
+}));
 
 builder.queryFields((t) => ({
   ulabel: t.prismaField({
@@ -58,15 +98,18 @@ builder.queryFields((t) => ({
     args: { uid: t.arg.string({ required: true }) },
     resolve: (query, _root, args, context) => context.db.uLabel.findUnique({ ...query, where: { uid: args.uid } }),
   }),
-  ulabels: t.prismaConnection({
-    authScopes: { read: true },
-    type: 'ULabel',
-    cursor: 'uid',
-    args: { filter: t.arg({ type: ULabelFilterInput, required: false }) },
-    totalCount: (_connection, args, context) => context.db.uLabel.count({ where: ulabelWhere(args.filter ?? {}) }),
-    resolve: (query, _root, args, context) =>
-      context.db.uLabel.findMany({ ...query, where: ulabelWhere(args.filter ?? {}), orderBy: [{ name: 'asc' }, { uid: 'asc' }] }),
-  }),
+  ulabels: t.prismaConnection(
+    {
+      authScopes: { read: true },
+      type: 'ULabel',
+      cursor: 'uid',
+      args: { filter: t.arg({ type: ULabelFilterInput, required: false }) },
+      totalCount: (_connection, args, context) => context.db.uLabel.count({ where: ulabelWhere(args.filter ?? {}) }),
+      resolve: (query, _root, args, context) =>
+        context.db.uLabel.findMany({ ...query, where: ulabelWhere(args.filter ?? {}), orderBy: [{ name: 'asc' }, { uid: 'asc' }] }),
+    },
+    ULabelConnection,
+  ),
 }));
 
 const ULabelInput = builder.inputType('ULabelInput', {
@@ -80,6 +123,33 @@ const ULabelInput = builder.inputType('ULabelInput', {
     runUid: t.string({ required: false, description: 'The run creating this label.' }),
   }),
 });
+
+const searchNamesDescription = 'Look for similar names first (default: TROVE_SEARCH_NAMES).';
+
+const CreateULabelInput = builder.inputType('CreateULabelInput', {
+  fields: (t) => ({
+    label: t.field({ type: ULabelInput, required: true }),
+    searchNames: t.boolean({ required: false, description: searchNamesDescription }),
+  }),
+});
+
+const CreateULabelsInput = builder.inputType('CreateULabelsInput', {
+  fields: (t) => ({
+    labels: t.field({ type: [ULabelInput], required: true }),
+    searchNames: t.boolean({ required: false, description: searchNamesDescription }),
+  }),
+});
+
+const LabelArtifactInput = builder.inputType('LabelArtifactInput', {
+  description: 'An artifact and the labels to attach to it or detach from it.',
+  fields: (t) => ({
+    artifactUid: t.string({ required: true }),
+    labelUids: t.stringList({ required: true }),
+  }),
+});
+
+const AddLabelsPayload = recordPayload<{ artifact: { id: number } }>('AddLabelsPayload', 'artifact');
+const RemoveLabelsPayload = recordPayload<{ artifact: { id: number } }>('RemoveLabelsPayload', 'artifact');
 
 export const ULabelPayload = builder.objectRef<{ ulabel: ULabel; created: boolean; warnings: string[] }>('ULabelPayload').implement({
   fields: (t) => ({
@@ -123,13 +193,10 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     type: ULabelPayload,
     description: 'Creates a label, or returns the one with this exact name, or answers SimilarNames (seed 004).',
-    args: {
-      input: t.arg({ type: ULabelInput, required: true }),
-      searchNames: t.arg.boolean({ required: false, description: 'Look for similar names first (default: TROVE_SEARCH_NAMES).' }),
-    },
+    args: { input: t.arg({ type: CreateULabelInput, required: true }) },
     errors: { types: [InvalidInputError, NotFoundError, SimilarNamesError], union: { name: 'CreateULabelResult' } },
-    resolve: async (_root, { input, searchNames }, context) => {
-      const outcome = await createULabel(context.db, input, { searchNames: searchNames ?? context.config.searchNames, createdById: context.user.id });
+    resolve: async (_root, { input }, context) => {
+      const outcome = await createULabel(context.db, input.label, { searchNames: input.searchNames ?? context.config.searchNames, createdById: context.user.id });
       const result = payloadOrError(outcome);
       if (result instanceof SimilarNamesError) throw result;
       return result;
@@ -139,13 +206,10 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     type: [ULabelBulkResult],
     description: 'Creates many labels with one result per input, in a constant number of SQL statements.',
-    args: {
-      inputs: t.arg({ type: [ULabelInput], required: true }),
-      searchNames: t.arg.boolean({ required: false }),
-    },
+    args: { input: t.arg({ type: CreateULabelsInput, required: true }) },
     errors: { types: [InvalidInputError], union: { name: 'CreateULabelsResult' }, result: { name: 'CreateULabelsPayload' }, directResult: false, dataField: { name: 'results' } },
-    resolve: async (_root, { inputs, searchNames }, context) => {
-      const outcomes = await createULabels(context.db, inputs, { searchNames: searchNames ?? context.config.searchNames, createdById: context.user.id });
+    resolve: async (_root, { input }, context) => {
+      const outcomes = await createULabels(context.db, input.labels, { searchNames: input.searchNames ?? context.config.searchNames, createdById: context.user.id });
       return outcomes.map((outcome) => {
         const result = payloadOrError(outcome);
         if (!(result instanceof SimilarNamesError)) return result;
@@ -154,21 +218,20 @@ builder.mutationFields((t) => ({
       });
     },
   }),
-  addLabels: t.prismaField({
+  addLabels: t.field({
     authScopes: { write: true },
-    type: 'Artifact',
+    type: AddLabelsPayload,
     description: 'Labels an artifact (idempotent).',
-    args: { artifactUid: t.arg.string({ required: true }), labelUids: t.arg.stringList({ required: true }) },
+    args: { input: t.arg({ type: LabelArtifactInput, required: true }) },
     errors: { types: [NotFoundError], union: { name: 'AddLabelsResult' } },
-    resolve: async (query, _root, args, context) =>
-      context.db.artifact.findUniqueOrThrow({ ...query, where: { id: await addLabels(context.db, args.artifactUid, args.labelUids) } }),
+    resolve: async (_root, { input }, context) => ({ artifact: { id: await addLabels(context.db, input.artifactUid, input.labelUids) } }),
   }),
-  removeLabels: t.prismaField({
+  removeLabels: t.field({
     authScopes: { write: true },
-    type: 'Artifact',
-    args: { artifactUid: t.arg.string({ required: true }), labelUids: t.arg.stringList({ required: true }) },
+    type: RemoveLabelsPayload,
+    description: 'Removes labels from an artifact (idempotent).',
+    args: { input: t.arg({ type: LabelArtifactInput, required: true }) },
     errors: { types: [NotFoundError], union: { name: 'RemoveLabelsResult' } },
-    resolve: async (query, _root, args, context) =>
-      context.db.artifact.findUniqueOrThrow({ ...query, where: { id: await removeLabels(context.db, args.artifactUid, args.labelUids) } }),
+    resolve: async (_root, { input }, context) => ({ artifact: { id: await removeLabels(context.db, input.artifactUid, input.labelUids) } }),
   }),
 }));

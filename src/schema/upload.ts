@@ -2,7 +2,9 @@
 // commits them.
 import { completeDirectUpload, createUpload, receivedParts, uploadPartTargets } from '../domain/artifacts/uploads';
 import { InvalidInputError, NotFoundError, StorageFailedError } from '../domain/errors';
+import { numberOrNull } from './artifact';
 import { builder } from './builder';
+import { recordPayload } from './payloads';
 
 const UploadStatusEnum = builder.enumType('UploadStatus', { values: ['OPEN', 'RECEIVED', 'COMMITTED', 'ABORTED'] as const });
 
@@ -10,12 +12,12 @@ const CreateUploadInput = builder.inputType('CreateUploadInput', {
   fields: (t) => ({
     storageUid: t.string({ required: false, description: 'Target storage (default: the default storage).' }),
     fileName: t.string({ required: false, description: 'File name; its suffix becomes the artifact suffix.' }),
-    size: t.field({ type: 'BigInt', required: false, description: 'Size in bytes; enables single-pass hashing and catches truncated uploads.' }),
+    size: t.field({ type: 'SafeInt', required: false, description: 'Size in bytes; enables single-pass hashing and catches truncated uploads.' }),
     direct: t.boolean({
       required: false,
       description: 'S3 storages: send parts straight to the bucket with presigned URLs (`parts`); needs `size`. Resumable.',
     }),
-    partSize: t.int({ required: false, description: 'Bytes per part of a direct upload (default 16 MiB, at least 5 MiB).' }),
+    partSize: t.field({ type: 'SafeInt', required: false, description: 'Bytes per part of a direct upload (default 16 MiB, at least 5 MiB).' }),
   }),
 });
 
@@ -23,7 +25,7 @@ const UploadPartTarget = builder.objectRef<{ number: number; size: number; url: 
   description: 'Where to PUT one part of a direct upload; keep the ETag header of the answer.',
   fields: (t) => ({
     number: t.exposeInt('number'),
-    size: t.exposeInt('size', { description: 'Bytes of the file in this part.' }),
+    size: t.field({ type: 'SafeInt', description: 'Bytes of the file in this part.', resolve: (part) => part.size }),
     url: t.exposeString('url'),
   }),
 });
@@ -32,7 +34,7 @@ const UploadedPartObject = builder.objectRef<{ number: number; etag: string; siz
   fields: (t) => ({
     number: t.exposeInt('number'),
     etag: t.exposeString('etag'),
-    size: t.int({ nullable: true, resolve: (part) => part.size ?? null }),
+    size: t.field({ type: 'SafeInt', nullable: true, resolve: (part) => part.size ?? null }),
   }),
 });
 
@@ -47,7 +49,7 @@ export const UploadObject = builder.prismaObject('UploadSession', {
     uploadId: t.exposeString('uploadId'),
     status: t.expose('status', { type: UploadStatusEnum }),
     fileName: t.exposeString('fileName', { nullable: true }),
-    size: t.expose('size', { type: 'BigInt', nullable: true, description: 'Bytes received (once RECEIVED).' }),
+    size: t.field({ type: 'SafeInt', nullable: true, description: 'Bytes received (once RECEIVED).', resolve: (upload) => numberOrNull(upload.size) }),
     hash: t.exposeString('hash', { nullable: true }),
     hashType: t.exposeString('hashType', { nullable: true }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
@@ -58,7 +60,7 @@ export const UploadObject = builder.prismaObject('UploadSession', {
     }),
     storage: t.relation('storage'),
     direct: t.boolean({ resolve: (upload) => upload.s3MultipartId !== null }),
-    partSize: t.expose('partSize', { type: 'BigInt', nullable: true }),
+    partSize: t.field({ type: 'SafeInt', nullable: true, resolve: (upload) => numberOrNull(upload.partSize) }),
     parts: t.field({
       type: [UploadPartTarget],
       description: 'Direct uploads: one presigned URL per part (valid 24 hours). Empty for gateway uploads.',
@@ -84,29 +86,35 @@ builder.queryField('upload', (t) =>
   }),
 );
 
+const CompleteUploadInput = builder.inputType('CompleteUploadInput', {
+  fields: (t) => ({
+    uploadId: t.string({ required: true }),
+    parts: t.field({ type: [UploadedPartInput], required: false, description: 'Part numbers and ETags, for servers without ListParts.' }),
+  }),
+});
+
+const CreateUploadPayload = recordPayload<{ upload: { id: number } }>('CreateUploadPayload', 'upload');
+const CompleteUploadPayload = recordPayload<{ upload: { id: number } }>('CompleteUploadPayload', 'upload');
+
 builder.mutationField('createUpload', (t) =>
   t.field({
     authScopes: { write: true },
-    type: UploadObject,
+    type: CreateUploadPayload,
     description: 'Starts an upload session for a file of any size: PUT the bytes to `url`, then createArtifact(input: { uploadId }).',
     args: { input: t.arg({ type: CreateUploadInput, required: false }) },
     errors: { types: [InvalidInputError], union: { name: 'CreateUploadResult' } },
-    resolve: (_root, { input }, context) =>
-      createUpload(context, { ...input, size: input?.size != null ? Number(input.size) : null }),
+    resolve: async (_root, { input }, context) => ({ upload: await createUpload(context, input ?? {}) }),
   }),
 );
 
 builder.mutationField('completeUpload', (t) =>
   t.field({
     authScopes: { write: true },
-    type: UploadObject,
+    type: CompleteUploadPayload,
     description:
       'Assembles a direct upload from its parts (listed by the bucket when `parts` is omitted) and hashes it. createArtifact does this by itself; call it to learn the hash first.',
-    args: {
-      uploadId: t.arg.string({ required: true }),
-      parts: t.arg({ type: [UploadedPartInput], required: false, description: 'Part numbers and ETags, for servers without ListParts.' }),
-    },
+    args: { input: t.arg({ type: CompleteUploadInput, required: true }) },
     errors: { types: [InvalidInputError, NotFoundError, StorageFailedError], union: { name: 'CompleteUploadResult' } },
-    resolve: (_root, { uploadId, parts }, context) => completeDirectUpload(context, uploadId, parts),
+    resolve: async (_root, { input }, context) => ({ upload: await completeDirectUpload(context, input.uploadId, input.parts) }),
   }),
 );

@@ -54,13 +54,14 @@ export function plainValue(type: GraphQLInputType | AnyType): unknown {
   switch (shaped.name) {
     case 'Int':
     case 'Float':
-    case 'BigInt':
+    case 'SafeInt':
       return 1;
     case 'Boolean':
       return false;
     case 'DateTime':
       return new Date(Date.now() + 86_400_000).toISOString();
     case 'JSON':
+    case 'JSONObject':
       return {};
     case 'File':
       return null;

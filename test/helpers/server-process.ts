@@ -31,11 +31,16 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string>, options: { timeoutMs?: number; captureOutput?: boolean } = {}): Promise<ServerProcess> {
-  await bundleServer();
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { timeoutMs?: number; captureOutput?: boolean; command?: string[]; cwd?: string } = {},
+): Promise<ServerProcess> {
+  // The default command is the bundled server; an installed `trove serve` takes the same settings.
+  if (!options.command) await bundleServer();
+  const [command, ...args] = options.command ?? [process.execPath, bundleFile];
   const port = await freePort();
-  const child = spawn(process.execPath, [bundleFile], {
-    cwd: projectRoot,
+  const child = spawn(command!, args, {
+    cwd: options.cwd ?? projectRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: env.HOST ?? '127.0.0.1', NODE_OPTIONS: '--openssl-legacy-provider' },
     stdio: ['ignore', options.captureOutput ? 'pipe' : process.env.SHOW_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
   });

@@ -74,7 +74,7 @@ export async function startTestTrove(
     ...options.env,
   });
   const queryLog: string[] = [];
-  const trove = await createTrove(config, createLogger('silent'), {
+  const trove = await createTrove(config, createLogger(process.env.TROVE_TEST_LOG_LEVEL ?? 'silent'), {
     database: { onQuery: (sql) => void (sql.includes('"ApiToken"') || queryLog.push(sql)) },
     s3SettingsByRoot: { [s3rverRoot]: { credentials: s3rverCredentials }, ...options.s3SettingsByRoot },
   });
@@ -137,4 +137,9 @@ export async function startListeningTrove(options: Parameters<typeof startTestTr
       await trove.close();
     },
   };
+}
+
+/** The nodes of a Relay connection, in order. */
+export function nodes<T = any>(connection: { edges: { node: T }[] }): T[] {
+  return connection.edges.map((edge) => edge.node);
 }

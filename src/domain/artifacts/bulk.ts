@@ -13,10 +13,10 @@ export async function saveArtifacts(
   options: { atomic?: boolean } = {},
 ): Promise<SaveResult[]> {
   // Checks that need no database first, so a bad input anywhere is refused before any lookup.
-  inputs.forEach((input, index) => validateSaveInput(input, services.config.maxUploadBytes, `inputs.${index}`));
+  inputs.forEach((input, index) => validateSaveInput(input, services.config.maxUploadBytes, `input.artifacts.${index}`));
   const storages = await services.db.storage.findMany();
   const prepared: PreparedSave[] = [];
-  for (const [index, input] of inputs.entries()) prepared.push(await prepareSave(services, input, `inputs.${index}`, storages));
+  for (const [index, input] of inputs.entries()) prepared.push(await prepareSave(services, input, `input.artifacts.${index}`, storages));
 
   const outcomes: SaveResult[] = [];
   for (const [index, item] of prepared.entries()) {

@@ -54,7 +54,7 @@ export async function findArtifact<T extends Omit<Prisma.ArtifactFindFirstArgs, 
 export async function readArtifact(db: Database, identifier: ArtifactIdentifier, runUid: string): Promise<{ artifact: Artifact; recorded: boolean }> {
   const artifact = await findArtifact(db, identifier);
   if (!artifact) throw new NotFoundError('artifact', identifier.uid ? `uid ${identifier.uid}` : identifier.path ? `path ${identifier.path}` : `key ${identifier.key}`);
-  const recorded = await markInputs(db, runUid, [artifact.uid]);
+  const { recorded } = await markInputs(db, runUid, [artifact.uid]);
   return { artifact, recorded: recorded > 0 };
 }
 

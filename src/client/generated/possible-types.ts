@@ -1,0 +1,295 @@
+
+      export type PossibleTypesResultData = {
+  "possibleTypes": {
+    "AddLabelsResult": [
+      "AddLabelsPayload",
+      "NotFound"
+    ],
+    "CompleteUploadResult": [
+      "CompleteUploadPayload",
+      "InvalidInput",
+      "NotFound",
+      "StorageFailed"
+    ],
+    "CreateApiTokenResult": [
+      "CreateApiTokenPayload",
+      "InvalidInput"
+    ],
+    "CreateArtifactResult": [
+      "ArtifactPayload",
+      "FileExists",
+      "HashExists",
+      "InvalidInput",
+      "KeyOccupied",
+      "LeaseLost",
+      "NotFound",
+      "StorageBusy",
+      "StorageFailed",
+      "VersionTagTaken"
+    ],
+    "CreateTransformResult": [
+      "InvalidInput",
+      "TransformPayload",
+      "VersionTagTaken"
+    ],
+    "CreateULabelResult": [
+      "InvalidInput",
+      "NotFound",
+      "SimilarNames",
+      "ULabelPayload"
+    ],
+    "CreateULabelsResult": [
+      "CreateULabelsPayload",
+      "InvalidInput"
+    ],
+    "CreateUploadResult": [
+      "CreateUploadPayload",
+      "InvalidInput"
+    ],
+    "DeleteArtifactResult": [
+      "DeleteArtifactPayload",
+      "InvalidInput",
+      "LeaseLost",
+      "NotFound",
+      "StorageBusy"
+    ],
+    "Error": [
+      "BulkSaveFailed",
+      "FileExists",
+      "HashExists",
+      "InvalidInput",
+      "KeyOccupied",
+      "LeaseLost",
+      "NotFound",
+      "OperationError",
+      "SimilarNames",
+      "StorageBusy",
+      "StorageFailed",
+      "VersionTagTaken"
+    ],
+    "FinishRunResult": [
+      "FinishRunPayload",
+      "InvalidInput",
+      "NotFound"
+    ],
+    "MarkInputsResult": [
+      "MarkInputsPayload",
+      "NotFound"
+    ],
+    "Node": [
+      "Artifact",
+      "Run",
+      "Storage",
+      "Transform",
+      "ULabel",
+      "User"
+    ],
+    "ReadArtifactResult": [
+      "InvalidInput",
+      "NotFound",
+      "ReadArtifactPayload"
+    ],
+    "RegisterStorageResult": [
+      "InvalidInput",
+      "RegisterStoragePayload"
+    ],
+    "RemoveLabelsResult": [
+      "NotFound",
+      "RemoveLabelsPayload"
+    ],
+    "RepairResult": [
+      "InvalidInput",
+      "RepairPayload"
+    ],
+    "ReplaceArtifactResult": [
+      "ArtifactPayload",
+      "FileExists",
+      "HashExists",
+      "InvalidInput",
+      "KeyOccupied",
+      "LeaseLost",
+      "NotFound",
+      "StorageBusy",
+      "StorageFailed",
+      "VersionTagTaken"
+    ],
+    "RestoreArtifactResult": [
+      "ArtifactPayload",
+      "NotFound"
+    ],
+    "RevokeApiTokenResult": [
+      "NotFound",
+      "RevokeApiTokenPayload"
+    ],
+    "SaveArtifactsResult": [
+      "BulkSaveFailed",
+      "FileExists",
+      "HashExists",
+      "InvalidInput",
+      "KeyOccupied",
+      "LeaseLost",
+      "NotFound",
+      "SaveArtifactsPayload",
+      "StorageBusy",
+      "StorageFailed",
+      "VersionTagTaken"
+    ],
+    "StartRunResult": [
+      "InvalidInput",
+      "NotFound",
+      "StartRunPayload"
+    ],
+    "ULabelBulkResult": [
+      "SimilarNames",
+      "ULabelPayload"
+    ]
+  }
+};
+      const result: PossibleTypesResultData = {
+  "possibleTypes": {
+    "AddLabelsResult": [
+      "AddLabelsPayload",
+      "NotFound"
+    ],
+    "CompleteUploadResult": [
+      "CompleteUploadPayload",
+      "InvalidInput",
+      "NotFound",
+      "StorageFailed"
+    ],
+    "CreateApiTokenResult": [
+      "CreateApiTokenPayload",
+      "InvalidInput"
+    ],
+    "CreateArtifactResult": [
+      "ArtifactPayload",
+      "FileExists",
+      "HashExists",
+      "InvalidInput",
+      "KeyOccupied",
+      "LeaseLost",
+      "NotFound",
+      "StorageBusy",
+      "StorageFailed",
+      "VersionTagTaken"
+    ],
+    "CreateTransformResult": [
+      "InvalidInput",
+      "TransformPayload",
+      "VersionTagTaken"
+    ],
+    "CreateULabelResult": [
+      "InvalidInput",
+      "NotFound",
+      "SimilarNames",
+      "ULabelPayload"
+    ],
+    "CreateULabelsResult": [
+      "CreateULabelsPayload",
+      "InvalidInput"
+    ],
+    "CreateUploadResult": [
+      "CreateUploadPayload",
+      "InvalidInput"
+    ],
+    "DeleteArtifactResult": [
+      "DeleteArtifactPayload",
+      "InvalidInput",
+      "LeaseLost",
+      "NotFound",
+      "StorageBusy"
+    ],
+    "Error": [
+      "BulkSaveFailed",
+      "FileExists",
+      "HashExists",
+      "InvalidInput",
+      "KeyOccupied",
+      "LeaseLost",
+      "NotFound",
+      "OperationError",
+      "SimilarNames",
+      "StorageBusy",
+      "StorageFailed",
+      "VersionTagTaken"
+    ],
+    "FinishRunResult": [
+      "FinishRunPayload",
+      "InvalidInput",
+      "NotFound"
+    ],
+    "MarkInputsResult": [
+      "MarkInputsPayload",
+      "NotFound"
+    ],
+    "Node": [
+      "Artifact",
+      "Run",
+      "Storage",
+      "Transform",
+      "ULabel",
+      "User"
+    ],
+    "ReadArtifactResult": [
+      "InvalidInput",
+      "NotFound",
+      "ReadArtifactPayload"
+    ],
+    "RegisterStorageResult": [
+      "InvalidInput",
+      "RegisterStoragePayload"
+    ],
+    "RemoveLabelsResult": [
+      "NotFound",
+      "RemoveLabelsPayload"
+    ],
+    "RepairResult": [
+      "InvalidInput",
+      "RepairPayload"
+    ],
+    "ReplaceArtifactResult": [
+      "ArtifactPayload",
+      "FileExists",
+      "HashExists",
+      "InvalidInput",
+      "KeyOccupied",
+      "LeaseLost",
+      "NotFound",
+      "StorageBusy",
+      "StorageFailed",
+      "VersionTagTaken"
+    ],
+    "RestoreArtifactResult": [
+      "ArtifactPayload",
+      "NotFound"
+    ],
+    "RevokeApiTokenResult": [
+      "NotFound",
+      "RevokeApiTokenPayload"
+    ],
+    "SaveArtifactsResult": [
+      "BulkSaveFailed",
+      "FileExists",
+      "HashExists",
+      "InvalidInput",
+      "KeyOccupied",
+      "LeaseLost",
+      "NotFound",
+      "SaveArtifactsPayload",
+      "StorageBusy",
+      "StorageFailed",
+      "VersionTagTaken"
+    ],
+    "StartRunResult": [
+      "InvalidInput",
+      "NotFound",
+      "StartRunPayload"
+    ],
+    "ULabelBulkResult": [
+      "SimilarNames",
+      "ULabelPayload"
+    ]
+  }
+};
+      export default result;
+    

@@ -1,0 +1,38 @@
+// Mutation payloads that carry one record. The mutation answers the record's id; the payload field loads it with
+// the selection the client asked for (one query, no N+1), whatever the mutation did before.
+import type { ObjectRef } from '@pothos/core';
+import { builder, type TroveSchemaTypes } from './builder';
+
+type PayloadOf<Field extends string> = { [name in Field]: { id: number } };
+
+/** `{ artifact }` payloads: AddLabelsPayload, ReadArtifactPayload, ... */
+export function recordPayload<Shape extends PayloadOf<'artifact'>>(name: string, field: 'artifact', description?: string): ObjectRef<TroveSchemaTypes, Shape>;
+/** `{ run }` payloads: StartRunPayload, ... */
+export function recordPayload<Shape extends PayloadOf<'run'>>(name: string, field: 'run', description?: string): ObjectRef<TroveSchemaTypes, Shape>;
+/** `{ upload }` payloads: CreateUploadPayload, ... */
+export function recordPayload<Shape extends PayloadOf<'upload'>>(name: string, field: 'upload', description?: string): ObjectRef<TroveSchemaTypes, Shape>;
+export function recordPayload(name: string, field: 'artifact' | 'run' | 'upload', description?: string) {
+  const ref = builder.objectRef<Record<string, { id: number }>>(name);
+  ref.implement({
+    description,
+    fields: (t) => ({
+      [field]:
+        field === 'artifact'
+          ? t.prismaField({
+              type: 'Artifact',
+              resolve: (query, payload, _args, context) => context.db.artifact.findUniqueOrThrow({ ...query, where: { id: payload[field]!.id } }),
+            })
+          : field === 'run'
+            ? t.prismaField({
+                type: 'Run',
+                resolve: (query, payload, _args, context) => context.db.run.findUniqueOrThrow({ ...query, where: { id: payload[field]!.id } }),
+              })
+            : t.prismaField({
+                type: 'UploadSession',
+                resolve: (query, payload, _args, context) =>
+                  context.db.uploadSession.findUniqueOrThrow({ ...query, where: { id: payload[field]!.id } }),
+              }),
+    }),
+  });
+  return ref;
+}
