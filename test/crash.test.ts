@@ -202,7 +202,10 @@ describe('crash recovery', () => {
         const expectation = ledger.get(uid)!;
         const found = (await graphql(survivor.url, `query($uid: String) { artifact(uid: $uid) { hash branch storageOngoing } }`, { uid })).data.artifact;
         if (expectation.deleted) {
-          if (found) wrong += 1;
+          if (found) {
+            wrong += 1;
+            problems.push({ uid, found, expectation: 'deleted permanently' });
+          }
         } else if (!found) {
           if (!expectation.mayBeDeleted) lost += 1;
         } else if (

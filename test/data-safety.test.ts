@@ -43,6 +43,22 @@ describe.each(['local', 's3rver'] as const)('data safety on %s storage', (backen
     expect(await db().storageOperation.count()).toBe(0);
   }
 
+  it('never issues the uid of a version deleted while a new version under its key was being committed', async () => {
+    const first = (await trove.query(CREATE, { input: { content: 'version one', key: 'race/v.txt' } })).createArtifact.artifact;
+    const paused = trove.services.faults.pause('save.beforeVersion', (detail) => detail.key === 'race/v.txt');
+    const saving = trove.query(CREATE, { input: { content: 'version two', key: 'race/v.txt' } });
+    expect(await paused.reached).toMatchObject({ uid: first.uid });
+    // The commit saw version one; a permanent delete of it goes through before the next uid is issued.
+    expect((await trove.query(DELETE, { uid: first.uid })).deleteArtifact).toMatchObject({ __typename: 'DeleteArtifactPayload', objectDeleted: true });
+    paused.release();
+    const second = (await saving).createArtifact.artifact;
+    expect(second.uid).not.toBe(first.uid);
+    expect(second.uid).toBe(`${first.uid.slice(0, 16)}0001`);
+    expect(await readObject(store(), second.storageKey)).toBe('version two');
+    expect((await trove.query(DELETE, { uid: second.uid })).deleteArtifact).toMatchObject({ objectDeleted: true });
+    await bothStoresAgree();
+  });
+
   it("an atomic bulk rollback removes what Trove wrote and never the user's own file registered in place", async () => {
     await store().put('lab/notes.txt', Buffer.from('my own notes'));
     trove.services.faults.fail('save.afterStage', () => new StorageFailedError('Injected', 'the storage failed (injected)'), { when: (detail) => detail.key === 'c/fail.txt' });

@@ -8,6 +8,8 @@
 export const FAULT_POINTS = [
   /** Bytes are staged; nothing is committed yet. */
   'save.afterStage',
+  /** Inside the commit transaction: an earlier version under the key was found; the next version's uid is not issued yet. */
+  'save.beforeVersion',
   /** The commit transaction wrote the rows and the owed work; nothing is moved yet. */
   'protocol.afterCommit',
   /** Right before a staged object is moved to its final key. */

@@ -18,7 +18,7 @@ import type { PreviousFields } from './previous-fields';
 import { type OwedWork, pendingWork } from './protocol';
 import type { ArtifactServices } from './services';
 import type { StagedContent } from './staging';
-import { latestOnReturn, nextVersionUid, stemOf } from './versions';
+import { latestOnReturn, nextVersionUid } from './versions';
 
 /** Artifacts with the same bytes: equal hash, and equal full checksum where the hash does not cover everything. */
 export function sameContentWhere(content: { hash: string; fullChecksum: string | null }): Prisma.ArtifactWhereInput {
@@ -175,13 +175,14 @@ export async function commitSave(
 
   let uid: string;
   if (prepared.revises) {
-    uid = await nextVersionUid(tx, stemOf(prepared.revises.uid));
+    uid = await nextVersionUid(tx, prepared.revises.uid);
   } else if (prepared.key && !prepared.registeredKey) {
     const previous = await tx.artifact.findFirst({
       where: { storageId: prepared.storage.id, key: prepared.key, branch: 'MAIN' },
       orderBy: [{ isLatest: 'desc' }, { id: 'desc' }],
     });
-    uid = previous ? await nextVersionUid(tx, stemOf(previous.uid)) : randomBase62(uidLengths.artifactStem) + FIRST_VERSION_SUFFIX;
+    if (previous) await services.faults.reach('save.beforeVersion', { uid: previous.uid, key: prepared.key });
+    uid = previous ? await nextVersionUid(tx, previous.uid) : randomBase62(uidLengths.artifactStem) + FIRST_VERSION_SUFFIX;
     if (previous) warnings.push(`creating a new version of ${previous.uid} under key "${prepared.key}"`);
   } else {
     uid = randomBase62(uidLengths.artifactStem) + FIRST_VERSION_SUFFIX;

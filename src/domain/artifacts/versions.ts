@@ -10,15 +10,18 @@ export function stemOf(uid: string): string {
 }
 
 /**
- * Next uid of a version family, after locking it; the previous latest version stops being latest. The family's last
- * issued suffix is recorded, so the uid of a deleted version is never issued again.
+ * Next uid of the version family of `seen` (a version the caller read), after locking the family; the previous latest
+ * version stops being latest. The family's last issued suffix is recorded, so the uid of a deleted version is never
+ * issued again; `seen` counts as issued too, since a concurrent permanent delete may have removed it meanwhile.
  */
-export async function nextVersionUid(tx: Tx, stem: string): Promise<string> {
+export async function nextVersionUid(tx: Tx, seen: string): Promise<string> {
+  const stem = stemOf(seen);
   await lock(tx, familyLock(stem));
   const [last] = await tx.$queryRaw<{ version: string }[]>`
     SELECT max(version COLLATE "C") AS version FROM (
       SELECT right(uid, 4) AS version FROM "Artifact" WHERE left(uid, 16) = ${stem}
       UNION ALL SELECT "lastVersion" FROM "VersionFamily" WHERE stem = ${stem}
+      UNION ALL SELECT ${seen.slice(uidLengths.artifactStem)}
     ) AS issued`;
   const version = last?.version ? nextVersionSuffix(last.version) : FIRST_VERSION_SUFFIX;
   await tx.versionFamily.upsert({ where: { stem }, update: { lastVersion: version }, create: { stem, lastVersion: version } });
