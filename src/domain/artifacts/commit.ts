@@ -128,7 +128,9 @@ async function returnExisting(tx: Tx, prepared: PreparedSave, staged: StagedCont
 async function findStored(tx: Tx, prepared: PreparedSave, staged: StagedContent, warnings: string[]): Promise<Artifact | undefined> {
   const content = sameContentWhere(staged);
   const lookUpContent = !prepared.registeredKey && staged.size > 0;
-  const sameContent = lookUpContent ? await tx.artifact.findMany({ where: { ...content, branch: { not: 'TRASH' } }, orderBy: { id: 'asc' } }) : [];
+  // One lookup for both: the content outside the trash, and in the trash (named in a warning when nothing else has it).
+  const withContent = lookUpContent ? await tx.artifact.findMany({ where: content, orderBy: { id: 'asc' } }) : [];
+  const sameContent = withContent.filter((artifact) => artifact.branch !== 'TRASH');
   if (prepared.ifHashExists === 'ERROR' && sameContent[0]) throw new HashExistsError(sameContent[0].uid);
   if (prepared.key && !prepared.registeredKey) {
     const sameKey = await tx.artifact.findFirst({
@@ -149,7 +151,7 @@ async function findStored(tx: Tx, prepared: PreparedSave, staged: StagedContent,
   if (sameContent[0] && prepared.ifHashExists === 'RETURN_EXISTING') return sameContent[0];
   if (sameContent[0]) warnings.push(`creating new artifact despite existing artifact with same hash: ${sameContent[0].uid}`);
   if (lookUpContent && !sameContent[0]) {
-    const trashed = await tx.artifact.findFirst({ where: { ...content, branch: 'TRASH' }, orderBy: { id: 'desc' } });
+    const trashed = withContent.findLast((artifact) => artifact.branch === 'TRASH');
     if (trashed) warnings.push(`artifact ${trashed.uid} with this content is in the trash; creating a new artifact (restore ${trashed.uid} to use it instead)`);
   }
   return undefined;

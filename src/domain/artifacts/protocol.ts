@@ -16,7 +16,7 @@
 // or promoted are ever deleted. A deletion that fails stays owed: its lease is released so recovery retries it
 // at once. A run that dies (SIGKILL, power) stops renewing; once its lease has expired, recovery or the next save of
 // the same content takes the work over. Nobody ever touches work whose lease is live, however long it takes.
-import type { Prisma, StorageOperation } from '../../db/generated/client';
+import type { StorageOperation } from '../../db/generated/client';
 import type { Database } from '../../db/client';
 import type { ObjectInfo, ObjectStore } from '../../storage/object-store';
 import { LeaseLostError, StorageFailedError, TroveError } from '../errors';
@@ -71,26 +71,19 @@ export async function pendingWork(tx: Tx, where: { artifactId: number } | { stor
   return rows;
 }
 
-/** Records owed work in the caller's transaction, leased to `owner` for `leaseMs` of database time. */
+/** Records owed work in the caller's transaction, leased to `owner` for `leaseMs` of database time (one statement each). */
 export async function recordOwedWork(tx: Tx, owed: OwedWork[], owner: string, leaseMs: number): Promise<StorageOperation[]> {
   const operations: StorageOperation[] = [];
   for (const work of owed) {
-    operations.push(
-      await tx.storageOperation.create({
-        data: {
-          kind: work.kind,
-          storageId: work.storageId,
-          artifactId: work.artifactId ?? null,
-          fromKey: work.fromKey,
-          toKey: work.kind === 'PROMOTE' ? work.toKey : null,
-          expected: work.kind === 'PROMOTE' ? ({ ...work.expected } as Prisma.InputJsonValue) : undefined,
-          previous: work.kind === 'PROMOTE' && work.previous ? ({ ...work.previous } as Prisma.InputJsonValue) : undefined,
-          leaseOwner: owner,
-        },
-      }),
-    );
+    const expected = work.kind === 'PROMOTE' ? JSON.stringify(work.expected) : null;
+    const previous = work.kind === 'PROMOTE' && work.previous ? JSON.stringify(work.previous) : null;
+    const [operation] = await tx.$queryRaw<StorageOperation[]>`
+      INSERT INTO "StorageOperation" (kind, "storageId", "artifactId", "fromKey", "toKey", expected, previous, "leaseOwner", "leaseExpiresAt")
+      VALUES (${work.kind}::"StorageOperationKind", ${work.storageId}, ${work.artifactId ?? null}::int, ${work.fromKey}, ${work.kind === 'PROMOTE' ? work.toKey : null}::text,
+              ${expected}::jsonb, ${previous}::jsonb, ${owner}, now() + ${leaseMs} * interval '1 millisecond')
+      RETURNING *`;
+    operations.push(operation!);
   }
-  if (operations.length) await setLease(tx, owner, operations.map((operation) => operation.id), leaseMs);
   return operations;
 }
 
@@ -272,8 +265,9 @@ export async function runProtocol<T>(services: ArtifactServices, steps: Protocol
 async function clearWork(services: ArtifactServices, owner: string, work: StorageOperation[], what: string): Promise<void> {
   const ids = work.map((operation) => operation.id);
   await services.db.$transaction(async (tx) => {
-    if (!(await ownsWork(tx, owner, ids))) throw new LeaseLostError(what);
-    await tx.storageOperation.deleteMany({ where: { id: { in: ids } } });
+    // Deleting only what is still ours says whether it all was: if not, the transaction rolls back.
+    const cleared = await tx.$executeRaw`DELETE FROM "StorageOperation" WHERE id = ANY(${ids}) AND "leaseOwner" = ${owner}`;
+    if (cleared !== ids.length) throw new LeaseLostError(what);
     await settleArtifacts(tx, work);
   });
 }
@@ -281,10 +275,11 @@ async function clearWork(services: ArtifactServices, owner: string, work: Storag
 /** Clears storageOngoing on the artifacts of `work` that have no promotion owed any more. */
 export async function settleArtifacts(tx: Tx, work: Pick<StorageOperation, 'kind' | 'artifactId'>[]): Promise<void> {
   const artifactIds = [...new Set(work.filter((operation) => operation.kind === 'PROMOTE' && operation.artifactId !== null).map((operation) => operation.artifactId!))];
-  for (const artifactId of artifactIds) {
-    const owed = await tx.storageOperation.count({ where: { artifactId, kind: 'PROMOTE' } });
-    if (owed === 0) await tx.artifact.updateMany({ where: { id: artifactId }, data: { storageOngoing: false } });
-  }
+  if (!artifactIds.length) return;
+  await tx.$executeRaw`
+    UPDATE "Artifact" SET "storageOngoing" = false, "updatedAt" = now()
+    WHERE id = ANY(${artifactIds}) AND "storageOngoing"
+      AND NOT EXISTS (SELECT 1 FROM "StorageOperation" AS owed WHERE owed."artifactId" = "Artifact".id AND owed.kind = 'PROMOTE')`;
 }
 
 /** A promotion failed: while the work is still ours, put the rows back and delete the bytes we staged. */

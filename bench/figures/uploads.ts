@@ -1,0 +1,160 @@
+// P1, P1c, P1s: a large file saved through Trove's upload session (local storage; through `trove save`; S3 on
+// s3rver), beside a bare Node PUT server that hashes while writing, md5sum of the file, and a direct PutObject to the
+// same s3rver. The hash must be LaminDB's (computed here independently); the server's RSS growth is read from /proc.
+// Size: BENCH_SIZE_MB (default 1024; BENCH_QUICK: 16).
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { TroveClient } from '../../src/client/trove-client';
+import { HASH_CHUNK_SIZE } from '../../src/storage/hashing';
+import { createS3Client } from '../../src/storage/s3-store';
+import { startChildServer } from '../lib/child';
+import { type BenchServices, type FigureRow, fixed, median, QUICK, timeRuns } from '../lib/services';
+
+const run = promisify(execFile);
+const sizeMb = Number(process.env.BENCH_SIZE_MB ?? (QUICK ? 16 : 1024));
+const RUNS = QUICK ? 1 : 3;
+
+async function makeFile(file: string, bytes: number): Promise<void> {
+  const out = createWriteStream(file);
+  const block = Buffer.alloc(8 * 1024 * 1024);
+  for (let written = 0; written < bytes; written += block.length) {
+    for (let index = 0; index < block.length; index += 4) block.writeUInt32LE(((written + index) * 2654435761) >>> 0, index);
+    if (!out.write(block.subarray(0, Math.min(block.length, bytes - written)))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve) => out.end(() => resolve()));
+}
+
+/** LaminDB's hash, computed independently: md5, or sha1 over the sha1s of the first and last 50 MiB. */
+async function laminHash(file: string, size: number): Promise<string> {
+  if (size <= HASH_CHUNK_SIZE) return createHash('md5').update(await readFile(file)).digest('base64url').slice(0, 22);
+  const handle = await open(file);
+  const chunk = Buffer.alloc(HASH_CHUNK_SIZE);
+  await handle.read(chunk, 0, HASH_CHUNK_SIZE, 0);
+  const first = createHash('sha1').update(chunk).digest();
+  await handle.read(chunk, 0, HASH_CHUNK_SIZE, size - HASH_CHUNK_SIZE);
+  const last = createHash('sha1').update(chunk).digest();
+  await handle.close();
+  return createHash('sha1').update(Buffer.concat([first, last])).digest('base64url').slice(0, 22);
+}
+
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) * 1024;
+}
+
+function putFile(port: number, file: string, size: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: '127.0.0.1', port, method: 'PUT', path: '/', headers: { 'content-length': size } }, (response) => {
+      response.resume();
+      response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`PUT ${response.statusCode}`))));
+    });
+    pipeline(createReadStream(file), outgoing).catch(reject);
+  });
+}
+
+const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+
+export async function uploadFigures(services: BenchServices): Promise<FigureRow[]> {
+  const size = sizeMb * 1024 * 1024;
+  const file = path.join(services.workDir, 'big.bin');
+  await makeFile(file, size);
+  // Every save gets new content (its number in the first bytes): a second save of the same bytes would only dedup.
+  let variants = 0;
+  const nextVariant = async (): Promise<string> => {
+    const handle = await open(file, 'r+');
+    await handle.write(Buffer.from(`variant ${++variants}\n`), 0, undefined, 0);
+    await handle.close();
+    return laminHash(file, size);
+  };
+  const saveNew = async (save: () => Promise<string | null | undefined>) => {
+    const expected = await nextVariant();
+    const started = performance.now();
+    const hash = await save();
+    const ms = performance.now() - started;
+    if (hash !== expected) throw new Error(`hash ${hash} differs from LaminDB's ${expected}`);
+    return ms;
+  };
+  const saves = async (count: number, save: (index: number) => Promise<string | null | undefined>) => {
+    const durations: number[] = [];
+    for (let index = 0; index < count; index++) durations.push(await saveNew(() => save(index)));
+    return durations;
+  };
+
+  // Baselines: md5sum of the file, and a bare PUT server that hashes while writing.
+  const md5sum = median(await timeRuns(RUNS, () => run('md5sum', [file])));
+  const bareDir = path.join(services.workDir, 'bare');
+  await mkdir(bareDir);
+  const bare = await startChildServer('bare-put-server.ts', [bareDir]);
+  const barePut = median(await timeRuns(RUNS, () => putFile(bare.port, file, size)));
+  await bare.stop();
+
+  // Trove on local storage: through the SDK's upload session, then through the CLI.
+  const local = await services.trove(await services.database('bench_upload_local'));
+  const client = new TroveClient(local.url);
+  await client.createArtifact({ content: 'warm-up', description: 'warm-up' });
+  const localTimes = await saves(RUNS, async (index) => (await client.saveFile(file, { key: `bench/local-${index}.bin` })).artifact.hash);
+  const cli = path.join(import.meta.dirname, '..', '..', 'bin', 'trove.js');
+  const cliTimes = await saves(RUNS, async (index) => JSON.parse((await run(process.execPath, [cli, 'save', file, '--key', `bench/cli-${index}.bin`, '--url', local.url, '--json'])).stdout).artifact?.hash);
+  const localPeak = await peakRss(local.child.pid!);
+  await local.stop();
+
+  // S3 on s3rver: a direct PutObject beside Trove's upload.
+  const s3rver = await startChildServer('s3-server.ts', [path.join(services.workDir, 's3rver'), 'bench']);
+  const endpoint = `http://127.0.0.1:${s3rver.port}`;
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  const s3 = createS3Client({ endpoint, credentials });
+  const direct = median(await timeRuns(RUNS, (index) => s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `direct/${index}.bin`, Body: createReadStream(file), ContentLength: size }))));
+  const onS3 = await services.trove(await services.database('bench_upload_s3'), {
+    TROVE_STORAGE: 's3://bench/trove',
+    TROVE_S3_ENDPOINT: endpoint,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+  });
+  const s3Client = new TroveClient(onS3.url);
+  await s3Client.createArtifact({ content: 'warm-up', description: 'warm-up' });
+  const s3Times = await saves(RUNS, async (index) => (await s3Client.saveFile(file, { key: `bench/s3-${index}.bin` })).artifact.hash);
+  const s3Peak = await peakRss(onS3.child.pid!);
+  await onS3.stop();
+  await s3rver.stop();
+
+  const localRate = mbps(size, median(localTimes));
+  const cliRate = mbps(size, median(cliTimes));
+  const s3Rate = mbps(size, median(s3Times));
+  const mib = (bytes: number) => `${fixed(bytes / 2 ** 20)} MiB`;
+  return [
+    {
+      id: 'P1',
+      what: `${fixed(sizeMb)} MiB upload to local storage (upload session)`,
+      trove: `${fixed(localRate)} MB/s (server peak RSS ${mib(localPeak)})`,
+      baseline: `bare Node PUT -> file with sha256: ${fixed(mbps(size, barePut))} MB/s; md5sum ${fixed(mbps(size, md5sum))} MB/s`,
+      ratio: `${fixed(localRate / mbps(size, barePut), 2)}x bare, ${fixed(localRate / mbps(size, md5sum), 2)}x md5sum`,
+      target: '>= 0.9x the bare Node server; >= 0.6x md5sum',
+      met: localRate >= 0.9 * mbps(size, barePut) && localRate >= 0.6 * mbps(size, md5sum),
+    },
+    {
+      id: 'P1c',
+      what: 'the same through `trove save`',
+      trove: `${fixed(cliRate)} MB/s`,
+      baseline: `the SDK upload above: ${fixed(localRate)} MB/s`,
+      ratio: `${fixed(cliRate / localRate, 2)}x`,
+      target: '>= 0.9x of it',
+      met: cliRate >= 0.9 * localRate,
+    },
+    {
+      id: 'P1s',
+      what: `${fixed(sizeMb)} MiB upload to S3 (s3rver)`,
+      trove: `${fixed(s3Rate)} MB/s (server peak RSS ${mib(s3Peak)})`,
+      baseline: `direct PutObject stream: ${fixed(mbps(size, direct))} MB/s`,
+      ratio: `${fixed(s3Rate / mbps(size, direct), 2)}x`,
+      target: '>= 0.9x direct',
+      met: s3Rate >= 0.9 * mbps(size, direct),
+    },
+  ];
+}

@@ -1,0 +1,99 @@
+// P6 (one small createArtifact: latency and SQL statements), P2 (saveArtifacts of many small artifacts in one
+// request) and P2c (many createArtifact from concurrent clients), each beside plain `pg` writes of the same rows.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { countStatements } from '../lib/statements';
+import { type BenchServices, type FigureRow, fixed, graphql, median, percentile, pooled, QUICK, timeRuns } from '../lib/services';
+
+const CREATE = `mutation($input: CreateArtifactInput!) { createArtifact(input: $input) { __typename ... on ArtifactPayload { artifact { uid } } } }`;
+const SAVE_MANY = `mutation($input: SaveArtifactsInput!) { saveArtifacts(input: $input) { __typename ... on SaveArtifactsPayload { results { artifact { uid } } } } }`;
+
+const kilobyte = () => randomBytes(384).toString('base64').slice(0, 1000) + '\n'.repeat(24);
+
+/** A scratch table shaped like Artifact (same columns, defaults and indexes), for the plain-SQL baselines. */
+async function baselineTable(databaseUrl: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(`DROP TABLE IF EXISTS bench_artifact; CREATE TABLE bench_artifact (LIKE "Artifact" INCLUDING ALL)`);
+  return client;
+}
+
+function baselineRow(index: number, content: string) {
+  return [`bench${String(index).padStart(11, '0')}0000`, `bench row ${index}`, Buffer.byteLength(content), randomBytes(16).toString('base64url').slice(0, 22), `.lamindb/bench${index}.txt`];
+}
+const INSERT_COLUMNS = `uid, description, size, hash, "storageKey", "storageId", "createdById", "updatedAt"`;
+
+export async function writeFigures(services: BenchServices): Promise<FigureRow[]> {
+  const databaseUrl = await services.database('bench_writes');
+  const server = await services.trove(databaseUrl);
+  const baseline = await baselineTable(databaseUrl);
+  const { rows } = await baseline.query(`SELECT (SELECT id FROM "Storage" LIMIT 1) AS storage, (SELECT id FROM "User" LIMIT 1) AS "user"`);
+  const { storage, user } = rows[0] as { storage: number; user: number };
+  const insertOne = (index: number) =>
+    baseline.query(`INSERT INTO bench_artifact (${INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, ${storage}, ${user}, now())`, baselineRow(index, kilobyte()));
+  const results: FigureRow[] = [];
+  try {
+    // P6: one small save at a time.
+    const p6Runs = QUICK ? 20 : 300;
+    await timeRuns(10, () => graphql(server.url, CREATE, { input: { content: kilobyte(), description: 'warm-up' } }));
+    const trove = await timeRuns(p6Runs, () => graphql(server.url, CREATE, { input: { content: kilobyte(), description: 'p6' } }));
+    await timeRuns(10, (run) => insertOne(1_000_000 + run));
+    const plain = await timeRuns(p6Runs, (run) => insertOne(run));
+    const counted = await countStatements(services.workDir, databaseUrl, CREATE, () => ({ input: { content: kilobyte(), description: 'counted' } }));
+    results.push({
+      id: 'P6',
+      what: 'one createArtifact(content: 1 KB)',
+      trove: `p50 ${fixed(median(trove), 1)} ms, p99 ${fixed(percentile(trove, 99), 1)} ms; ${counted.statements} statements in ${counted.transactions} transaction(s)`,
+      baseline: `pg single-row INSERT p50 ${fixed(median(plain), 2)} ms`,
+      ratio: `${fixed(median(trove) / median(plain), 1)}x`,
+      target: 'p50 <= 5 ms, <= 6 statements, one transaction',
+      met: median(trove) <= 5 && counted.statements <= 6 && counted.transactions <= 1,
+    });
+
+    // P2: many small artifacts in one saveArtifacts request.
+    const bulk = QUICK ? 100 : 1000;
+    const bulkTimes = await timeRuns(3, (run) =>
+      graphql(server.url, SAVE_MANY, { input: { artifacts: Array.from({ length: bulk }, (_, index) => ({ content: kilobyte(), description: `p2 ${run} ${index}` })) } }),
+    );
+    await baseline.query('TRUNCATE bench_artifact');
+    const plainBulk = await timeRuns(3, async (run) => {
+      const values = Array.from({ length: bulk }, (_, index) => baselineRow(run * bulk + index, kilobyte()));
+      const placeholders = values.map((_, row) => `($${row * 5 + 1}, $${row * 5 + 2}, $${row * 5 + 3}, $${row * 5 + 4}, $${row * 5 + 5}, ${storage}, ${user}, now())`);
+      await baseline.query(`INSERT INTO bench_artifact (${INSERT_COLUMNS}) VALUES ${placeholders.join(', ')}`, values.flat());
+    });
+    const troveRate = bulk / (median(bulkTimes) / 1000);
+    const plainRate = bulk / (median(plainBulk) / 1000);
+    results.push({
+      id: 'P2',
+      what: `saveArtifacts of ${fixed(bulk)} x 1 KB inline artifacts, one request`,
+      trove: `${fixed(troveRate)} artifacts/s`,
+      baseline: `pg multi-row INSERT: ${fixed(plainRate)} rows/s`,
+      ratio: `${fixed(troveRate / plainRate, 3)}x`,
+      target: '>= 2,000 artifacts/s',
+      met: troveRate >= 2000,
+    });
+
+    // P2c: many createArtifact from 8 concurrent clients.
+    const concurrentCount = QUICK ? 100 : 1000;
+    let started = performance.now();
+    await pooled(concurrentCount, 8, (index) => graphql(server.url, CREATE, { input: { content: kilobyte(), description: `p2c ${index}` } }));
+    const concurrentRate = concurrentCount / ((performance.now() - started) / 1000);
+    await baseline.query('TRUNCATE bench_artifact');
+    started = performance.now();
+    for (let index = 0; index < concurrentCount; index++) await insertOne(index);
+    const sequentialRate = concurrentCount / ((performance.now() - started) / 1000);
+    results.push({
+      id: 'P2c',
+      what: `${fixed(concurrentCount)} createArtifact, 8 concurrent clients`,
+      trove: `${fixed(concurrentRate)} artifacts/s`,
+      baseline: `${fixed(concurrentCount)} sequential single-row INSERTs: ${fixed(sequentialRate)}/s`,
+      ratio: `${fixed(concurrentRate / sequentialRate, 3)}x`,
+      target: '>= 1,000 artifacts/s',
+      met: concurrentRate >= 1000,
+    });
+  } finally {
+    await baseline.end();
+    await server.stop();
+  }
+  return results;
+}
