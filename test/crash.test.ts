@@ -44,6 +44,8 @@ interface Expectation {
 }
 
 const ledger = new Map<string, Expectation>();
+/** Saves of an earlier content under a key, which bring a trashed artifact with that key and content back. */
+const restoringSaves = { inFlight: 0, started: 0 };
 const acknowledgedContents: string[] = [];
 
 async function graphql(url: string, query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<any> {
@@ -85,7 +87,17 @@ async function randomOperation(url: string, signal: AbortSignal): Promise<void> 
     const content = reuse ?? `${randomBytes(randomInt(16, 4096)).toString('base64')}\n`;
     const key = roll % 3 === 0 ? `crash/k${randomInt(5)}.txt` : undefined;
     const input = { content, key, description: key ? undefined : 'crash test', suffix: key ? undefined : '.txt' };
-    const artifact = roll % 5 === 1 ? await saveThroughUpload(url, content, key, signal) : (await graphql(url, SAVE, { input }, signal)).data?.createArtifact?.artifact;
+    const restoring = reuse !== undefined && key !== undefined;
+    if (restoring) {
+      restoringSaves.inFlight += 1;
+      restoringSaves.started += 1;
+    }
+    let artifact: { uid: string; hash: string } | undefined;
+    try {
+      artifact = roll % 5 === 1 ? await saveThroughUpload(url, content, key, signal) : (await graphql(url, SAVE, { input }, signal)).data?.createArtifact?.artifact;
+    } finally {
+      if (restoring) restoringSaves.inFlight -= 1;
+    }
     if (artifact) {
       acknowledgedContents.push(content);
       const known = ledger.get(artifact.uid);
@@ -114,10 +126,13 @@ async function randomOperation(url: string, signal: AbortSignal): Promise<void> 
     const permanent = roll >= 90;
     if (permanent) expectation.mayBeDeleted = true;
     else expectation.mayBeTrashed = true;
+    const restoringBefore = restoringSaves.started;
+    const restoringAtStart = restoringSaves.inFlight;
     const result = await graphql(url, DELETE, { input: { uid, permanent } }, signal);
     if (result.data?.deleteArtifact?.__typename === 'DeleteArtifactPayload') {
       if (permanent) expectation.deleted = true;
-      else expectation.trashed = true;
+      // A save that may restore it from the trash ran meanwhile: it may have committed after the trashing.
+      else if (restoringAtStart === 0 && restoringSaves.inFlight === 0 && restoringSaves.started === restoringBefore) expectation.trashed = true;
     }
   } finally {
     expectation.inFlight -= 1;

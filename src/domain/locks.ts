@@ -5,8 +5,14 @@ import type { Prisma } from '../db/generated/client';
 export type Tx = Prisma.TransactionClient;
 
 export async function lock(tx: Tx, ...names: string[]): Promise<void> {
-  // Sorted, so two transactions taking the same locks never wait on each other in opposite order.
-  for (const name of [...names].sort()) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${name}, 0))`;
+  // Sorted, so two transactions taking the same locks never wait on each other in opposite order; one statement.
+  const sorted = [...new Set(names)].sort();
+  if (sorted.length === 1) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${sorted[0]}, 0))`;
+  else if (sorted.length > 1) {
+    await tx.$queryRaw`
+      SELECT count(pg_advisory_xact_lock(hashtextextended(name, 0)))::int AS locked
+      FROM (SELECT name FROM unnest(${sorted}::text[]) AS name ORDER BY name COLLATE "C") AS ordered`;
+  }
 }
 
 export const hashLock = (hash: string) => `trove:hash:${hash}`;

@@ -20,7 +20,12 @@ export function recordPayload(name: string, field: 'artifact' | 'run' | 'upload'
         field === 'artifact'
           ? t.prismaField({
               type: 'Artifact',
-              resolve: (query, payload, _args, context) => context.db.artifact.findUniqueOrThrow({ ...query, where: { id: payload[field]!.id } }),
+              resolve: (query, payload, _args, context) => {
+                const record = payload[field]!;
+                // A save answers the whole row it wrote: a selection of its columns alone needs no query (bulk saves).
+                if ('storageKey' in record && 'updatedAt' in record && Object.keys(query).length === 0) return record as never;
+                return context.db.artifact.findUniqueOrThrow({ ...query, where: { id: record.id } });
+              },
             })
           : field === 'run'
             ? t.prismaField({

@@ -1,11 +1,110 @@
-// saveArtifacts: every input is validated before anything is stored (one invalid input saves nothing). When a
-// later upload fails, the artifacts saved before it stay and are listed, as in LaminDB; with `atomic`, they are
-// removed again: their rows, and the objects Trove wrote for them (never a file registered in place).
+// saveArtifacts: every input is validated before anything is stored (one invalid input saves nothing). The bytes of
+// all inputs are staged a few at a time, then ONE run of the storage protocol commits the whole batch in one
+// transaction (its locks taken up front, in a stable order), promotes the objects a few at a time and clears the
+// work in one more transaction. When an input fails (its upload, or a save rule), the inputs before it are saved
+// and listed, as in LaminDB; with `atomic`, nothing is kept. A promotion that fails undoes the whole batch.
 import { BulkSaveFailedError, TroveError } from '../errors';
-import { deleteArtifact } from './delete';
+import { lock } from '../locks';
+import { type SaveOutcome, commitSave, saveLocks } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput, validateSaveInput } from './prepare';
-import { savePrepared, type SaveResult } from './save';
+import { type OwedWork, runProtocol } from './protocol';
+import { discardFor, removeCreated, saveResultOf, type SaveResult, type StagedSave, stageSave } from './save';
 import type { ArtifactServices } from './services';
+import { discardStaged } from './staging';
+
+/** Inputs staged (uploaded to the staging area) at the same time, and objects promoted at the same time. */
+const PARALLEL_TRANSFERS = 8;
+
+function asTroveError(error: unknown): TroveError {
+  return error instanceof TroveError ? error : new TroveError('INTERNAL', (error as Error).message, { cause: error });
+}
+
+/** The commit of input `index` failed: the batch's transaction rolled back. */
+class InputCommitFailed extends TroveError {
+  constructor(
+    readonly index: number,
+    readonly reason: TroveError,
+  ) {
+    super(reason.code, reason.message, { cause: reason });
+  }
+}
+
+interface Failure {
+  index: number;
+  reason: TroveError;
+}
+
+/** Stages every input, PARALLEL_TRANSFERS at a time; after a failure, later inputs are not started. */
+async function stageAll(services: ArtifactServices, prepared: PreparedSave[]): Promise<{ staged: (StagedSave | undefined)[]; failure?: Failure }> {
+  const staged: (StagedSave | undefined)[] = new Array(prepared.length);
+  let failure: Failure | undefined;
+  let next = 0;
+  const worker = async () => {
+    while (next < prepared.length) {
+      const index = next++;
+      if (failure && failure.index < index) return;
+      try {
+        staged[index] = await stageSave(services, prepared[index]!);
+      } catch (error) {
+        if (!failure || index < failure.index) failure = { index, reason: asTroveError(error) };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_TRANSFERS, prepared.length) }, worker));
+  return { staged, failure };
+}
+
+/** One protocol run for the whole batch: one commit transaction, parallel promotions, one clear. */
+function commitBatch(services: ArtifactServices, prepared: PreparedSave[], staged: StagedSave[], onCommitFailed: () => void) {
+  const storeById = new Map(staged.map((content) => [content.storage.id, content.store]));
+  return runProtocol<SaveOutcome[]>(services, {
+    store: staged[0]!.store,
+    storeOf: (storageId) => storeById.get(storageId)!,
+    parallelMoves: PARALLEL_TRANSFERS,
+    commitTimeoutMs: 5_000 + 25 * prepared.length,
+    detail: {},
+    onCommitFailed: async () => onCommitFailed(),
+    commit: async (tx) => {
+      // Every lock of the batch in one sorted statement: two batches never wait on each other in opposite order.
+      await lock(tx, ...prepared.flatMap((item, index) => saveLocks(item, staged[index]!)));
+      // Under those locks no other save can store these contents: one lookup says which are new, and their inputs
+      // skip the per-input lookup (a batch input that stores one removes it from the set).
+      const hashes = [...new Set(staged.map((content) => content.hash))];
+      const stored = await tx.$queryRaw<{ hash: string }[]>`SELECT DISTINCT hash FROM "Artifact" WHERE hash = ANY(${hashes}::text[])`;
+      const unstoredHashes = new Set(hashes);
+      for (const { hash } of stored) unstoredHashes.delete(hash);
+      // Work still owed on artifacts with these contents is locked now, in id order, not input by input (another
+      // request clearing its work locks it in the same order).
+      if (stored.length) {
+        await tx.$queryRaw`
+          SELECT owed.id FROM "StorageOperation" AS owed JOIN "Artifact" AS artifact ON artifact.id = owed."artifactId"
+          WHERE artifact.hash = ANY(${hashes}::text[]) ORDER BY owed.id FOR UPDATE OF owed`;
+      }
+      const outcomes: SaveOutcome[] = [];
+      const owed: OwedWork[] = [];
+      for (const [index, item] of prepared.entries()) {
+        try {
+          const committed = await commitSave(tx, services, item, staged[index]!, { fileAtKey: staged[index]!.fileAtKey, locksHeld: true, unstoredHashes });
+          outcomes.push(committed.value);
+          owed.push(...committed.owed);
+        } catch (error) {
+          throw new InputCommitFailed(index, asTroveError(error));
+        }
+      }
+      return { value: outcomes, owed };
+    },
+    // Newest first: a version created in this batch hands "latest" back to the one before it.
+    undo: async (tx, outcomes) => {
+      for (const outcome of [...outcomes].reverse()) if (outcome.kind === 'created') await removeCreated(tx, outcome.artifact);
+    },
+    afterUndo: async (outcomes, moved) => {
+      const created = new Set(outcomes.filter((outcome) => outcome.kind === 'created').map((outcome) => outcome.artifact.id));
+      for (const promotion of moved) {
+        if (promotion.artifactId !== null && created.has(promotion.artifactId)) await storeById.get(promotion.storageId)!.delete(promotion.toKey!).catch(() => undefined);
+      }
+    },
+  });
+}
 
 export async function saveArtifacts(
   services: ArtifactServices,
@@ -18,20 +117,40 @@ export async function saveArtifacts(
   const prepared: PreparedSave[] = [];
   for (const [index, input] of inputs.entries()) prepared.push(await prepareSave(services, input, `input.artifacts.${index}`, storages));
 
-  const outcomes: SaveResult[] = [];
-  for (const [index, item] of prepared.entries()) {
+  const staging = await stageAll(services, prepared);
+  const discardFrom = (start: number) =>
+    Promise.all(prepared.map((item, index) => (index >= start && staging.staged[index] ? discardFor(item, staging.staged[index]!) : undefined)));
+  let failure = staging.failure;
+  let count = failure?.index ?? prepared.length;
+  if (failure && (options.atomic || count === 0)) {
+    await discardFrom(0);
+    throw new BulkSaveFailedError(failure.index, failure.reason, [], options.atomic === true);
+  }
+
+  let run;
+  for (;;) {
+    let commitFailed = false;
     try {
-      outcomes.push(await savePrepared(services, item));
+      run = await commitBatch(services, prepared.slice(0, count), staging.staged.slice(0, count) as StagedSave[], () => (commitFailed = true));
+      break;
     } catch (error) {
-      const reason = error instanceof TroveError ? error : new TroveError('INTERNAL', (error as Error).message);
-      if (options.atomic) {
-        for (const outcome of outcomes.filter((saved) => saved.created).reverse()) {
-          await deleteArtifact(services, { uid: outcome.artifact.uid, permanent: true, deleteStorage: outcome.wroteObject });
-        }
-        throw new BulkSaveFailedError(index, reason, [], true);
+      // After the commit, the protocol's own error says what happened (a failed promotion undid the batch; work the
+      // database could not clear is finished by recovery, which needs the staged objects).
+      if (!commitFailed) throw error;
+      // An input's rule refused it: without `atomic`, the inputs before it are committed on their own.
+      if (error instanceof InputCommitFailed && !options.atomic && error.index > 0) {
+        failure = { index: error.index, reason: error.reason };
+        count = error.index;
+        continue;
       }
-      throw new BulkSaveFailedError(index, reason, outcomes.map((outcome) => outcome.artifact.uid), false);
+      await discardFrom(0);
+      if (!(error instanceof InputCommitFailed)) throw error;
+      throw new BulkSaveFailedError(error.index, error.reason, [], options.atomic === true);
     }
   }
-  return outcomes;
+  await discardFrom(count);
+  const results = run.value.map((outcome, index) => saveResultOf(services, outcome, staging.staged[index]!));
+  await Promise.all(run.value.map((outcome, index) => (outcome.promoting ? undefined : discardStaged(staging.staged[index]!))));
+  if (failure) throw new BulkSaveFailedError(failure.index, failure.reason, results.map((result) => result.artifact.uid), false);
+  return results;
 }

@@ -71,20 +71,49 @@ export async function pendingWork(tx: Tx, where: { artifactId: number } | { stor
   return rows;
 }
 
-/** Records owed work in the caller's transaction, leased to `owner` for `leaseMs` of database time (one statement each). */
-export async function recordOwedWork(tx: Tx, owed: OwedWork[], owner: string, leaseMs: number): Promise<StorageOperation[]> {
-  const operations: StorageOperation[] = [];
-  for (const work of owed) {
-    const expected = work.kind === 'PROMOTE' ? JSON.stringify(work.expected) : null;
-    const previous = work.kind === 'PROMOTE' && work.previous ? JSON.stringify(work.previous) : null;
-    const [operation] = await tx.$queryRaw<StorageOperation[]>`
-      INSERT INTO "StorageOperation" (kind, "storageId", "artifactId", "fromKey", "toKey", expected, previous, "leaseOwner", "leaseExpiresAt")
-      VALUES (${work.kind}::"StorageOperationKind", ${work.storageId}, ${work.artifactId ?? null}::int, ${work.fromKey}, ${work.kind === 'PROMOTE' ? work.toKey : null}::text,
-              ${expected}::jsonb, ${previous}::jsonb, ${owner}, now() + ${leaseMs} * interval '1 millisecond')
-      RETURNING *`;
-    operations.push(operation!);
+/** A deadlock or serialization failure anywhere in `error`'s causes: PostgreSQL rolled the transaction back. */
+function isConflict(error: unknown): boolean {
+  for (let cause = error as { message?: string; cause?: unknown } | undefined, depth = 0; cause && depth < 6; cause = cause.cause as typeof cause, depth++) {
+    if (/deadlock detected|could not serialize access|40P01|40001/.test(String(cause.message ?? ''))) return true;
+    if ((cause as { code?: string }).code === 'P2034') return true;
   }
-  return operations;
+  return false;
+}
+
+/**
+ * Runs a transaction again when PostgreSQL chose it as the victim of a deadlock: batches lock the work rows of many
+ * artifacts, and two of them may meet in opposite orders. Nothing of a rolled-back attempt stays.
+ */
+export async function retryOnConflict<T>(transaction: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if (attempt >= attempts || !isConflict(error)) throw error;
+    }
+  }
+}
+
+/** Records owed work in the caller's transaction, leased to `owner` for `leaseMs` of database time: one statement. */
+export async function recordOwedWork(tx: Tx, owed: OwedWork[], owner: string, leaseMs: number): Promise<StorageOperation[]> {
+  if (!owed.length) return [];
+  const column = <T>(pick: (work: OwedWork) => T) => owed.map(pick);
+  const promoting = (work: OwedWork) => (work.kind === 'PROMOTE' ? work : undefined);
+  return tx.$queryRaw<StorageOperation[]>`
+    INSERT INTO "StorageOperation" (kind, "storageId", "artifactId", "fromKey", "toKey", expected, previous, "leaseOwner", "leaseExpiresAt")
+    SELECT work.kind::"StorageOperationKind", work.storage_id, work.artifact_id, work.from_key, work.to_key, work.expected::jsonb, work.previous::jsonb,
+           ${owner}, now() + ${leaseMs} * interval '1 millisecond'
+    FROM unnest(
+      ${column((work) => work.kind)}::text[],
+      ${column((work) => work.storageId)}::int[],
+      ${column((work) => work.artifactId ?? null)}::int[],
+      ${column((work) => work.fromKey)}::text[],
+      ${column((work) => promoting(work)?.toKey ?? null)}::text[],
+      ${column((work) => (promoting(work) ? JSON.stringify(promoting(work)!.expected) : null))}::text[],
+      ${column((work) => (promoting(work)?.previous ? JSON.stringify(promoting(work)!.previous) : null))}::text[]
+    ) WITH ORDINALITY AS work(kind, storage_id, artifact_id, from_key, to_key, expected, previous, position)
+    ORDER BY work.position
+    RETURNING *`;
 }
 
 async function setLease(db: Tx | Database, owner: string, ids: number[], leaseMs: number): Promise<number> {
@@ -167,6 +196,12 @@ export async function moveIntoPlace(store: ObjectStore, fromKey: string, toKey: 
 
 export interface ProtocolSteps<T> {
   store: ObjectStore;
+  /** The store of each storage the work touches, when it spans several (bulk saves); default: `store`. */
+  storeOf?: (storageId: number) => ObjectStore;
+  /** Promotions run this many at a time (bulk saves); default 1. */
+  parallelMoves?: number;
+  /** How long the commit transaction may take (bulk saves commit many inputs at once); default Prisma's 5 s. */
+  commitTimeoutMs?: number;
   /** Tells fault points which artifact the work is about. */
   detail: FaultDetail;
   /** Step 2: the rules, inside the commit transaction. Returns a value for the caller and the storage work owed. */
@@ -175,6 +210,8 @@ export interface ProtocolSteps<T> {
   undo?(tx: Tx, value: T): Promise<void>;
   /** The commit did not happen: drop what was staged for it. */
   onCommitFailed?(): Promise<void>;
+  /** After `undo` committed: `moved` are promotions that had reached their key before another one failed. */
+  afterUndo?(value: T, moved: StorageOperation[]): Promise<void>;
 }
 
 /** A database failure as a typed error that says what state it left. */
@@ -200,14 +237,20 @@ export interface ProtocolResult<T> {
 /** Runs steps 2 to 4 for work whose bytes (if any) are staged. */
 export async function runProtocol<T>(services: ArtifactServices, steps: ProtocolSteps<T>): Promise<ProtocolResult<T>> {
   const { db, config, faults } = services;
-  const { store, detail } = steps;
+  const { detail } = steps;
+  const storeOf = steps.storeOf ?? (() => steps.store);
   const owner = newLeaseOwner();
   let committed;
   try {
-    committed = await db.$transaction(async (tx) => {
-      const { value, owed } = await steps.commit(tx);
-      return { value, operations: await recordOwedWork(tx, owed, owner, config.leaseMs) };
-    });
+    committed = await retryOnConflict(() =>
+      db.$transaction(
+        async (tx) => {
+          const { value, owed } = await steps.commit(tx);
+          return { value, operations: await recordOwedWork(tx, owed, owner, config.leaseMs) };
+        },
+        steps.commitTimeoutMs ? { timeout: steps.commitTimeoutMs } : undefined,
+      ),
+    );
   } catch (error) {
     await steps.onCommitFailed?.();
     throw error instanceof TroveError ? error : databaseError(error, false);
@@ -221,21 +264,39 @@ export async function runProtocol<T>(services: ArtifactServices, steps: Protocol
     await faults.reach('protocol.afterCommit', detail);
     const promotions = operations.filter((operation) => operation.kind === 'PROMOTE');
     const deletions = operations.filter((operation) => operation.kind === 'DELETE');
+    const moved: StorageOperation[] = [];
+    let failedStore: ObjectStore | undefined;
     try {
-      for (const promotion of promotions) {
-        await faults.reach('protocol.beforeMove', detail);
-        await moveIntoPlace(store, promotion.fromKey, promotion.toKey!, promotion.expected as unknown as Fingerprint, lease.signal);
-      }
+      let next = 0;
+      const mover = async () => {
+        while (next < promotions.length && !failedStore) {
+          const promotion = promotions[next++]!;
+          const store = storeOf(promotion.storageId);
+          try {
+            await faults.reach('protocol.beforeMove', detail);
+            await moveIntoPlace(store, promotion.fromKey, promotion.toKey!, promotion.expected as unknown as Fingerprint, lease.signal);
+            moved.push(promotion);
+          } catch (error) {
+            failedStore ??= store;
+            throw error;
+          }
+        }
+      };
+      const movers = Array.from({ length: Math.max(1, Math.min(steps.parallelMoves ?? 1, promotions.length)) }, mover);
+      const settled = await Promise.allSettled(movers);
+      const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failure) throw failure.reason;
     } catch (error) {
       if (error instanceof SimulatedCrash) throw error;
       await lease.stop();
-      await undoPromotions(services, steps, value, owner, operations, store);
-      throw lease.signal.aborted ? lease.signal.reason : storageFailure(error, store.root);
+      if (await undoPromotions(services, steps, value, owner, operations)) await steps.afterUndo?.(value, moved);
+      throw lease.signal.aborted ? lease.signal.reason : storageFailure(error, (failedStore ?? steps.store).root);
     }
     await faults.reach('protocol.afterMove', detail);
     if (promotions.length) await clearWork(services, owner, promotions, 'the save');
 
     for (const deletion of deletions) {
+      const store = storeOf(deletion.storageId);
       try {
         await faults.reach('protocol.beforeDelete', detail);
         await store.delete(deletion.fromKey);
@@ -245,7 +306,7 @@ export async function runProtocol<T>(services: ArtifactServices, steps: Protocol
         result.deferred.push(`${store.locationOf(deletion.fromKey)} (${(error as Error).message})`);
       }
     }
-    const done = deletions.filter((deletion) => result.deleted.includes(store.locationOf(deletion.fromKey)));
+    const done = deletions.filter((deletion) => result.deleted.includes(storeOf(deletion.storageId).locationOf(deletion.fromKey)));
     await faults.reach('protocol.beforeClear', detail);
     if (done.length) await clearWork(services, owner, done, 'the deletion');
     await releaseWork(db, owner, deletions.filter((deletion) => !done.includes(deletion)).map((deletion) => deletion.id));
@@ -264,12 +325,17 @@ export async function runProtocol<T>(services: ArtifactServices, steps: Protocol
 /** Step 4 for `work`: gone, and storageOngoing cleared where no promotion is owed any more; only under our lease. */
 async function clearWork(services: ArtifactServices, owner: string, work: StorageOperation[], what: string): Promise<void> {
   const ids = work.map((operation) => operation.id);
-  await services.db.$transaction(async (tx) => {
-    // Deleting only what is still ours says whether it all was: if not, the transaction rolls back.
-    const cleared = await tx.$executeRaw`DELETE FROM "StorageOperation" WHERE id = ANY(${ids}) AND "leaseOwner" = ${owner}`;
-    if (cleared !== ids.length) throw new LeaseLostError(what);
-    await settleArtifacts(tx, work);
-  });
+  await retryOnConflict(() =>
+    services.db.$transaction(async (tx) => {
+      // Deleting only what is still ours says whether it all was: if not, the transaction rolls back. Rows are
+      // locked in id order, as a batch's commit locks the work it finds (no deadlock between the two).
+      const cleared = await tx.$executeRaw`
+        DELETE FROM "StorageOperation" WHERE id IN (
+          SELECT id FROM "StorageOperation" WHERE id = ANY(${ids}) AND "leaseOwner" = ${owner} ORDER BY id FOR UPDATE)`;
+      if (cleared !== ids.length) throw new LeaseLostError(what);
+      await settleArtifacts(tx, work);
+    }),
+  );
 }
 
 /** Clears storageOngoing on the artifacts of `work` that have no promotion owed any more. */
@@ -283,7 +349,7 @@ export async function settleArtifacts(tx: Tx, work: Pick<StorageOperation, 'kind
 }
 
 /** A promotion failed: while the work is still ours, put the rows back and delete the bytes we staged. */
-async function undoPromotions<T>(services: ArtifactServices, steps: ProtocolSteps<T>, value: T, owner: string, operations: StorageOperation[], store: ObjectStore): Promise<void> {
+async function undoPromotions<T>(services: ArtifactServices, steps: ProtocolSteps<T>, value: T, owner: string, operations: StorageOperation[]): Promise<boolean> {
   const ids = operations.map((operation) => operation.id);
   const undone = await services.db.$transaction(async (tx) => {
     if (!(await ownsWork(tx, owner, ids))) return false;
@@ -291,8 +357,10 @@ async function undoPromotions<T>(services: ArtifactServices, steps: ProtocolStep
     await tx.storageOperation.deleteMany({ where: { id: { in: ids } } });
     return true;
   });
-  if (!undone) return;
+  if (!undone) return false;
+  const storeOf = steps.storeOf ?? (() => steps.store);
   for (const operation of operations) {
-    if (operation.kind === 'PROMOTE') await store.delete(operation.fromKey).catch(() => undefined);
+    if (operation.kind === 'PROMOTE') await storeOf(operation.storageId).delete(operation.fromKey).catch(() => undefined);
   }
+  return true;
 }

@@ -47,30 +47,34 @@ export interface SaveResult extends ArtifactOutcome<Artifact> {
   wroteObject: boolean;
 }
 
-export async function savePrepared(services: ArtifactServices, prepared: PreparedSave): Promise<SaveResult> {
+/** Staged content and what the commit must know about the target: whether a real key holds a file already. */
+export interface StagedSave extends StagedContent {
+  fileAtKey: boolean;
+}
+
+/** Drops what was staged for a save that will not be committed. An upload's staged object belongs to its session,
+ * which stays RECEIVED when the commit fails: it can be retried. */
+export function discardFor(prepared: PreparedSave, staged: StagedContent): Promise<void> {
+  return prepared.upload ? Promise.resolve() : discardStaged(staged);
+}
+
+/** Step 1 of a save: the bytes staged and hashed, and the target key looked at. */
+export async function stageSave(services: ArtifactServices, prepared: PreparedSave): Promise<StagedSave> {
   const staged = await stage(services, prepared);
-  const { store } = staged;
-  // An upload's staged object belongs to its session, which stays RECEIVED when the commit fails: it can be retried.
-  const discard = () => (prepared.upload ? Promise.resolve() : discardStaged(staged));
-  let fileAtKey = false;
   try {
     await services.faults.reach('save.afterStage', { key: prepared.key ?? undefined });
     // A real key may hold a file Trove never wrote: it is refused, never overwritten.
     const realKey = !prepared.keyIsVirtual && !prepared.registeredKey && prepared.key ? prepared.key : undefined;
-    fileAtKey = realKey ? (await store.head(realKey).catch(() => undefined)) !== undefined : false;
+    const fileAtKey = realKey ? (await staged.store.head(realKey).catch(() => undefined)) !== undefined : false;
+    return { ...staged, fileAtKey };
   } catch (error) {
-    if (!(error instanceof SimulatedCrash)) await discard();
+    if (!(error instanceof SimulatedCrash)) await discardFor(prepared, staged);
     throw error;
   }
-  const run = await runProtocol<SaveOutcome>(services, {
-    store,
-    detail: { key: prepared.key ?? undefined },
-    commit: (tx) => commitSave(tx, services, prepared, staged, { fileAtKey }),
-    undo: (tx, outcome) => (outcome.kind === 'created' ? removeCreated(tx, outcome.artifact) : Promise.resolve()),
-    onCommitFailed: discard,
-  });
-  const outcome = run.value;
-  if (!outcome.promoting) await discardStaged(staged);
+}
+
+/** What a caller answers for a save whose protocol ran. */
+export function saveResultOf(services: ArtifactServices, outcome: SaveOutcome, staged: StagedContent): SaveResult {
   services.observer?.artifactSaved(outcome.kind === 'created');
   return {
     artifact: { ...outcome.artifact, storageOngoing: outcome.promoting ? false : outcome.artifact.storageOngoing },
@@ -78,6 +82,19 @@ export async function savePrepared(services: ArtifactServices, prepared: Prepare
     warnings: outcome.warnings,
     wroteObject: outcome.kind === 'created' && staged.stagingKey !== null,
   };
+}
+
+export async function savePrepared(services: ArtifactServices, prepared: PreparedSave): Promise<SaveResult> {
+  const staged = await stageSave(services, prepared);
+  const run = await runProtocol<SaveOutcome>(services, {
+    store: staged.store,
+    detail: { key: prepared.key ?? undefined },
+    commit: (tx) => commitSave(tx, services, prepared, staged, { fileAtKey: staged.fileAtKey }),
+    undo: (tx, outcome) => (outcome.kind === 'created' ? removeCreated(tx, outcome.artifact) : Promise.resolve()),
+    onCommitFailed: () => discardFor(prepared, staged),
+  });
+  if (!run.value.promoting) await discardStaged(staged);
+  return saveResultOf(services, run.value, staged);
 }
 
 export async function saveArtifact(services: ArtifactServices, input: SaveArtifactInput): Promise<SaveResult> {

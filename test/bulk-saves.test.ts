@@ -1,0 +1,107 @@
+// saveArtifacts as one run of the storage protocol: the whole batch in one commit transaction, whatever its size;
+// a refused input keeps the inputs before it (or nothing, atomic); a failed promotion undoes the batch in both
+// stores; concurrent batches of the same contents in opposite orders both succeed, without duplicates.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StorageFailedError } from '../src/domain/errors';
+import { objectKeys, stagingKeys } from './helpers/storage-state';
+import { startTestTrove, type TestTrove } from './helpers/trove';
+
+const SAVE_MANY = `mutation($inputs: [CreateArtifactInput!]!, $atomic: Boolean) { saveArtifacts(input: { artifacts: $inputs, atomic: $atomic }) {
+  __typename ... on SaveArtifactsPayload { results { created artifact { uid hash storageKey storageOngoing } } }
+  ... on BulkSaveFailed { failedIndex reasonCode savedUids rolledBack } ... on Error { code message } } }`;
+
+/** Counts the transactions and statements `pg` sends while `run` goes on. */
+async function counted<T>(run: () => Promise<T>): Promise<{ result: T; transactions: number; statements: number }> {
+  const sent: string[] = [];
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
+    if (text && !text.includes('"ApiToken"')) sent.push(text.trim());
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  try {
+    const result = await run();
+    return { result, transactions: sent.filter((text) => /^BEGIN\b/i.test(text)).length, statements: sent.filter((text) => !/^(BEGIN|COMMIT|ROLLBACK)\b/i.test(text)).length };
+  } finally {
+    pg.Client.prototype.query = query;
+  }
+}
+
+describe('bulk saves', () => {
+  let trove: TestTrove;
+  const store = () => trove.services.stores.storeFor(trove.localRoot);
+  const db = () => trove.services.db;
+  beforeAll(async () => {
+    trove = await startTestTrove();
+  });
+  afterAll(async () => trove?.close());
+
+  it('commits a batch in two transactions whatever its size, with every row and object in place', async () => {
+    const batch = (size: number, tag: string) => Array.from({ length: size }, (_, index) => ({ content: `${tag} ${index}`, description: `${tag} ${index}` }));
+    const small = await counted(() => trove.query(SAVE_MANY, { inputs: batch(5, 'small') }));
+    const large = await counted(() => trove.query(SAVE_MANY, { inputs: batch(200, 'large') }));
+    console.log(`saveArtifacts: ${small.transactions} transactions for 5 artifacts, ${large.transactions} for 200; ${large.statements} statements for 200`);
+    expect(small.transactions).toBe(2); // the commit, and clearing the work once every object is in place
+    expect(large.transactions).toBe(2);
+    const results = large.result.saveArtifacts.results;
+    expect(results).toHaveLength(200);
+    expect(results.every((result: { created: boolean; artifact: { storageOngoing: boolean } }) => result.created && !result.artifact.storageOngoing)).toBe(true);
+    expect(await db().artifact.count({ where: { storageOngoing: true } })).toBe(0);
+    expect(await db().storageOperation.count()).toBe(0);
+    const keys = new Set(await objectKeys(store()));
+    expect(results.every((result: { artifact: { storageKey: string } }) => keys.has(result.artifact.storageKey))).toBe(true);
+    expect(await stagingKeys(store())).toEqual([]);
+  });
+
+  it('keeps the inputs before a refused one and lists them; atomic keeps nothing; in both stores', async () => {
+    await trove.query(SAVE_MANY, { inputs: [{ content: 'already here', description: 'first' }] });
+    const before = await db().artifact.count();
+    const objectsBefore = (await objectKeys(store())).length;
+    const inputs = [
+      { content: 'kept 1', description: 'kept 1' },
+      { content: 'kept 2', key: 'bulk/kept-2.txt' },
+      { content: 'already here', description: 'refused', ifHashExists: 'ERROR' },
+      { content: 'never saved', description: 'after' },
+    ];
+    const partial = (await trove.query(SAVE_MANY, { inputs })).saveArtifacts;
+    expect(partial).toMatchObject({ __typename: 'BulkSaveFailed', failedIndex: 2, reasonCode: 'HASH_EXISTS', rolledBack: false });
+    expect(partial.savedUids).toHaveLength(2);
+    expect(await db().artifact.count()).toBe(before + 2);
+    expect((await objectKeys(store())).length).toBe(objectsBefore + 2);
+
+    const atomic = (await trove.query(SAVE_MANY, { inputs: [{ content: 'atomic 1', description: 'a' }, ...inputs.slice(2)], atomic: true })).saveArtifacts;
+    expect(atomic).toMatchObject({ __typename: 'BulkSaveFailed', failedIndex: 1, reasonCode: 'HASH_EXISTS', rolledBack: true, savedUids: [] });
+    expect(await db().artifact.count()).toBe(before + 2);
+    expect((await objectKeys(store())).length).toBe(objectsBefore + 2);
+    expect(await stagingKeys(store())).toEqual([]);
+  });
+
+  it('undoes the whole batch when a promotion fails after others reached their keys, in both stores', async () => {
+    const before = await db().artifact.count();
+    const objectsBefore = await objectKeys(store());
+    let reached = 0;
+    trove.services.faults.fail('protocol.beforeMove', () => new StorageFailedError('Injected', 'the storage failed (injected)'), { when: () => ++reached === 6 });
+    const inputs = Array.from({ length: 12 }, (_, index) => ({ content: `promoted ${index}`, description: `promoted ${index}` }));
+    const failed = (await trove.query(SAVE_MANY, { inputs })).saveArtifacts;
+    trove.services.faults.clear();
+    expect(failed).toMatchObject({ __typename: 'StorageFailed', code: 'STORAGE_ERROR' });
+    expect(reached).toBeGreaterThanOrEqual(6);
+    expect(await db().artifact.count()).toBe(before);
+    expect(await db().storageOperation.count()).toBe(0);
+    expect(await objectKeys(store())).toEqual(objectsBefore);
+    expect(await stagingKeys(store())).toEqual([]);
+  });
+
+  it('two batches of the same contents in opposite orders, at once: both answer (a deadlock between them is retried), one artifact per content', async () => {
+    const inputs = Array.from({ length: 30 }, (_, index) => ({ content: `shared ${index}`, description: `shared ${index}` }));
+    const [forward, backward] = await Promise.all([
+      trove.query(SAVE_MANY, { inputs }),
+      trove.query(SAVE_MANY, { inputs: [...inputs].reverse() }),
+    ]);
+    const forwardUids = forward.saveArtifacts.results.map((result: { artifact: { uid: string } }) => result.artifact.uid);
+    const backwardUids = backward.saveArtifacts.results.map((result: { artifact: { uid: string } }) => result.artifact.uid).reverse();
+    expect(backwardUids).toEqual(forwardUids);
+    expect(await db().artifact.count({ where: { description: { startsWith: 'shared ' } } })).toBe(30);
+  });
+});
