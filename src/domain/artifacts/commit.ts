@@ -132,7 +132,11 @@ async function findStored(tx: Tx, prepared: PreparedSave, staged: StagedContent,
   const lookUpContent = !prepared.registeredKey && staged.size > 0;
   // One lookup for both: the content outside the trash, and in the trash (named in a warning when nothing else has it).
   const known = unstoredHashes?.has(staged.hash) === true;
-  const withContent = lookUpContent && !known ? await tx.artifact.findMany({ where: content, orderBy: { id: 'asc' } }) : [];
+  const withContent =
+    lookUpContent && !known
+      ? await tx.$queryRaw<Artifact[]>`
+          SELECT * FROM "Artifact" WHERE hash = ${staged.hash} AND "fullChecksum" IS NOT DISTINCT FROM ${staged.fullChecksum}::text ORDER BY id`
+      : [];
   const sameContent = withContent.filter((artifact) => artifact.branch !== 'TRASH');
   if (prepared.ifHashExists === 'ERROR' && sameContent[0]) throw new HashExistsError(sameContent[0].uid);
   if (prepared.key && !prepared.registeredKey) {
