@@ -36,7 +36,7 @@ describe('query plans at scale', () => {
       FROM generate_series(1, ${ROWS}) AS i`);
     await client.query(`
       INSERT INTO "ULabel" (uid, name, "createdById", "updatedAt")
-      SELECT substr(md5('label' || i), 1, 8), substr(md5('first' || i), 1, 7) || ' ' || substr(md5('second' || i), 1, 5), ${user}, now()
+      SELECT lpad(to_hex(i), 8, '0'), substr(md5('first' || i), 1, 7) || ' ' || substr(md5('second' || i), 1, 5), ${user}, now()
       FROM generate_series(1, ${ROWS}) AS i`);
     await client.query(`
       INSERT INTO "Transform" (uid, key, kind, hash, "createdById", "updatedAt")

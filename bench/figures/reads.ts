@@ -7,7 +7,7 @@ import { type BenchServices, type FigureRow, fixed, graphql, QUICK } from '../li
 
 // Within the server's default query cost limit (10,000): with label names (labels { edges { node { name } } }) the
 // same page costs 18,627 and is refused, so the labels are counted per artifact instead.
-const PAGE = `query Page { artifacts(first: 100) { edges { node {
+export const PAGE = `query Page { artifacts(first: 100) { edges { node {
   id key size storage { root } labels(first: 3) { totalCount } run { transform { key } } } } } }`;
 
 async function load(url: string, query: string, seconds: number): Promise<{ requestsPerSecond: number; p50: number; p99: number; errors: number }> {
@@ -23,7 +23,7 @@ async function load(url: string, query: string, seconds: number): Promise<{ requ
 }
 
 /** 1,000 artifacts in 10 runs of one transform, each with 3 of 20 labels. */
-async function seed(url: string): Promise<void> {
+export async function seedForReads(url: string): Promise<void> {
   const transform = await graphql(url, `mutation { createTransform(input: { key: "bench/p3.py", kind: SCRIPT }) { ... on TransformPayload { transform { uid } } } }`);
   const labels = await graphql(url, `mutation($input: CreateULabelsInput!) { createULabels(input: $input) { ... on CreateULabelsPayload { results { ... on ULabelPayload { ulabel { uid } } } } } }`, {
     input: { labels: Array.from({ length: 20 }, (_, index) => ({ name: `bench label ${index}` })), searchNames: false },
@@ -49,7 +49,7 @@ export async function readFigures(services: BenchServices): Promise<FigureRow[]>
   const server = await services.trove(databaseUrl);
   const hello = await startChildServer('hello-server.ts');
   try {
-    await seed(server.url);
+    await seedForReads(server.url);
     const seconds = QUICK ? 2 : 15;
     const answered = await graphql(server.url, PAGE); // fails on any GraphQL error, e.g. the cost limit
     if (answered.artifacts.edges.length !== 100) throw new Error('P3: the page does not hold 100 artifacts');
