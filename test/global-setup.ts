@@ -6,10 +6,9 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { freePort, startEmbeddedPostgres } from '../src/db/embedded';
-import { applyMigrations } from '../src/db/migrate';
+import { createMigratedDatabase } from '../src/db/migrate';
 
 const run = promisify(execFile);
 export const TEMPLATE_DATABASE = 'trove_template';
@@ -23,20 +22,6 @@ declare module 'vitest' {
     swiftEndpoint: string | null;
     swiftSkipReason: string;
   }
-}
-
-async function createTemplateDatabase(maintenanceUrl: string): Promise<void> {
-  const client = new pg.Client({ connectionString: maintenanceUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE}`);
-    await client.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(maintenanceUrl);
-  url.pathname = `/${TEMPLATE_DATABASE}`;
-  await applyMigrations(url.toString());
 }
 
 async function startSwift(workDir: string): Promise<{ endpoint: string; stop: () => Promise<void> }> {
@@ -73,7 +58,7 @@ export default async function setup(project: TestProject) {
     stops.push(embedded.stop);
     postgresUrl = embedded.url;
   }
-  await createTemplateDatabase(postgresUrl);
+  await createMigratedDatabase(postgresUrl, TEMPLATE_DATABASE);
 
   const { default: S3rver } = await import('s3rver');
   const s3rver = new S3rver({

@@ -76,7 +76,8 @@ export async function scaleFigures(services: BenchServices): Promise<FigureRow[]
   }
   const ratio = (name: string) => measured[name]!.large / measured[name]!.small;
   const describe = (name: string) => `p95 ${fixed(measured[name]!.large, 1)} ms vs ${fixed(measured[name]!.small, 1)} ms`;
-  const scale = `${fixed(LARGE / 1000)}k vs ${fixed(SMALL / 1000)}k rows`;
+  const rows = (count: number) => (count >= 1_000_000 ? `${fixed(count / 1_000_000)}M` : `${fixed(count / 1000)}k`);
+  const scale = `${rows(LARGE)} vs ${rows(SMALL)} rows`;
   return [
     {
       id: 'P4',

@@ -3,9 +3,8 @@
 import { mkdtemp, chmod, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
-import { applyMigrations } from '../../src/db/migrate';
+import { createMigratedDatabase } from '../../src/db/migrate';
 import { startServerProcess, type ServerProcess } from '../../test/helpers/server-process';
 
 export const QUICK = process.env.BENCH_QUICK === '1';
@@ -29,20 +28,7 @@ export async function startBenchServices(): Promise<BenchServices> {
   let count = 0;
   return {
     workDir,
-    async database(name) {
-      const client = new pg.Client({ connectionString: maintenanceUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name}`);
-        await client.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await client.end();
-      }
-      const url = new URL(maintenanceUrl);
-      url.pathname = `/${name}`;
-      await applyMigrations(url.toString());
-      return url.toString();
-    },
+    database: (name) => createMigratedDatabase(maintenanceUrl, name),
     async trove(databaseUrl, env = {}) {
       const dataDir = path.join(workDir, `trove-${++count}`);
       const server = await startServerProcess({ DATABASE_URL: databaseUrl, TROVE_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env });

@@ -78,3 +78,19 @@ export async function applyMigrations(databaseUrl: string): Promise<string[]> {
     await client.end();
   }
 }
+
+/** Drops and creates database `name` on the server of `maintenanceUrl`, migrated; returns its URL (tests, benchmarks). */
+export async function createMigratedDatabase(maintenanceUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: maintenanceUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name}`);
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(maintenanceUrl);
+  url.pathname = `/${name}`;
+  await applyMigrations(url.toString());
+  return url.toString();
+}
