@@ -95,7 +95,7 @@ function validate(inputs: ULabelInput[], fieldPrefix: (index: number) => string)
 
 /**
  * Creates labels in one batch: 1 query for the types, 1 for exact matches, 1 for similar names (when searching),
- * 1 insert, and 1 re-read of names that a concurrent request created first: at most 5 statements for any size.
+ * 1 insert, and 1 re-read of names that a concurrent request created first (and 1 to set the similarity threshold): at most 6 statements for any size.
  */
 /** The run a batch of labels belongs to: at most one, and it must exist. */
 async function runIdOf(db: Database, inputs: ULabelInput[], fieldPrefix: (index: number) => string): Promise<number | null> {
@@ -148,24 +148,22 @@ export async function createULabels(
   if (options.searchNames && pending.length) {
     const pendingNames = pending.map((index) => names[index]!);
     const fragments = pendingNames.map((name) => `%${escapeLike(searchFragment(name))}%`);
-    // Index-backed whatever the number of labels: names containing the fragment (trigram GIN index) and the nearest
-    // names by trigram distance (GiST index, `<->` ordering), the best of both kept; `similarity(...) > x` alone
-    // would read every label.
-    const rows = await db.$queryRaw<(ULabel & { position: number; score: number })[]>`
-      SELECT candidate.position::int AS position, similarity(label.name, candidate.name)::float AS score, label.*
-      FROM unnest(${pendingNames}::text[], ${fragments}::text[]) WITH ORDINALITY AS candidate(name, fragment, position)
-      CROSS JOIN LATERAL (
-        SELECT * FROM (
-          (SELECT * FROM "ULabel" AS existing WHERE existing.branch = 'MAIN' AND existing.name ILIKE candidate.fragment
-            ORDER BY similarity(existing.name, candidate.name) DESC, existing.name LIMIT ${MAX_SIMILAR})
-          UNION
-          (SELECT * FROM "ULabel" AS existing WHERE existing.branch = 'MAIN'
-            ORDER BY existing.name <-> candidate.name LIMIT ${MAX_SIMILAR})
-        ) AS found
-        WHERE found.name ILIKE candidate.fragment OR similarity(found.name, candidate.name) > ${TRIGRAM_THRESHOLD}
-        ORDER BY similarity(found.name, candidate.name) DESC, found.name
-        LIMIT ${MAX_SIMILAR}
-      ) AS label`;
+    // `%` (similarity above pg_trgm.similarity_threshold, set for this transaction only) and ILIKE are what the
+    // trigram index serves; `similarity(...) > x` would read every label.
+    const [, rows] = await db.$transaction([
+      db.$queryRaw`SELECT set_config('pg_trgm.similarity_threshold', ${String(TRIGRAM_THRESHOLD)}, true)`,
+      db.$queryRaw<(ULabel & { position: number; score: number })[]>`
+        SELECT candidate.position::int AS position, similarity(label.name, candidate.name)::float AS score, label.*
+        FROM unnest(${pendingNames}::text[], ${fragments}::text[]) WITH ORDINALITY AS candidate(name, fragment, position)
+        CROSS JOIN LATERAL (
+          SELECT * FROM "ULabel" AS existing
+          WHERE existing.branch = 'MAIN'
+            AND (existing.name ILIKE candidate.fragment OR existing.name % candidate.name)
+            AND (existing.name ILIKE candidate.fragment OR similarity(existing.name, candidate.name) > ${TRIGRAM_THRESHOLD})
+          ORDER BY similarity(existing.name, candidate.name) DESC, existing.name
+          LIMIT ${MAX_SIMILAR}
+        ) AS label`,
+    ]);
     const similarByPosition = new Map<number, SimilarLabel[]>();
     for (const { position, score, ...ulabel } of rows) {
       const list = similarByPosition.get(position) ?? [];
