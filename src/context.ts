@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { TroveConfig } from './config';
 import type { Database } from './db/client';
+import type { ReadLoaders } from './db/read-loaders';
 import type { User } from './db/generated/client';
 import type { Viewer } from './domain/access';
 import type { FaultPoints } from './domain/fault-points';
@@ -32,6 +33,8 @@ export interface TroveContext extends TroveServices {
   viewer: Viewer;
   /** The user records are created as: the viewer's. */
   user: User;
+  /** Batches this request's reads of related records (one statement per page and kind). */
+  loaders: ReadLoaders;
   /** Tells authentication that tokens were made or revoked (cached answers are dropped). */
   tokensChanged(): void;
 }

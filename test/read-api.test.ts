@@ -38,7 +38,18 @@ describe('read API', () => {
     expect(node.storage.root).toBe(trove.localRoot);
     // An N+1 would add statements per artifact; the count must not depend on the page size.
     expect(hundred.statements.length).toBe(ten.statements.length);
-    expect(hundred.statements.length).toMatchInlineSnapshot(`8`);
+    // The page, its count, the label links, their labels and types, then one loader statement each for storages, label
+    // counts, runs and transforms.
+    expect(hundred.statements.length).toMatchInlineSnapshot(`9`);
+  });
+
+  it('counts the labels of a page of artifacts with one index-backed statement, without loading the links', async () => {
+    const counted = await statementsOf(`{ artifacts(first: 100) { edges { node { uid labels { totalCount } } } } }`, {});
+    expect(counted.result.data.artifacts.edges.map((edge: any) => edge.node.labels.totalCount)).toEqual(Array(100).fill(3));
+    // The page, then the counts of its artifacts' links: no link row or label is read, and the count is limited to the
+    // page's artifacts (Prisma's relation count grouped the whole link table).
+    expect(counted.statements).toHaveLength(2);
+    expect(counted.statements[1]).toMatch(/count\(\*\).*FROM "ArtifactULabel" WHERE "artifactId" = ANY/s);
   });
 
   it('pages the lists inside a record (labels, lineage links) as connections, and counts them without loading them', async () => {

@@ -9,6 +9,7 @@ import { createFetch } from '@whatwg-node/fetch';
 import cors from 'cors';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { createReadLoaders } from '../db/read-loaders';
 import { hasRole } from '../domain/access';
 import { TroveError } from '../domain/errors';
 import type { TroveContext, TroveServices } from '../context';
@@ -115,6 +116,7 @@ export function createGateway(services: TroveServices): Gateway {
         baseUrl: config.publicUrl ?? new URL(request.url).origin,
         viewer,
         user: viewer.user,
+        loaders: createReadLoaders(services.db),
         tokensChanged: () => authenticator.tokensChanged(),
       };
     },

@@ -59,9 +59,7 @@ export const ArtifactType = builder.prismaNode('Artifact', {
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    storage: t.relation('storage'),
     createdBy: t.relation('createdBy'),
-    run: t.relation('run', { nullable: true, description: 'The run that created this artifact.' }),
     path: t.string({
       description: 'Full location: the storage root joined with the storage key.',
       select: { storageKey: true, storage: { select: { root: true } } },

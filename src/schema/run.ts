@@ -43,7 +43,6 @@ export const RunType = builder.prismaNode('Run', {
     reference: t.exposeString('reference', { nullable: true }),
     referenceType: t.exposeString('referenceType', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    transform: t.relation('transform'),
     createdBy: t.relation('createdBy'),
     outputArtifacts: t.relatedConnection(
       'outputArtifacts',
@@ -54,6 +53,16 @@ export const RunType = builder.prismaNode('Run', {
 });
 
 export const RunConnection = nodeConnection('Run', RunType);
+
+// Through the request's loader: one statement for a whole page of artifacts (see db/read-loaders.ts).
+builder.prismaObjectFields('Artifact', (t) => ({
+  run: t.field({
+    type: RunType,
+    nullable: true,
+    description: 'The run that created this artifact.',
+    resolve: (artifact, _args, context) => (artifact.runId === null ? null : context.loaders.run.load(artifact.runId)),
+  }),
+}));
 
 // Lineage links (run read artifact, run saved an existing artifact's content again), paged over the link rows in
 // the order they were recorded, inside the parent's own query (Prisma takes a list of orderings where Pothos's type

@@ -28,6 +28,14 @@ export const StorageObject = builder.prismaNode('Storage', {
 
 const StorageConnection = nodeConnection('Storage', StorageObject);
 
+// Through the request's loader: one statement for a whole page of artifacts (see db/read-loaders.ts).
+builder.prismaObjectFields('Artifact', (t) => ({
+  storage: t.field({
+    type: StorageObject,
+    resolve: (artifact, _args, context) => context.loaders.storage.load(artifact.storageId),
+  }),
+}));
+
 builder.queryField('storages', (t) =>
   t.prismaConnection(
     {

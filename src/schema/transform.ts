@@ -43,6 +43,14 @@ export const TransformType = builder.prismaNode('Transform', {
 
 const TransformConnection = nodeConnection('Transform', TransformType);
 
+// Through the request's loader: one statement for the runs of a whole page (see db/read-loaders.ts).
+builder.prismaObjectFields('Run', (t) => ({
+  transform: t.field({
+    type: TransformType,
+    resolve: (run, _args, context) => context.loaders.transform.load(run.transformId),
+  }),
+}));
+
 builder.queryFields((t) => ({
   transform: t.prismaField({
     authScopes: { read: true },

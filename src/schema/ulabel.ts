@@ -1,3 +1,4 @@
+import type { TroveContext } from '../context';
 import type { Prisma, ULabel } from '../db/generated/client';
 import { InvalidInputError, NotFoundError, SimilarNamesError } from '../domain/errors';
 import { ulabelWhere } from '../domain/filters';
@@ -76,15 +77,31 @@ const artifactLabels = prismaConnectionHelpers(builder, 'ArtifactULabel', {
   resolveNode: (link) => link.ulabel,
 });
 
+type LinkPageArgs = Parameters<typeof artifactLabels.getQuery>[0];
+type NestedSelection = Parameters<typeof artifactLabels.getQuery>[2];
+
+/** The page info of a connection whose page was not asked for. */
+const NO_PAGE = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
+
 builder.prismaObjectFields('Artifact', (t) => ({
   labels: t.connection(
     {
       type: ULabelType,
-      select: (args, context, nestedSelection) => ({
-        labels: artifactLabels.getQuery(args, context, nestedSelection),
-        _count: { select: { labels: true } },
-      }),
-      resolve: (artifact, args, context) => ({ ...artifactLabels.resolve(artifact.labels, args, context), totalCount: artifact._count.labels }),
+      // The link rows are loaded only for a page that shows them: a page of artifacts asking for label counts alone
+      // costs one count statement (a loader), not the links of every artifact. Set as the Prisma plugin's own
+      // selection extension because its `select` option does not pass on what the query selects beneath the field.
+      extensions: {
+        pothosPrismaSelect: (args: LinkPageArgs, context: TroveContext, nestedSelection: NestedSelection, selected: (path: string[]) => unknown) => {
+          const showsLinks = selected(['edges']) !== null || selected(['pageInfo']) !== null;
+          return { select: showsLinks ? { labels: artifactLabels.getQuery(args, context, nestedSelection) } : { id: true } };
+        },
+      },
+      resolve: (artifact, args, context) => {
+        const totalCount = () => context.loaders.labelCount.load(artifact.id);
+        const links = (artifact as { labels?: Parameters<typeof artifactLabels.resolve>[0] }).labels;
+        if (!links) return { edges: [], pageInfo: NO_PAGE, totalCount };
+        return { ...artifactLabels.resolve(links, args, context), totalCount };
+      },
     },
     ULabelConnection,
   ),
