@@ -91,11 +91,20 @@ export class LocalObjectStore implements ObjectStore {
       const target = await this.confined(key, { create: true });
       temporary = `${target}.${randomBytes(6).toString('hex')}.part`;
       const file = await open(temporary, CREATE_NO_FOLLOW, 0o644);
-      // Counting starts only now: a 'data' listener makes the source flow, and nothing may flow before the pipe.
-      const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
       let written = 0;
-      source.on('data', (chunk: Buffer) => (written += chunk.length));
-      await pipeline(source, file.createWriteStream(), { signal: options.signal });
+      if (Buffer.isBuffer(body)) {
+        // In memory already: one write, no stream.
+        try {
+          await file.writeFile(body);
+          written = body.length;
+        } finally {
+          await file.close();
+        }
+      } else {
+        // Counting starts only now: a 'data' listener makes the source flow, and nothing may flow before the pipe.
+        body.on('data', (chunk: Buffer) => (written += chunk.length));
+        await pipeline(body, file.createWriteStream(), { signal: options.signal });
+      }
       // rename replaces a link at the target instead of writing through it
       await rename(temporary, target);
       return written;

@@ -5,7 +5,7 @@
 // and listed, as in LaminDB; with `atomic`, nothing is kept. A promotion that fails undoes the whole batch.
 import { BulkSaveFailedError, TroveError } from '../errors';
 import { lock } from '../locks';
-import { type SaveOutcome, commitSave, saveLocks } from './commit';
+import { commitSave, insertNewArtifacts, isPlainNewSave, type SaveOutcome, saveLocks } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput, validateSaveInput } from './prepare';
 import { type OwedWork, runProtocol } from './protocol';
 import { discardFor, removeCreated, saveResultOf, type SaveResult, type StagedSave, stageSave } from './save';
@@ -80,18 +80,28 @@ function commitBatch(services: ArtifactServices, prepared: PreparedSave[], stage
           SELECT owed.id FROM "StorageOperation" AS owed JOIN "Artifact" AS artifact ON artifact.id = owed."artifactId"
           WHERE artifact.hash = ANY(${hashes}::text[]) ORDER BY owed.id FOR UPDATE OF owed`;
       }
-      const outcomes: SaveOutcome[] = [];
-      const owed: OwedWork[] = [];
+      // Plainly new inputs (no rule applies beyond their own row) are inserted together; the others are committed
+      // one by one in input order. The two sets share no content, key or version, so their order does not matter.
+      const hashesInBatch = new Map<string, number>();
+      for (const content of staged) hashesInBatch.set(content.hash, (hashesInBatch.get(content.hash) ?? 0) + 1);
+      const plain = prepared.map((item, index) => isPlainNewSave(item, staged[index]!, unstoredHashes, hashesInBatch));
+      const plainIndexes = plain.flatMap((isPlain, index) => (isPlain ? [index] : []));
+      const committed = new Array<{ value: SaveOutcome; owed: OwedWork[] }>(prepared.length);
+      try {
+        const inserted = await insertNewArtifacts(tx, services, plainIndexes.map((index) => ({ prepared: prepared[index]!, staged: staged[index]! })));
+        inserted.forEach((save, position) => (committed[plainIndexes[position]!] = { value: save.value, owed: [save.owed] }));
+      } catch (error) {
+        throw new InputCommitFailed(plainIndexes[0]!, asTroveError(error));
+      }
       for (const [index, item] of prepared.entries()) {
+        if (plain[index]) continue;
         try {
-          const committed = await commitSave(tx, services, item, staged[index]!, { fileAtKey: staged[index]!.fileAtKey, locksHeld: true, unstoredHashes });
-          outcomes.push(committed.value);
-          owed.push(...committed.owed);
+          committed[index] = await commitSave(tx, services, item, staged[index]!, { fileAtKey: staged[index]!.fileAtKey, locksHeld: true, unstoredHashes });
         } catch (error) {
           throw new InputCommitFailed(index, asTroveError(error));
         }
       }
-      return { value: outcomes, owed };
+      return { value: committed.map((save) => save.value), owed: committed.flatMap((save) => save.owed) };
     },
     // Newest first: a version created in this batch hands "latest" back to the one before it.
     undo: async (tx, outcomes) => {

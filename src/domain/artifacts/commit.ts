@@ -232,3 +232,59 @@ export async function commitSave(
     : [];
   return { value: { kind: 'created', artifact, warnings, promoting: owed.length > 0 }, owed };
 }
+
+/**
+ * Whether a batch input is plainly new: content no artifact has (and no other input of the batch), no key, no
+ * version, no upload to claim and nothing registered in place. No save rule applies to it beyond its own row, so a
+ * batch inserts all such inputs with one statement (insertNewArtifacts) instead of one commit each.
+ */
+export function isPlainNewSave(prepared: PreparedSave, staged: StagedContent, unstoredHashes: Set<string>, hashesInBatch: Map<string, number>): boolean {
+  return (
+    !prepared.key &&
+    !prepared.revises &&
+    !prepared.registeredKey &&
+    !prepared.upload &&
+    staged.stagingKey !== null &&
+    !isAnonymous(prepared.input) &&
+    unstoredHashes.has(staged.hash) &&
+    hashesInBatch.get(staged.hash) === 1
+  );
+}
+
+/** Step 2 for the plainly new inputs of a batch (isPlainNewSave): their rows in one multi-row insert, in input order. */
+export async function insertNewArtifacts(tx: Tx, services: ArtifactServices, saves: { prepared: PreparedSave; staged: StagedContent }[]): Promise<{ value: SaveOutcome; owed: OwedWork }[]> {
+  if (!saves.length) return [];
+  const uids = saves.map(() => randomBase62(uidLengths.artifactStem) + FIRST_VERSION_SUFFIX);
+  const storageKeys = saves.map(({ prepared }, index) => autoStorageKey(uids[index]!, prepared.suffix));
+  const column = <T>(value: (save: { prepared: PreparedSave; staged: StagedContent }) => T) => saves.map(value);
+  const rows = await tx.$queryRaw<Artifact[]>`
+    INSERT INTO "Artifact" (uid, description, suffix, kind, size, hash, "hashType", "fullChecksum", "keyIsVirtual", "storageKey",
+                            "versionTag", "isLatest", "storageOngoing", "storageId", "createdById", "runId", "updatedAt")
+    SELECT row.uid, row.description, row.suffix, row.kind, row.size, row.hash, row.hash_type, row.full_checksum, row.key_is_virtual,
+           row.storage_key, row.version_tag, true, true, row.storage_id, ${services.user.id}, row.run_id, now()
+    FROM unnest(
+      ${uids}::text[],
+      ${column(({ prepared }) => prepared.input.description ?? null)}::text[],
+      ${column(({ prepared }) => prepared.suffix)}::text[],
+      ${column(({ prepared }) => prepared.input.kind ?? null)}::text[],
+      ${column(({ staged }) => String(staged.size))}::bigint[],
+      ${column(({ staged }) => staged.hash)}::text[],
+      ${column(({ staged }) => staged.hashType)}::text[],
+      ${column(({ staged }) => staged.fullChecksum)}::text[],
+      ${column(({ prepared }) => prepared.keyIsVirtual)}::boolean[],
+      ${storageKeys}::text[],
+      ${column(({ prepared }) => prepared.input.versionTag ?? null)}::text[],
+      ${column(({ prepared }) => prepared.storage.id)}::int[],
+      ${column(({ prepared }) => prepared.run?.id ?? null)}::int[]
+    ) WITH ORDINALITY AS row(uid, description, suffix, kind, size, hash, hash_type, full_checksum, key_is_virtual, storage_key, version_tag, storage_id, run_id, position)
+    ORDER BY row.position
+    RETURNING *`;
+  const byUid = new Map(rows.map((artifact) => [artifact.uid, artifact]));
+  return saves.map(({ prepared, staged }, index) => {
+    const artifact = byUid.get(uids[index]!)!;
+    return {
+      value: { kind: 'created', artifact, warnings: [], promoting: true },
+      owed: { kind: 'PROMOTE', storageId: prepared.storage.id, artifactId: artifact.id, fromKey: staged.stagingKey!, toKey: storageKeys[index]!, expected: staged.fingerprint! },
+    };
+  });
+}
