@@ -6,8 +6,10 @@ import type { Logger } from 'pino';
 import type { TroveConfig } from './config';
 import type { TroveServices } from './context';
 import type { DatabaseOptions } from './db/client';
+import type { Storage } from './db/generated/client';
 import { openDatabase } from './db/open-database';
 import { ensureDefaultStorage, ensureUser } from './domain/bootstrap';
+import { ensureStorageMarker } from './domain/storage-marker';
 import { FaultPoints } from './domain/fault-points';
 import { startRecovery } from './domain/recovery/scheduler';
 import type { SweepReport } from './domain/recovery/sweep';
@@ -43,7 +45,8 @@ export async function createTrove(config: TroveConfig, log: Logger, options: Tro
       partBytes: config.s3PartBytes,
     });
     const user = await ensureUser(opened.db, config.userHandle);
-    await ensureDefaultStorage(opened.db, config.defaultStorageRoot, user, config.awsRegion);
+    const defaultStorage = await ensureDefaultStorage(opened.db, config.defaultStorageRoot, user, config.awsRegion);
+    await markDefaultStorage(stores, defaultStorage, log);
     const signer = new UrlSigner(
       await loadSigningSecret(config.dataDir, config.secret),
       config.previousSecret ? Buffer.from(config.previousSecret) : undefined,
@@ -86,4 +89,14 @@ export async function listen(trove: Trove, port: number, host: string): Promise<
   });
   const address = server.address() as AddressInfo;
   return { server, url: `http://${host}:${address.port}` };
+}
+
+/** LaminDB's marker in the default storage; a storage that cannot be written yet does not stop the start. */
+async function markDefaultStorage(stores: StoreRegistry, storage: Storage, log: Logger): Promise<void> {
+  try {
+    const marked = await ensureStorageMarker(stores.storeFor(storage.root), storage.uid);
+    if (marked !== storage.uid) log.warn({ root: storage.root, marked }, `the default storage is marked as storage ${marked}, not ${storage.uid}: another LaminDB or Trove instance may manage it`);
+  } catch (error) {
+    log.warn({ root: storage.root, err: error }, 'could not write the storage marker (.lamindb/storage_uid.txt) in the default storage');
+  }
 }

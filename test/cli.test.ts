@@ -38,6 +38,11 @@ describe('trove CLI', () => {
     expect(JSON.parse(second!)).toMatchObject({ created: false, storage: { uid: created.storage.uid } });
     const row = await trove.services.db.storage.findUniqueOrThrow({ where: { root } });
     expect(row).toMatchObject({ uid: created.storage.uid, type: 'S3', region: 'us-east-1', isDefault: false });
+    // Without artifacts it can be unregistered again; a second delete names what is missing.
+    const [deleted] = await cli('storage', 'delete', created.storage.uid);
+    expect(deleted).toBe(`deleted: ${created.storage.uid}  ${root}`);
+    expect(await trove.services.db.storage.count({ where: { root } })).toBe(0);
+    await expect(cli('storage', 'delete', created.storage.uid)).rejects.toThrow(/no storage with uid/);
   });
 
   it('concurrent registrations of one root give one record, created once', async () => {

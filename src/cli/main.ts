@@ -68,6 +68,14 @@ export function buildCli(output: (line: string) => void = console.log): Command 
       output(asJson() ? JSON.stringify(result) : `${result.created ? 'registered' : 'already registered'}: ${result.storage.uid}  ${result.storage.root}`);
     });
 
+  storage
+    .command('delete <uid>')
+    .description('unregister a storage that holds no artifact, trash included (admin); objects in its root stay')
+    .action(async (uid: string) => {
+      const deleted = await client().deleteStorage(uid);
+      output(asJson() ? JSON.stringify(deleted) : `deleted: ${deleted.uid}  ${deleted.root}`);
+    });
+
   program
     .command('save <file>')
     .description('save a local file as an artifact (streamed through an upload session, any size)')

@@ -20,6 +20,7 @@ import {
   type DoctorReportFieldsFragment,
   RepairDocument,
   type DeleteArtifactInput,
+  DeleteStorageDocument,
   RegisterStorageDocument,
   type RegisterStorageInput,
   ReadArtifactDocument,
@@ -108,6 +109,12 @@ export class TroveClient {
   async registerStorage(input: RegisterStorageInput) {
     const { registerStorage } = await this.graphql.request(RegisterStorageDocument, { input });
     return unwrap(registerStorage, 'RegisterStoragePayload');
+  }
+
+  /** Unregisters a storage that holds no artifact (admin); its marker goes, other objects in its root stay. */
+  async deleteStorage(uid: string) {
+    const { deleteStorage } = await this.graphql.request(DeleteStorageDocument, { input: { uid } });
+    return unwrap(deleteStorage, 'DeleteStoragePayload');
   }
 
   async health(): Promise<{ ok: boolean; database: string; storage: string }> {

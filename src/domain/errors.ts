@@ -124,6 +124,13 @@ export class StorageBusyError extends TroveError {
   }
 }
 
+/** A storage that may not be unregistered: it holds artifacts (STORAGE_NOT_EMPTY) or is the default (STORAGE_IS_DEFAULT). */
+export class StorageInUseError extends TroveError {
+  constructor(code: 'STORAGE_NOT_EMPTY' | 'STORAGE_IS_DEFAULT', message: string) {
+    super(code, message);
+  }
+}
+
 /** A run's lease ran out while its work went on, and recovery took the work over. */
 export class LeaseLostError extends TroveError {
   constructor(what: string) {

@@ -5,9 +5,13 @@ import path from 'node:path';
 import { normalizeStorageRoot } from '../config';
 import type { Database } from '../db/client';
 import type { Storage, User } from '../db/generated/client';
+import { STORAGE_MARKER_KEY } from '../storage/keys';
+import type { ObjectStore } from '../storage/object-store';
+import type { StoreRegistry } from '../storage/open-store';
 import { storageTypeOf } from './bootstrap';
-import { InvalidInputError } from './errors';
+import { InvalidInputError, NotFoundError, StorageInUseError } from './errors';
 import { lock, storageRootLock } from './locks';
+import { ensureStorageMarker, readStorageMarker, writeStorageMarker } from './storage-marker';
 import { randomBase62, uidLengths } from './uid';
 
 export interface RegisterStorageInput {
@@ -75,6 +79,7 @@ export async function registerStorage(
   raw: RegisterStorageInput,
   createdBy: User,
   policy: StoragePolicy,
+  stores: StoreRegistry,
 ): Promise<{ storage: Storage; created: boolean }> {
   if (!S3_ROOT.test(raw.root) && !path.isAbsolute(raw.root)) {
     throw new InvalidInputError('root must be an absolute local path or s3://bucket/prefix', 'input.root');
@@ -82,15 +87,30 @@ export async function registerStorage(
   const input = { ...raw, root: normalizeStorageRoot(raw.root) };
   const problem = await storageRootProblem(input.root, policy);
   if (problem) throw new InvalidInputError(problem, 'input.root');
+  const store = stores.storeFor(input.root);
+  const marked = await markerOf(store);
   return db.$transaction(async (tx) => {
     // Concurrent registrations of one root: the first creates it, the others wait and return it.
     await lock(tx, storageRootLock(input.root));
     const existing = await tx.storage.findUnique({ where: { root: input.root } });
-    if (existing) return { storage: existing, created: false };
+    if (existing) {
+      if (!marked) await bestEffort(() => ensureStorageMarker(store, existing.uid));
+      return { storage: existing, created: false };
+    }
+    if (marked) {
+      const holder = await tx.storage.findUnique({ where: { uid: marked } });
+      if (holder) {
+        throw new InvalidInputError(
+          `${input.root} carries the marker of storage ${marked} (${STORAGE_MARKER_KEY}), which is registered at ${holder.root}; a copy of a storage cannot be registered as another one (remove the marker if this is a new location)`,
+          'input.root',
+        );
+      }
+    }
     const type = storageTypeOf(input.root);
     const storage = await tx.storage.create({
       data: {
-        uid: randomBase62(uidLengths.storage),
+        // A root LaminDB (or an earlier registration) marked keeps its uid.
+        uid: marked ?? randomBase62(uidLengths.storage),
         root: input.root,
         type,
         region: type === 'S3' ? (input.region ?? 'us-east-1') : null,
@@ -98,6 +118,57 @@ export async function registerStorage(
         createdById: createdBy.id,
       },
     });
+    // Before the commit; a marker left by a registration whose commit then failed is adopted by the next one.
+    if (!marked) await bestEffort(() => writeStorageMarker(store, storage.uid));
     return { storage, created: true };
   });
+}
+
+/**
+ * Unregisters a storage that holds no artifact (LaminDB's `Storage.delete()`, which is permanent): the default
+ * storage and a storage with artifacts (trash included), an open upload or owed storage work are refused. Only the
+ * record and the storage's marker go; no other object in the root is touched. Returns the deleted record.
+ */
+export async function deleteStorage(db: Database, stores: StoreRegistry, uid: string): Promise<Storage> {
+  const storage = await db.$transaction(async (tx) => {
+    // Locks the row: a save committing into this storage meanwhile waits (its foreign key), then finds it gone.
+    const [found] = await tx.$queryRaw<Storage[]>`SELECT * FROM "Storage" WHERE uid = ${uid} FOR UPDATE`;
+    if (!found) throw new NotFoundError('storage', `uid ${uid}`);
+    if (found.isDefault) {
+      throw new StorageInUseError('STORAGE_IS_DEFAULT', `${found.root} is the default storage (TROVE_STORAGE); start Trove with another default storage before deleting it`);
+    }
+    const [artifacts, uploads, operations] = await Promise.all([
+      tx.artifact.count({ where: { storageId: found.id } }),
+      tx.uploadSession.count({ where: { storageId: found.id, status: { in: ['OPEN', 'RECEIVED'] } } }),
+      tx.storageOperation.count({ where: { storageId: found.id } }),
+    ]);
+    if (artifacts || uploads || operations) {
+      const holds = [artifacts && `${artifacts} artifact(s), trash included`, uploads && `${uploads} open upload(s)`, operations && `${operations} unfinished storage operation(s)`].filter(Boolean).join(', ');
+      throw new StorageInUseError('STORAGE_NOT_EMPTY', `storage ${found.root} holds ${holds}; delete them permanently (or abort the uploads) first`);
+    }
+    await tx.uploadSession.deleteMany({ where: { storageId: found.id } });
+    await tx.storage.delete({ where: { id: found.id } });
+    return found;
+  });
+  // After the commit, as LaminDB does; a marker naming another storage is not ours to remove.
+  const store = stores.storeFor(storage.root);
+  if ((await markerOf(store)) === storage.uid) await bestEffort(() => store.delete(STORAGE_MARKER_KEY));
+  return storage;
+}
+
+/**
+ * The uid a root is marked with. As in LaminDB, a root Trove cannot read or write (no rights yet, a read-only
+ * location) is registered all the same, unmarked; saves to it answer with the storage's own error.
+ */
+async function markerOf(store: ObjectStore): Promise<string | undefined> {
+  try {
+    return await readStorageMarker(store);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
+    return undefined;
+  }
+}
+
+async function bestEffort(work: () => Promise<unknown>): Promise<void> {
+  await work().catch(() => undefined);
 }

@@ -9,6 +9,7 @@ import {
   KeyOccupiedError,
   NotFoundError,
   StorageFailedError,
+  StorageInUseError,
   TroveError,
   VersionTagTakenError,
 } from '../domain/errors';
@@ -106,6 +107,13 @@ builder.objectType(FileExistsError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof FileExistsError,
   fields: (t) => ({ key: t.exposeString('key') }),
+});
+
+builder.objectType(StorageInUseError, {
+  name: 'StorageInUse',
+  description: 'The storage cannot be unregistered: STORAGE_NOT_EMPTY (artifacts, uploads or storage work) or STORAGE_IS_DEFAULT.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof StorageInUseError,
 });
 
 builder.objectType(LeaseLostError, {

@@ -1,5 +1,6 @@
-import { registerStorage } from '../domain/storages';
-import { InvalidInputError } from '../domain/errors';
+import type { Storage } from '../db/generated/client';
+import { deleteStorage, registerStorage } from '../domain/storages';
+import { InvalidInputError, NotFoundError, StorageInUseError } from '../domain/errors';
 import { ArtifactConnection } from './artifact';
 import { builder } from './builder';
 import { nodeConnection } from './connections';
@@ -86,8 +87,32 @@ builder.mutationField('registerStorage', (t) =>
     args: { input: t.arg({ type: RegisterStorageInput, required: true }) },
     errors: { types: [InvalidInputError], union: { name: 'RegisterStorageResult' } },
     resolve: async (_root, { input }, context) => {
-      const { storage, created } = await registerStorage(context.db, input, context.user, context.config);
+      const { storage, created } = await registerStorage(context.db, input, context.user, context.config, context.stores);
       return { created, storageUid: storage.uid };
     },
+  }),
+);
+
+const DeleteStorageInput = builder.inputType('DeleteStorageInput', {
+  fields: (t) => ({ uid: t.string({ required: true }) }),
+});
+
+const DeleteStoragePayload = builder.objectRef<Storage>('DeleteStoragePayload').implement({
+  description: 'The storage that was unregistered (its record is gone; objects in its root other than the marker stay).',
+  fields: (t) => ({
+    uid: t.exposeString('uid'),
+    root: t.exposeString('root'),
+  }),
+});
+
+builder.mutationField('deleteStorage', (t) =>
+  t.field({
+    authScopes: { admin: true },
+    type: DeleteStoragePayload,
+    description:
+      'Unregisters a storage that holds no artifact, trash included (LaminDB: Storage.delete). Refused with STORAGE_NOT_EMPTY or STORAGE_IS_DEFAULT; removes the storage marker, never other objects.',
+    args: { input: t.arg({ type: DeleteStorageInput, required: true }) },
+    errors: { types: [NotFoundError, StorageInUseError], union: { name: 'DeleteStorageResult' } },
+    resolve: (_root, { input }, context) => deleteStorage(context.db, context.stores, input.uid),
   }),
 );

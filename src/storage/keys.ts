@@ -1,6 +1,9 @@
 // Key rules shared by every backend and by the domain (LaminDB layout: auto keys under `.lamindb/`).
 export const AUTO_KEY_PREFIX = '.lamindb/';
 export const STAGING_PREFIX = '.trove/staging/';
+/** LaminDB's storage marker: its first line is the storage's uid (domain/storage-marker.ts). */
+export const STORAGE_MARKER_KEY = '.lamindb/storage_uid.txt';
+export const LEGACY_STORAGE_MARKER_KEY = '.lamindb/_is_initialized';
 
 export function autoStorageKey(uid: string, suffix: string): string {
   return `${AUTO_KEY_PREFIX}${uid}${suffix}`;

@@ -53,6 +53,11 @@
       "NotFound",
       "StorageBusy"
     ],
+    "DeleteStorageResult": [
+      "DeleteStoragePayload",
+      "NotFound",
+      "StorageInUse"
+    ],
     "Error": [
       "BulkSaveFailed",
       "FileExists",
@@ -65,6 +70,7 @@
       "SimilarNames",
       "StorageBusy",
       "StorageFailed",
+      "StorageInUse",
       "VersionTagTaken"
     ],
     "FinishRunResult": [
@@ -199,6 +205,11 @@
       "NotFound",
       "StorageBusy"
     ],
+    "DeleteStorageResult": [
+      "DeleteStoragePayload",
+      "NotFound",
+      "StorageInUse"
+    ],
     "Error": [
       "BulkSaveFailed",
       "FileExists",
@@ -211,6 +222,7 @@
       "SimilarNames",
       "StorageBusy",
       "StorageFailed",
+      "StorageInUse",
       "VersionTagTaken"
     ],
     "FinishRunResult": [

@@ -1,6 +1,9 @@
 // The doctor compares both stores and reports every disagreement; `repair` applies the sweep's rules.
 import { hashObject } from '../../storage/hash-object';
-import { AUTO_KEY_PREFIX, STAGING_PREFIX } from '../../storage/keys';
+import { AUTO_KEY_PREFIX, LEGACY_STORAGE_MARKER_KEY, STAGING_PREFIX, STORAGE_MARKER_KEY } from '../../storage/keys';
+
+/** LaminDB's storage markers live under .lamindb/ and belong to the storage, not to an artifact. */
+const STORAGE_MARKERS = new Set([STORAGE_MARKER_KEY, LEGACY_STORAGE_MARKER_KEY]);
 import type { ObjectInfo } from '../../storage/object-store';
 import type { ArtifactServices } from '../artifacts/services';
 
@@ -76,7 +79,7 @@ export async function doctor(services: ArtifactServices, options: { graceMs: num
       }
     }
     for (const [key, object] of objects) {
-      const managed = key.startsWith(AUTO_KEY_PREFIX) || key.startsWith(STAGING_PREFIX);
+      const managed = (key.startsWith(AUTO_KEY_PREFIX) || key.startsWith(STAGING_PREFIX)) && !STORAGE_MARKERS.has(key);
       const recent = options.graceMs > 0 && object.lastModified !== undefined && object.lastModified >= cutoff;
       if (managed && !owned.has(key.replace(/\.[0-9a-f]{12}\.part$/, '')) && !recent) {
         report.objectsWithoutRows.push({ storage: storage.root, key, detail: `${object.size} bytes owned by no artifact` });
