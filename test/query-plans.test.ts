@@ -29,8 +29,8 @@ describe('query plans at scale', () => {
     const storage = (await client.query(`SELECT id FROM "Storage" WHERE "isDefault"`)).rows[0].id as number;
     const user = trove.services.user.id;
     await client.query(`
-      INSERT INTO "Artifact" (uid, key, suffix, size, hash, "storageKey", "storageId", "createdById", "createdAt", "updatedAt", "storageOngoing")
-      SELECT substr(md5(i::text), 1, 16) || '0000', 'project-' || (i / 50) || '/file-' || i || '.csv', '.csv', i,
+      INSERT INTO "Artifact" (uid, key, description, suffix, size, hash, "storageKey", "storageId", "createdById", "createdAt", "updatedAt", "storageOngoing")
+      SELECT substr(md5(i::text), 1, 16) || '0000', 'project-' || (i / 50) || '/file-' || i || '.csv', 'sample ' || substr(md5('description' || i), 1, 10), '.csv', i,
              substr(md5('content' || i), 1, 22), '.lamindb/' || substr(md5(i::text), 1, 16) || '0000.csv', ${storage}, ${user},
              now() - (i || ' seconds')::interval, now(), i % 5000 = 0
       FROM generate_series(1, ${ROWS}) AS i`);
@@ -78,6 +78,7 @@ describe('query plans at scale', () => {
     ['key', () => db.artifact.findFirst({ where: { key: 'project-3/file-150.csv', branch: 'MAIN' }, orderBy: { id: 'desc' } }), 'Artifact_key_'],
     ['uid', () => db.artifact.findUnique({ where: { uid: 'c4ca4238a0b923820000' } }), 'Artifact_uid_'],
     ['work still owed (recovery)', () => db.artifact.findMany({ where: { storageOngoing: true } }), 'Artifact_storageOngoing_idx'],
+    ['description fragment', () => db.artifact.findMany({ ...page, where: artifactWhere({ descriptionContains: 'A1b2' }) }), 'Artifact_description_trgm_idx'],
   ])('artifacts by %s use an index', async (_name, run, index) => {
     const plan = await planOf(run, 'Artifact');
     expect(plan).not.toMatch(/Seq Scan on "Artifact"/);

@@ -94,6 +94,15 @@ describe('read API', () => {
     expect(byLabel.artifacts.totalCount).toBe(120);
     const byLabelType = await trove.query(`query($l: String) { artifacts(filter: { labelTypeUid: $l }) { totalCount } }`, { l: seeded.labelType.uid });
     expect(byLabelType.artifacts.totalCount).toBe(120);
+    // A fragment of the description in any case; % and _ are matched literally.
+    await trove.services.db.artifact.update({ where: { id: seeded.artifacts[5]!.id }, data: { description: 'Counts of 10x_Chromium run 7 (100% QC)' } });
+    const byDescription = async (fragment: string) =>
+      (await trove.query(`query($d: String) { artifacts(filter: { descriptionContains: $d }) { edges { node { uid } } } }`, { d: fragment })).artifacts.edges.map((edge: any) => edge.node.uid);
+    expect(await byDescription('10X_CHROMIUM')).toEqual([seeded.artifacts[5]!.uid]);
+    expect(await byDescription('100% qc')).toEqual([seeded.artifacts[5]!.uid]);
+    expect(await byDescription('10%')).toEqual([]);
+    expect(await byDescription('x_c')).toEqual([seeded.artifacts[5]!.uid]);
+    expect(await byDescription('counts_of')).toEqual([]); // "_" is no wildcard: the description says "Counts of"
 
     const trashed = seeded.artifacts[0]!;
     await trove.services.db.artifact.update({ where: { id: trashed.id }, data: { branch: 'TRASH' } });

@@ -119,7 +119,8 @@ export function buildCli(output: (line: string) => void = console.log): Command 
     .option('--suffix <suffix>', 'e.g. .csv')
     .option('--run <uid>', 'artifacts this run created')
     .option('--label <uid>', 'artifacts with this label')
-    .action(async (keyPrefix: string | undefined, options: { trash?: boolean; allVersions?: boolean; suffix?: string; run?: string; label?: string }) => {
+    .option('--description <text>', 'artifacts whose description contains this (any case)')
+    .action(async (keyPrefix: string | undefined, options: { trash?: boolean; allVersions?: boolean; suffix?: string; run?: string; label?: string; description?: string }) => {
       const filter = {
         keyPrefix,
         branch: options.trash ? ('TRASH' as const) : undefined,
@@ -128,6 +129,7 @@ export function buildCli(output: (line: string) => void = console.log): Command 
         suffix: options.suffix,
         runUid: options.run,
         labelUid: options.label,
+        descriptionContains: options.description,
       };
       for await (const artifact of client().artifacts(filter)) output(asJson() ? JSON.stringify(artifact) : describeArtifact(artifact));
     });
@@ -172,6 +174,27 @@ export function buildCli(output: (line: string) => void = console.log): Command 
     .action(async (uid: string) => {
       const result = await client().restoreArtifact(uid);
       output(asJson() ? JSON.stringify(result) : `restored: ${describeArtifact(result.artifact)}`);
+    });
+
+  program
+    .command('update <uid>')
+    .description("change an artifact's virtual key, description, kind or version tag (an empty value clears it)")
+    .option('--key <key>', 'a new virtual key with the same suffix')
+    .option('--description <text>')
+    .option('--kind <kind>')
+    .option('--version-tag <tag>')
+    .action(async (uid: string, options: { key?: string; description?: string; kind?: string; versionTag?: string }) => {
+      // An empty string clears a field; an option left out leaves it as it is.
+      const change = (value: string | undefined) => (value === undefined ? undefined : value === '' ? null : value);
+      const result = await client().updateArtifact({
+        uid,
+        key: change(options.key),
+        description: change(options.description),
+        kind: change(options.kind),
+        versionTag: change(options.versionTag),
+      });
+      for (const warning of result.warnings) console.error(`warning: ${warning}`);
+      output(asJson() ? JSON.stringify(result) : `updated: ${describeArtifact(result.artifact)}`);
     });
 
   addLabelCommands(program, { client, output, asJson });

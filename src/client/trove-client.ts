@@ -27,6 +27,8 @@ import {
   ReplaceArtifactDocument,
   RestoreArtifactDocument,
   StoragesDocument,
+  UpdateArtifactDocument,
+  type UpdateArtifactInput,
 } from './generated/graphql';
 import { LabelsClient } from './labels';
 import { TroveClientError, unwrap } from './results';
@@ -177,6 +179,12 @@ export class TroveClient {
   async restoreArtifact(uid: string): Promise<SaveResult> {
     const { restoreArtifact } = await this.graphql.request(RestoreArtifactDocument, { input: { uid } });
     return unwrap(restoreArtifact, 'ArtifactPayload');
+  }
+
+  /** Changes an artifact's virtual key, description, kind or version tag; omitted fields stay, null clears. */
+  async updateArtifact(input: UpdateArtifactInput): Promise<SaveResult> {
+    const { updateArtifact } = await this.graphql.request(UpdateArtifactDocument, { input });
+    return unwrap(updateArtifact, 'ArtifactPayload');
   }
 
   /** An artifact with a download URL; with `asInputOf`, the read is recorded as an input of that run (a mutation). */

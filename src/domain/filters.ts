@@ -26,6 +26,8 @@ export interface ArtifactFilter extends CreatedRange {
   /** uids starting with this, e.g. a family's 16-character stem. */
   uidPrefix?: string | null;
   keyPrefix?: string | null;
+  /** Case-insensitive fragment of the description (index-backed from three characters). */
+  descriptionContains?: string | null;
   suffix?: string | null;
   hash?: string | null;
   labelUid?: string | null;
@@ -45,6 +47,7 @@ export function artifactWhere(filter: ArtifactFilter = {}): Prisma.ArtifactWhere
     branch: filter.branch ?? (filter.hash ? undefined : 'MAIN'),
     uid: filter.uidPrefix ? { startsWith: escapeLike(filter.uidPrefix) } : undefined,
     key: filter.keyPrefix ? { startsWith: escapeLike(filter.keyPrefix) } : undefined,
+    description: filter.descriptionContains ? { contains: escapeLike(filter.descriptionContains), mode: 'insensitive' } : undefined,
     suffix: filter.suffix ?? undefined,
     hash: filter.hash ?? undefined,
     run: filter.runUid ? { uid: filter.runUid } : undefined,

@@ -6,7 +6,8 @@ import { downloadUrlFor, readArtifact } from '../domain/artifacts/lookup';
 import { type SaveArtifactInput, sourceFromFields } from '../domain/artifacts/prepare';
 import { replaceArtifact } from '../domain/artifacts/replace';
 import { saveArtifact } from '../domain/artifacts/save';
-import { BulkSaveFailedError, InvalidInputError, LeaseLostError, NotFoundError, StorageBusyError } from '../domain/errors';
+import { updateArtifact } from '../domain/artifacts/update';
+import { BulkSaveFailedError, InvalidInputError, LeaseLostError, NotFoundError, StorageBusyError, VersionTagTakenError } from '../domain/errors';
 import { ArtifactType } from './artifact';
 import { builder } from './builder';
 import { artifactSaveErrors } from './errors';
@@ -69,6 +70,17 @@ const SaveArtifactsInput = builder.inputType('SaveArtifactsInput', {
 
 const RestoreArtifactInput = builder.inputType('RestoreArtifactInput', {
   fields: (t) => ({ uid: t.string({ required: true }) }),
+});
+
+const UpdateArtifactInput = builder.inputType('UpdateArtifactInput', {
+  description: 'Fields to change; an omitted field stays as it is, null clears it.',
+  fields: (t) => ({
+    uid: t.string({ required: true }),
+    key: t.string({ required: false, description: 'A new virtual key with the same suffix (a real key cannot change: its object lives there).' }),
+    description: t.string({ required: false }),
+    kind: t.string({ required: false }),
+    versionTag: t.string({ required: false, description: 'Unique among the versions of the artifact.' }),
+  }),
 });
 
 const ReplaceArtifactInput = builder.inputType('ReplaceArtifactInput', {
@@ -183,6 +195,14 @@ builder.mutationFields((t) => ({
       const { artifact, recorded } = await readArtifact(context.db, input, input.runUid);
       return { artifact, recordedAsInput: recorded };
     },
+  }),
+  updateArtifact: t.field({
+    authScopes: { write: true },
+    type: ArtifactPayload,
+    description: "Changes an artifact's key (virtual keys only), description, kind or version tag (LaminDB's rules); warnings say when the version is not the latest.",
+    args: { input: t.arg({ type: UpdateArtifactInput, required: true }) },
+    errors: { types: [NotFoundError, InvalidInputError, VersionTagTakenError], union: { name: 'UpdateArtifactResult' } },
+    resolve: (_root, { input }, context) => updateArtifact(context, input),
   }),
   restoreArtifact: t.field({
     authScopes: { write: true },

@@ -19,6 +19,7 @@ const ArtifactFilterInput = builder.inputType('ArtifactFilter', {
   fields: (t) => ({
     uidPrefix: t.string({ required: false, description: "uids starting with this, e.g. a family's 16-character stem (all its versions)." }),
     keyPrefix: t.string({ required: false }),
+    descriptionContains: t.string({ required: false, description: 'Case-insensitive fragment of the description (served by a trigram index from three characters).' }),
     suffix: t.string({ required: false, description: 'e.g. ".csv"' }),
     hash: t.string({ required: false, description: 'Finds trashed artifacts too unless `branch` is given.' }),
     labelUid: t.string({ required: false }),

@@ -148,6 +148,12 @@
     "ULabelBulkResult": [
       "SimilarNames",
       "ULabelPayload"
+    ],
+    "UpdateArtifactResult": [
+      "ArtifactPayload",
+      "InvalidInput",
+      "NotFound",
+      "VersionTagTaken"
     ]
   }
 };
@@ -300,6 +306,12 @@
     "ULabelBulkResult": [
       "SimilarNames",
       "ULabelPayload"
+    ],
+    "UpdateArtifactResult": [
+      "ArtifactPayload",
+      "InvalidInput",
+      "NotFound",
+      "VersionTagTaken"
     ]
   }
 };
