@@ -70,16 +70,29 @@ export function addRunCommands(program: Command, { client, output, asJson }: Cli
     .description('start a run (status STARTED); prints its uid, for `save --run` and `get --run`')
     .option('--params <json>', 'parameters as a JSON object')
     .option('--reference <text>', 'e.g. a CI job id')
-    .action(async (transformUid: string, options: { params?: string; reference?: string }) => {
-      const started = await client().runs.start(transformUid, { params: options.params ? parseJson(options.params) : undefined, reference: options.reference });
+    .option('--environment <artifactUid>', "the run's environment, e.g. a saved requirements.txt")
+    .option('--scheduled', 'create it as SCHEDULED instead (LaminDB); `run begin <runUid>` starts it')
+    .action(async (transformUid: string, options: { params?: string; reference?: string; environment?: string; scheduled?: boolean }) => {
+      const params = options.params ? parseJson(options.params) : undefined;
+      const started = await client().runs.start(transformUid, { params, reference: options.reference, environmentUid: options.environment, scheduled: options.scheduled });
       output(asJson() ? JSON.stringify(started) : started.uid);
     });
   run
+    .command('begin <runUid>')
+    .description('start a SCHEDULED run')
+    .option('--environment <artifactUid>', "the run's environment, e.g. a saved requirements.txt")
+    .action(async (runUid: string, options: { environment?: string }) => {
+      const started = await client().runs.startScheduled(runUid, { environmentUid: options.environment });
+      output(asJson() ? JSON.stringify(started) : `${started.uid} ${started.status.toLowerCase()} at ${started.startedAt}`);
+    });
+  run
     .command('finish <uid>')
-    .description('finish a run')
+    .description('finish a run (scheduled or started)')
     .addOption(new Option('--status <status>').choices(['COMPLETED', 'ERRORED', 'ABORTED']).default('COMPLETED'))
-    .action(async (uid: string, options: { status: 'COMPLETED' | 'ERRORED' | 'ABORTED' }) => {
-      const finished = await client().runs.finish(uid, options.status);
+    .option('--report <artifactUid>', "the run's report, e.g. a rendered notebook")
+    .option('--environment <artifactUid>', "the run's environment, e.g. a saved requirements.txt")
+    .action(async (uid: string, options: { status: 'COMPLETED' | 'ERRORED' | 'ABORTED'; report?: string; environment?: string }) => {
+      const finished = await client().runs.finish(uid, options.status, { reportUid: options.report, environmentUid: options.environment });
       output(asJson() ? JSON.stringify(finished) : `${finished.uid} ${finished.status.toLowerCase()} at ${finished.finishedAt}`);
     });
   run

@@ -22,13 +22,24 @@ export class RunsClient {
     return unwrap(createTransform, 'TransformPayload');
   }
 
-  async start(transformUid: string, options: { params?: Record<string, unknown>; reference?: string } = {}): Promise<ClientRun> {
-    const { startRun } = await this.graphql.request(StartRunDocument, { input: { transformUid, params: options.params, reference: options.reference } });
+  /** A new run of the transform: STARTED, or SCHEDULED with `scheduled` (start it later with `startScheduled`). */
+  async start(
+    transformUid: string,
+    options: { params?: Record<string, unknown>; reference?: string; scheduled?: boolean; environmentUid?: string } = {},
+  ): Promise<ClientRun> {
+    const { startRun } = await this.graphql.request(StartRunDocument, { input: { transformUid, ...options } });
     return unwrap(startRun, 'StartRunPayload').run;
   }
 
-  async finish(runUid: string, status: FinishedRunStatus = 'COMPLETED'): Promise<ClientRun> {
-    const { finishRun } = await this.graphql.request(FinishRunDocument, { input: { runUid, status } });
+  /** Starts a SCHEDULED run. */
+  async startScheduled(runUid: string, options: { environmentUid?: string } = {}): Promise<ClientRun> {
+    const { startRun } = await this.graphql.request(StartRunDocument, { input: { runUid, ...options } });
+    return unwrap(startRun, 'StartRunPayload').run;
+  }
+
+  /** Finishes a run; LaminDB's finish also records the run's report and environment artifacts. */
+  async finish(runUid: string, status: FinishedRunStatus = 'COMPLETED', artifacts: { reportUid?: string; environmentUid?: string } = {}): Promise<ClientRun> {
+    const { finishRun } = await this.graphql.request(FinishRunDocument, { input: { runUid, status, ...artifacts } });
     return unwrap(finishRun, 'FinishRunPayload').run;
   }
 

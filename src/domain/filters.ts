@@ -93,7 +93,7 @@ export function transformWhere(filter: TransformFilter = {}): Prisma.TransformWh
 
 export interface RunFilter extends CreatedRange {
   transformUid?: string | null;
-  status?: 'STARTED' | 'COMPLETED' | 'ERRORED' | 'ABORTED' | null;
+  status?: 'SCHEDULED' | 'STARTED' | 'COMPLETED' | 'ERRORED' | 'ABORTED' | null;
   /** Runs whose params contain this JSON object (Postgres `@>`). */
   paramsContain?: unknown;
 }

@@ -52,37 +52,81 @@ export async function createTransform(db: Database, input: TransformInput, creat
   });
 }
 
-export async function startRun(
-  db: Database,
-  input: { transformUid: string; params?: unknown; reference?: string | null; referenceType?: string | null },
-  createdById: number,
-): Promise<Run> {
+export interface StartRunInput {
+  /** A new run of this transform... */
+  transformUid?: string | null;
+  /** ...or a scheduled run, now starting. */
+  runUid?: string | null;
+  params?: unknown;
+  reference?: string | null;
+  referenceType?: string | null;
+  /** Create the run as SCHEDULED (LaminDB: a run that exists before it starts). */
+  scheduled?: boolean | null;
+  /** The run's environment, e.g. a requirements.txt artifact. */
+  environmentUid?: string | null;
+}
+
+/** An artifact a run points at (report, environment), by uid. */
+async function runArtifactId(db: Database, uid: string | null | undefined, field: string): Promise<number | undefined> {
+  if (!uid) return undefined;
+  const artifact = await db.artifact.findUnique({ where: { uid }, select: { id: true } });
+  if (!artifact) throw new InvalidInputError(`no artifact with uid ${uid}`, field);
+  return artifact.id;
+}
+
+/** startRun: a new run of a transform (STARTED, or SCHEDULED), or the start of a scheduled run. */
+export async function startRun(db: Database, input: StartRunInput, createdById: number): Promise<Run> {
+  if (Boolean(input.transformUid) === Boolean(input.runUid)) {
+    throw new InvalidInputError('give transformUid for a new run, or runUid to start a scheduled one', 'input.transformUid');
+  }
   // Like LaminDB's params: named values, which `paramsContain` filters on.
   if (input.params != null && (typeof input.params !== 'object' || Array.isArray(input.params))) {
     throw new InvalidInputError('params must be a JSON object of named values, e.g. {"batch": 3}', 'params');
   }
-  const transform = await db.transform.findUnique({ where: { uid: input.transformUid } });
+  const environmentId = await runArtifactId(db, input.environmentUid, 'input.environmentUid');
+  if (input.runUid) {
+    if (input.scheduled || input.params != null) throw new InvalidInputError('a scheduled run starts with the params it was scheduled with', 'input.runUid');
+    const scheduled = await db.run.findUnique({ where: { uid: input.runUid } });
+    if (!scheduled) throw new NotFoundError('run', `uid ${input.runUid}`);
+    if (scheduled.status === 'STARTED') return scheduled;
+    if (scheduled.status !== 'SCHEDULED') throw new InvalidInputError(`run ${input.runUid} already finished as ${scheduled.status}`, 'input.runUid');
+    return db.run.update({
+      where: { id: scheduled.id },
+      data: { status: 'STARTED', startedAt: new Date(), environmentId, reference: input.reference ?? undefined, referenceType: input.referenceType ?? undefined },
+    });
+  }
+  const transform = await db.transform.findUnique({ where: { uid: input.transformUid! } });
   if (!transform) throw new NotFoundError('transform', `uid ${input.transformUid}`);
   return db.run.create({
     data: {
       uid: randomBase62(uidLengths.run),
       transformId: transform.id,
+      status: input.scheduled ? 'SCHEDULED' : 'STARTED',
       params: input.params === undefined || input.params === null ? undefined : (input.params as Prisma.InputJsonValue),
       reference: input.reference ?? null,
       referenceType: input.referenceType ?? null,
+      environmentId,
       createdById,
     },
   });
 }
 
-export async function finishRun(db: Database, uid: string, status: Exclude<RunStatus, 'STARTED'>): Promise<Run> {
+/** finishRun: a scheduled or started run ends; LaminDB's finish also records the run's report and environment. */
+export async function finishRun(
+  db: Database,
+  input: { runUid: string; status: Exclude<RunStatus, 'STARTED' | 'SCHEDULED'>; reportUid?: string | null; environmentUid?: string | null },
+): Promise<Run> {
+  const { runUid: uid, status } = input;
   const run = await db.run.findUnique({ where: { uid } });
   if (!run) throw new NotFoundError('run', `uid ${uid}`);
-  if (run.status !== 'STARTED' && run.status !== status) {
+  const open = run.status === 'STARTED' || run.status === 'SCHEDULED';
+  if (!open && run.status !== status) {
     throw new InvalidInputError(`run ${uid} already finished as ${run.status}`, 'status');
   }
-  if (run.status === status) return run;
-  return db.run.update({ where: { id: run.id }, data: { status, finishedAt: new Date() } });
+  const reportId = await runArtifactId(db, input.reportUid, 'input.reportUid');
+  const environmentId = await runArtifactId(db, input.environmentUid, 'input.environmentUid');
+  if (!open && reportId === undefined && environmentId === undefined) return run;
+  return db.run.update({ where: { id: run.id }, data: { status, finishedAt: open ? new Date() : undefined, reportId, environmentId } });
 }
 
 /**

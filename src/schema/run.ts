@@ -11,7 +11,7 @@ import { nodeConnection, nodeWithId } from './connections';
 import { recordPayload } from './payloads';
 
 export const RunStatusEnum = builder.enumType('RunStatus', {
-  values: ['STARTED', 'COMPLETED', 'ERRORED', 'ABORTED'] as const,
+  values: ['SCHEDULED', 'STARTED', 'COMPLETED', 'ERRORED', 'ABORTED'] as const,
 });
 
 const RunFilterInput = builder.inputType('RunFilter', {
@@ -44,6 +44,8 @@ export const RunType = builder.prismaNode('Run', {
     referenceType: t.exposeString('referenceType', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     createdBy: t.relation('createdBy'),
+    report: t.relation('report', { nullable: true, description: "LaminDB's run.report, e.g. a rendered notebook." }),
+    environment: t.relation('environment', { nullable: true, description: "LaminDB's run.environment, e.g. requirements.txt." }),
     outputArtifacts: t.relatedConnection(
       'outputArtifacts',
       { cursor: 'uid', totalCount: true, description: 'Artifacts this run created.', query: () => ({ orderBy: [{ createdAt: 'asc' }, { uid: 'asc' }] }) },
@@ -174,8 +176,12 @@ builder.prismaObjectFields('Artifact', (t) => ({
 }));
 
 const StartRunInput = builder.inputType('StartRunInput', {
+  description: 'Either transformUid (a new run) or runUid (a scheduled run, now starting).',
   fields: (t) => ({
-    transformUid: t.string({ required: true }),
+    transformUid: t.string({ required: false }),
+    runUid: t.string({ required: false, description: 'Starts this SCHEDULED run.' }),
+    scheduled: t.boolean({ required: false, description: 'Create the run as SCHEDULED; start it later with runUid.' }),
+    environmentUid: t.string({ required: false, description: "The run's environment, e.g. a requirements.txt artifact." }),
     params: t.field({ type: 'JSONObject', required: false, description: 'Parameters of this run, e.g. { "batch": 3 }.' }),
     reference: t.string({ required: false, description: 'An identifier in another system, e.g. a CI job URL.' }),
     referenceType: t.string({ required: false }),
@@ -183,7 +189,12 @@ const StartRunInput = builder.inputType('StartRunInput', {
 });
 
 const FinishRunInput = builder.inputType('FinishRunInput', {
-  fields: (t) => ({ runUid: t.string({ required: true }), status: t.field({ type: FinishedRunStatus, required: true }) }),
+  fields: (t) => ({
+    runUid: t.string({ required: true }),
+    status: t.field({ type: FinishedRunStatus, required: true }),
+    reportUid: t.string({ required: false, description: "The run's report, e.g. a rendered notebook artifact." }),
+    environmentUid: t.string({ required: false, description: "The run's environment, e.g. a requirements.txt artifact." }),
+  }),
 });
 
 const MarkInputsInput = builder.inputType('MarkInputsInput', {
@@ -201,7 +212,7 @@ builder.mutationFields((t) => ({
   startRun: t.field({
     authScopes: { write: true },
     type: StartRunPayload,
-    description: 'Starts a run of a transform (status STARTED).',
+    description: 'Starts a run of a transform (STARTED, or SCHEDULED with scheduled: true), or starts a scheduled run (runUid).',
     args: { input: t.arg({ type: StartRunInput, required: true }) },
     errors: { types: [NotFoundError, InvalidInputError], union: { name: 'StartRunResult' } },
     resolve: async (_root, { input }, context) => ({ run: await startRun(context.db, input, context.user.id) }),
@@ -209,10 +220,10 @@ builder.mutationFields((t) => ({
   finishRun: t.field({
     authScopes: { write: true },
     type: FinishRunPayload,
-    description: 'Finishes a run and sets finishedAt.',
+    description: 'Finishes a scheduled or started run and sets finishedAt; records its report and environment artifacts.',
     args: { input: t.arg({ type: FinishRunInput, required: true }) },
     errors: { types: [NotFoundError, InvalidInputError], union: { name: 'FinishRunResult' } },
-    resolve: async (_root, { input }, context) => ({ run: await finishRun(context.db, input.runUid, input.status) }),
+    resolve: async (_root, { input }, context) => ({ run: await finishRun(context.db, input) }),
   }),
   markInputs: t.field({
     authScopes: { write: true },

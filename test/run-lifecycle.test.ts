@@ -1,0 +1,85 @@
+// LaminDB's run lifecycle: a run can be SCHEDULED before it starts, and points at its environment (set when it starts
+// or finishes) and its report (set when it finishes), both artifacts; deleting such an artifact clears the link.
+// Refusals change nothing. Through GraphQL, the SDK and the CLI.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from '../src/cli/main';
+import { TroveClient } from '../src/client/trove-client';
+import { startListeningTrove, type TestTrove } from './helpers/trove';
+
+const RUN_FIELDS = 'uid status startedAt finishedAt report { uid } environment { uid }';
+const START = `mutation($input: StartRunInput!) { startRun(input: $input) { __typename ... on StartRunPayload { run { ${RUN_FIELDS} } } ... on InvalidInput { field } ... on Error { code message } } }`;
+const FINISH = `mutation($input: FinishRunInput!) { finishRun(input: $input) { __typename ... on FinishRunPayload { run { ${RUN_FIELDS} } } ... on InvalidInput { field } ... on Error { code message } } }`;
+
+describe('run lifecycle', () => {
+  let trove: TestTrove & { url: string };
+  let transformUid: string;
+  const artifact = async (content: string, key: string) =>
+    (await trove.query(`mutation($input: CreateArtifactInput!) { createArtifact(input: $input) { ... on ArtifactPayload { artifact { uid } } } }`, { input: { content, key } }))
+      .createArtifact.artifact.uid as string;
+  const start = async (input: Record<string, unknown>) => (await trove.query(START, { input })).startRun;
+  const finish = async (input: Record<string, unknown>) => (await trove.query(FINISH, { input })).finishRun;
+  const runRow = (uid: string) => trove.services.db.run.findUniqueOrThrow({ where: { uid } });
+  beforeAll(async () => {
+    trove = await startListeningTrove();
+    const created = await trove.query(`mutation { createTransform(input: { key: "notebooks/analysis.ipynb", kind: NOTEBOOK }) { ... on TransformPayload { transform { uid } } } }`);
+    transformUid = created.createTransform.transform.uid;
+  });
+  afterAll(async () => trove?.close());
+
+  it('schedules a run, starts it later, and finishes it with its report and environment', async () => {
+    const scheduled = await start({ transformUid, scheduled: true, params: { batch: 1 } });
+    expect(scheduled.run).toMatchObject({ status: 'SCHEDULED', finishedAt: null, report: null, environment: null });
+    const listed = await trove.query(`{ runs(filter: { status: SCHEDULED }) { edges { node { uid } } } }`);
+    expect(listed.runs.edges.map((edge: any) => edge.node.uid)).toEqual([scheduled.run.uid]);
+
+    const environment = await artifact('numpy==2.1\n', 'envs/requirements.txt');
+    const started = await start({ runUid: scheduled.run.uid, environmentUid: environment });
+    expect(started.run).toMatchObject({ uid: scheduled.run.uid, status: 'STARTED', environment: { uid: environment } });
+    expect(new Date(started.run.startedAt).getTime()).toBeGreaterThanOrEqual(new Date(scheduled.run.startedAt).getTime());
+    // Starting it again answers the started run.
+    expect((await start({ runUid: scheduled.run.uid })).run.status).toBe('STARTED');
+
+    const report = await artifact('<html>report</html>', 'reports/analysis.html');
+    const finished = await finish({ runUid: scheduled.run.uid, status: 'COMPLETED', reportUid: report });
+    expect(finished.run).toMatchObject({ status: 'COMPLETED', report: { uid: report }, environment: { uid: environment } });
+    expect(finished.run.finishedAt).not.toBeNull();
+    expect(await start({ runUid: scheduled.run.uid })).toMatchObject({ __typename: 'InvalidInput', field: 'input.runUid' });
+
+    // The report deleted for good: the run stays, without it.
+    await trove.query(`mutation($uid: String!) { deleteArtifact(input: { uid: $uid, permanent: true }) { __typename } }`, { uid: report });
+    expect(await runRow(scheduled.run.uid)).toMatchObject({ status: 'COMPLETED', reportId: null });
+  });
+
+  it('refuses what it cannot do and changes nothing', async () => {
+    expect(await start({})).toMatchObject({ __typename: 'InvalidInput', field: 'input.transformUid' });
+    const running = await start({ transformUid });
+    expect(await start({ transformUid, runUid: running.run.uid })).toMatchObject({ __typename: 'InvalidInput' });
+    expect(await start({ runUid: 'nOsUchRun0000000' })).toMatchObject({ __typename: 'NotFound' });
+    expect(await start({ transformUid, environmentUid: 'nOsUchArtifact000000' })).toMatchObject({ __typename: 'InvalidInput', field: 'input.environmentUid' });
+    const refused = await finish({ runUid: running.run.uid, status: 'COMPLETED', reportUid: 'nOsUchArtifact000000' });
+    expect(refused).toMatchObject({ __typename: 'InvalidInput', field: 'input.reportUid' });
+    expect(await runRow(running.run.uid)).toMatchObject({ status: 'STARTED', finishedAt: null, reportId: null });
+    // A scheduled run can be called off before it starts.
+    const scheduled = await start({ transformUid, scheduled: true });
+    expect((await finish({ runUid: scheduled.run.uid, status: 'ABORTED' })).run).toMatchObject({ status: 'ABORTED' });
+  });
+
+  it('works from the SDK and the CLI', async () => {
+    const client = new TroveClient(trove.url);
+    const scheduled = await client.runs.start(transformUid, { scheduled: true });
+    expect(scheduled.status).toBe('SCHEDULED');
+    expect((await client.runs.startScheduled(scheduled.uid)).status).toBe('STARTED');
+    const cli = async (...args: string[]) => {
+      const lines: string[] = [];
+      await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, ...args]);
+      return lines;
+    };
+    const [runUid] = await cli('run', 'start', transformUid, '--scheduled');
+    expect((await runRow(runUid!)).status).toBe('SCHEDULED');
+    const [begun] = await cli('run', 'begin', runUid!);
+    expect(begun).toMatch(new RegExp(`^${runUid} started at `));
+    const report = await artifact('report from the CLI', 'reports/cli.txt');
+    const [finished] = await cli('--json', 'run', 'finish', runUid!, '--report', report);
+    expect(JSON.parse(finished!)).toMatchObject({ uid: runUid, status: 'COMPLETED', report: { uid: report } });
+  });
+});
