@@ -1,6 +1,7 @@
 // LaminDB's run lifecycle: a run can be SCHEDULED before it starts, and points at its environment (set when it starts
 // or finishes) and its report (set when it finishes), both artifacts; deleting such an artifact clears the link.
-// Refusals change nothing. Through GraphQL, the SDK and the CLI.
+// Refusals change nothing. Transforms accept revisesUid (LaminDB's revises): the next version of a family, also
+// under a new key. Through GraphQL, the SDK and the CLI.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/main';
 import { TroveClient } from '../src/client/trove-client';
@@ -81,5 +82,31 @@ describe('run lifecycle', () => {
     const report = await artifact('report from the CLI', 'reports/cli.txt');
     const [finished] = await cli('--json', 'run', 'finish', runUid!, '--report', report);
     expect(JSON.parse(finished!)).toMatchObject({ uid: runUid, status: 'COMPLETED', report: { uid: report } });
+  });
+
+  it('revises a transform: the next version of its family, under its key or a renamed one, the only latest', async () => {
+    const CREATE_TRANSFORM = `mutation($input: CreateTransformInput!) { createTransform(input: $input) { __typename
+      ... on TransformPayload { created transform { uid key kind isLatest description } } ... on InvalidInput { field } ... on Error { code message } } }`;
+    const create = async (input: Record<string, unknown>) => (await trove.query(CREATE_TRANSFORM, { input })).createTransform;
+    const first = await create({ key: 'scripts/clean.py', kind: 'SCRIPT', sourceCode: 'print(1)', description: 'cleaning' });
+    const stem = first.transform.uid.slice(0, 12);
+    const renamed = await create({ revisesUid: first.transform.uid, key: 'scripts/clean_data.py', sourceCode: 'print(2)' });
+    expect(renamed).toMatchObject({ created: true, transform: { uid: `${stem}0001`, key: 'scripts/clean_data.py', kind: 'SCRIPT', isLatest: true, description: 'cleaning' } });
+    expect(await trove.services.db.transform.findUniqueOrThrow({ where: { uid: first.transform.uid } })).toMatchObject({ isLatest: false });
+    // The same again is that version; the renamed key now continues the family by key as well.
+    expect(await create({ revisesUid: first.transform.uid, key: 'scripts/clean_data.py', sourceCode: 'print(2)' })).toMatchObject({ created: false, transform: { uid: `${stem}0001` } });
+    expect((await create({ key: 'scripts/clean_data.py', kind: 'SCRIPT', sourceCode: 'print(3)' })).transform.uid).toBe(`${stem}0002`);
+    // Refused: an unknown transform, a key of another family, neither key nor revisesUid.
+    const other = await create({ key: 'scripts/other.py', kind: 'SCRIPT' });
+    expect(await create({ revisesUid: 'nOsUchTransf0000' })).toMatchObject({ __typename: 'InvalidInput', field: 'input.revisesUid' });
+    expect(await create({ revisesUid: first.transform.uid, key: 'scripts/other.py' })).toMatchObject({ __typename: 'InvalidInput', field: 'input.key' });
+    expect(await create({ kind: 'SCRIPT' })).toMatchObject({ __typename: 'InvalidInput', field: 'input.key' });
+    expect(await trove.services.db.transform.count({ where: { uid: { startsWith: stem } } })).toBe(3);
+    expect(await trove.services.db.transform.count({ where: { key: 'scripts/other.py' } })).toBe(1);
+    expect(other.transform.isLatest).toBe(true);
+
+    const lines: string[] = [];
+    await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'transform', 'scripts/clean_v4.py', '--revises', `${stem}0002`]);
+    expect(lines).toEqual([`${stem}0003`]);
   });
 });

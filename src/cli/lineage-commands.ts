@@ -54,13 +54,15 @@ export function addRunCommands(program: Command, { client, output, asJson }: Cli
   program
     .command('transform <key>')
     .description('register a transform (script, notebook, pipeline, function); same key and source return the existing one, new source makes a new version; prints its uid')
-    .addOption(new Option('--kind <kind>').choices(['PIPELINE', 'NOTEBOOK', 'SCRIPT', 'FUNCTION']).default('SCRIPT'))
+    .addOption(new Option('--kind <kind>', 'default SCRIPT, or the kind of the transform given to --revises').choices(['PIPELINE', 'NOTEBOOK', 'SCRIPT', 'FUNCTION']))
     .option('--source <file>', 'its source code (hashed to tell versions apart)')
     .option('--version-tag <tag>')
     .option('--description <text>')
-    .action(async (key: string, options: { kind: 'PIPELINE' | 'NOTEBOOK' | 'SCRIPT' | 'FUNCTION'; source?: string; versionTag?: string; description?: string }) => {
+    .option('--revises <uid>', "a new version of this transform's family, e.g. under a new key after a rename")
+    .action(async (key: string, options: { kind?: 'PIPELINE' | 'NOTEBOOK' | 'SCRIPT' | 'FUNCTION'; source?: string; versionTag?: string; description?: string; revises?: string }) => {
       const sourceCode = options.source ? await readFile(options.source, 'utf8') : undefined;
-      const result = await client().runs.createTransform({ key, kind: options.kind, sourceCode, versionTag: options.versionTag, description: options.description });
+      const kind = options.kind ?? (options.revises ? undefined : 'SCRIPT');
+      const result = await client().runs.createTransform({ key, kind, sourceCode, versionTag: options.versionTag, description: options.description, revisesUid: options.revises });
       output(asJson() ? JSON.stringify(result) : result.transform.uid);
     });
 

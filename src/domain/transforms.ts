@@ -10,11 +10,15 @@ import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } fro
 export type TransformKind = 'PIPELINE' | 'NOTEBOOK' | 'SCRIPT' | 'FUNCTION';
 
 export interface TransformInput {
-  key: string;
-  kind: TransformKind;
+  /** Required unless `revisesUid` is given (then the revised transform's key by default). */
+  key?: string | null;
+  /** Required unless `revisesUid` is given (then the revised transform's kind by default). */
+  kind?: TransformKind | null;
   sourceCode?: string | null;
   versionTag?: string | null;
   description?: string | null;
+  /** A new version of this transform's family (LaminDB's `revises`), also under a new key (a renamed script). */
+  revisesUid?: string | null;
 }
 
 /** md5 of the source, base64url, 22 characters (the artifact hash applied to source code). */
@@ -27,10 +31,10 @@ export function sourceHash(sourceCode: string | null | undefined): string | null
  * stem, next suffix, the only latest). A version tag already used in the family is refused.
  */
 export async function createTransform(db: Database, input: TransformInput, createdById: number): Promise<{ transform: Transform; created: boolean }> {
-  const key = input.key;
-  // Transform keys follow the rules of artifact keys (relative, no "." or ".." segments, no backslashes).
-  const problem = keyProblem(key);
-  if (problem) throw new InvalidInputError(`invalid transform key "${key}": ${problem}; use a form like "pipelines/ingest.py"`, 'input.key');
+  if (input.revisesUid) return reviseTransform(db, input, input.revisesUid, createdById);
+  if (!input.key) throw new InvalidInputError('give the transform a key, e.g. "pipelines/ingest.py" (or revisesUid)', 'input.key');
+  if (!input.kind) throw new InvalidInputError('give the transform a kind (or revisesUid)', 'input.kind');
+  const key = checkedTransformKey(input.key);
   const hash = sourceHash(input.sourceCode);
   return db.$transaction(async (tx) => {
     await lock(tx, transformKeyLock(key));
@@ -46,7 +50,51 @@ export async function createTransform(db: Database, input: TransformInput, creat
       await tx.transform.updateMany({ where: { key, isLatest: true }, data: { isLatest: false } });
     }
     const transform = await tx.transform.create({
-      data: { uid, key, kind: input.kind, sourceCode: input.sourceCode ?? null, hash, versionTag: input.versionTag ?? null, description: input.description ?? null, createdById },
+      data: { uid, key, kind: input.kind!, sourceCode: input.sourceCode ?? null, hash, versionTag: input.versionTag ?? null, description: input.description ?? null, createdById },
+    });
+    return { transform, created: true };
+  });
+}
+
+/** Transform keys follow the rules of artifact keys (relative, no "." or ".." segments, no backslashes). */
+function checkedTransformKey(key: string): string {
+  const problem = keyProblem(key);
+  if (problem) throw new InvalidInputError(`invalid transform key "${key}": ${problem}; use a form like "pipelines/ingest.py"`, 'input.key');
+  return key;
+}
+
+/**
+ * LaminDB's `Transform(revises=...)`: the next version of the revised transform's family (its 12-character stem),
+ * under its key or a new one; the new version is the family's only latest. The same source under the same key in the
+ * family is that version again; a key another family uses is refused.
+ */
+async function reviseTransform(db: Database, input: TransformInput, revisesUid: string, createdById: number): Promise<{ transform: Transform; created: boolean }> {
+  const revises = await db.transform.findUnique({ where: { uid: revisesUid } });
+  if (!revises) throw new InvalidInputError(`no transform with uid ${revisesUid} to revise`, 'input.revisesUid');
+  const key = checkedTransformKey(input.key ?? revises.key);
+  const stem = revises.uid.slice(0, uidLengths.transformStem);
+  const hash = sourceHash(input.sourceCode);
+  return db.$transaction(async (tx) => {
+    await lock(tx, transformKeyLock(key), familyLock(stem));
+    const family = await tx.transform.findMany({ where: { uid: { startsWith: stem } }, orderBy: { id: 'asc' } });
+    const same = family.find((transform) => transform.key === key && transform.hash === hash && (input.versionTag == null || transform.versionTag === input.versionTag));
+    if (same) return { transform: same, created: false };
+    if (input.versionTag && family.some((transform) => transform.versionTag === input.versionTag)) throw new VersionTagTakenError(input.versionTag);
+    const other = await tx.transform.findFirst({ where: { key, NOT: { uid: { startsWith: stem } } } });
+    if (other) throw new InvalidInputError(`the key "${key}" belongs to transform ${other.uid}, another family; revise that one instead`, 'input.key');
+    const uid = stem + nextVersionSuffix(family[family.length - 1]!.uid.slice(uidLengths.transformStem));
+    await tx.transform.updateMany({ where: { uid: { startsWith: stem }, isLatest: true }, data: { isLatest: false } });
+    const transform = await tx.transform.create({
+      data: {
+        uid,
+        key,
+        kind: input.kind ?? revises.kind,
+        sourceCode: input.sourceCode ?? null,
+        hash,
+        versionTag: input.versionTag ?? null,
+        description: input.description ?? revises.description,
+        createdById,
+      },
     });
     return { transform, created: true };
   });

@@ -75,8 +75,9 @@ builder.queryFields((t) => ({
 
 const CreateTransformInput = builder.inputType('CreateTransformInput', {
   fields: (t) => ({
-    key: t.string({ required: true, description: 'e.g. "pipelines/ingest.py"' }),
-    kind: t.field({ type: TransformKindEnum, required: true }),
+    key: t.string({ required: false, description: 'e.g. "pipelines/ingest.py"; required unless revisesUid is given (default: its key).' }),
+    kind: t.field({ type: TransformKindEnum, required: false, description: 'Required unless revisesUid is given (default: its kind).' }),
+    revisesUid: t.string({ required: false, description: "A new version of this transform's family (LaminDB's revises), also under a new key." }),
     sourceCode: t.string({ required: false }),
     versionTag: t.string({ required: false }),
     description: t.string({ required: false }),

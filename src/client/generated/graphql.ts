@@ -77,9 +77,12 @@ export type CreateArtifactInput = {
 
 export type CreateTransformInput = {
   description?: string | null | undefined;
-  /** e.g. "pipelines/ingest.py" */
-  key: string;
-  kind: TransformKind;
+  /** e.g. "pipelines/ingest.py"; required unless revisesUid is given (default: its key). */
+  key?: string | null | undefined;
+  /** Required unless revisesUid is given (default: its kind). */
+  kind?: TransformKind | null | undefined;
+  /** A new version of this transform's family (LaminDB's revises), also under a new key. */
+  revisesUid?: string | null | undefined;
   sourceCode?: string | null | undefined;
   versionTag?: string | null | undefined;
 };
