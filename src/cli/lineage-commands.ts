@@ -48,6 +48,21 @@ export function addLabelCommands(program: Command, { client, output, asJson }: C
       const artifact = await client().labels.remove(artifactUid, labelUids);
       output(asJson() ? JSON.stringify(artifact) : `${artifact.uid}: ${artifact.labels.map((item) => item.name).join(', ') || '(no labels)'}`);
     });
+  label
+    .command('delete <uid>')
+    .description('move a label to the trash; --permanent deletes it (refused while artifacts carry it)')
+    .option('--permanent', 'delete the record instead of trashing it')
+    .action(async (uid: string, options: { permanent?: boolean }) => {
+      const deleted = await client().labels.delete(uid, { permanent: options.permanent });
+      output(asJson() ? JSON.stringify(deleted) : `${options.permanent ? 'deleted' : 'trashed'}: ${deleted.uid}`);
+    });
+  label
+    .command('restore <uid>')
+    .description('bring a label back from the trash')
+    .action(async (uid: string) => {
+      const restored = await client().labels.restore(uid);
+      output(asJson() ? JSON.stringify(restored) : `restored: ${restored.uid} ${restored.name}`);
+    });
 }
 
 export function addRunCommands(program: Command, { client, output, asJson }: CliContext): void {

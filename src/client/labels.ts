@@ -5,7 +5,9 @@ import {
   type ArtifactLabelsFragment,
   CreateULabelDocument,
   type CreateULabelMutation,
+  DeleteULabelDocument,
   RemoveLabelsDocument,
+  RestoreULabelDocument,
   type ULabelFieldsFragment,
   type ULabelInput,
 } from './generated/graphql';
@@ -38,6 +40,17 @@ export class LabelsClient {
   async remove(artifactUid: string, labelUids: string[]): Promise<LabelledArtifact> {
     const { removeLabels } = await this.graphql.request(RemoveLabelsDocument, { input: { artifactUid, labelUids } });
     return withLabelList(unwrap(removeLabels, 'RemoveLabelsPayload').artifact);
+  }
+
+  /** To the trash, or with `permanent` for good (refused with LABEL_IN_USE while artifacts carry it). */
+  async delete(uid: string, options: { permanent?: boolean } = {}): Promise<{ uid: string; deletedId?: string | null }> {
+    const { deleteULabel } = await this.graphql.request(DeleteULabelDocument, { input: { uid, permanent: options.permanent } });
+    return unwrap(deleteULabel, 'DeleteULabelPayload');
+  }
+
+  async restore(uid: string): Promise<ClientLabel> {
+    const { restoreULabel } = await this.graphql.request(RestoreULabelDocument, { input: { uid } });
+    return unwrap(restoreULabel, 'ULabelPayload').ulabel;
   }
 }
 

@@ -124,6 +124,13 @@ export class StorageBusyError extends TroveError {
   }
 }
 
+/** A label that may not be deleted for good: artifacts carry it, or it is the type of other labels (LaminDB: PROTECT). */
+export class LabelInUseError extends TroveError {
+  constructor(message: string) {
+    super('LABEL_IN_USE', message);
+  }
+}
+
 /** A storage that may not be unregistered: it holds artifacts (STORAGE_NOT_EMPTY) or is the default (STORAGE_IS_DEFAULT). */
 export class StorageInUseError extends TroveError {
   constructor(code: 'STORAGE_NOT_EMPTY' | 'STORAGE_IS_DEFAULT', message: string) {

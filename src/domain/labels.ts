@@ -2,7 +2,7 @@
 // and are shown so a person can decide, and bulk creation costs a constant number of SQL statements per batch.
 import type { ULabel } from '../db/generated/client';
 import type { Database } from '../db/client';
-import { InvalidInputError, NotFoundError } from './errors';
+import { InvalidInputError, LabelInUseError, NotFoundError } from './errors';
 import { escapeLike } from './filters';
 import { randomBase62, uidLengths } from './uid';
 
@@ -255,4 +255,29 @@ async function resolveLabeling(db: Database, artifactUid: string, labelUids: str
   const missing = labelUids.filter((uid) => !found.has(uid));
   if (missing.length) throw new NotFoundError('label', `uid ${missing.join(', ')}`);
   return { artifact, labels };
+}
+
+/**
+ * LaminDB's delete of a label: to the trash (a trashed label keeps its links and its name), or, with `permanent`, the
+ * record itself; as LaminDB protects a label that artifacts carry or that types other labels, such a label is
+ * refused (remove it from the artifacts, or delete its labels, first). Returns the label as it was last.
+ */
+export async function deleteULabel(db: Database, uid: string, permanent: boolean): Promise<ULabel> {
+  return db.$transaction(async (tx) => {
+    const [label] = await tx.$queryRaw<ULabel[]>`SELECT * FROM "ULabel" WHERE uid = ${uid} FOR UPDATE`;
+    if (!label) throw new NotFoundError('label', `uid ${uid}`);
+    if (!permanent) return label.branch === 'TRASH' ? label : tx.uLabel.update({ where: { id: label.id }, data: { branch: 'TRASH' } });
+    const [artifacts, children] = [await tx.artifactULabel.count({ where: { ulabelId: label.id } }), await tx.uLabel.count({ where: { typeId: label.id } })];
+    if (artifacts) throw new LabelInUseError(`label "${label.name}" is on ${artifacts} artifact(s); remove it from them (removeLabels) before deleting it for good`);
+    if (children) throw new LabelInUseError(`label "${label.name}" is the type of ${children} label(s); delete or retype them first`);
+    await tx.uLabel.delete({ where: { id: label.id } });
+    return label;
+  });
+}
+
+/** Brings a label back from the trash (idempotent). */
+export async function restoreULabel(db: Database, uid: string): Promise<ULabel> {
+  const label = await db.uLabel.findUnique({ where: { uid } });
+  if (!label) throw new NotFoundError('label', `uid ${uid}`);
+  return label.branch === 'TRASH' ? db.uLabel.update({ where: { id: label.id }, data: { branch: 'MAIN' } }) : label;
 }

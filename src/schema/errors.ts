@@ -10,6 +10,7 @@ import {
   NotFoundError,
   StorageFailedError,
   StorageInUseError,
+  LabelInUseError,
   TroveError,
   VersionTagTakenError,
 } from '../domain/errors';
@@ -107,6 +108,13 @@ builder.objectType(FileExistsError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof FileExistsError,
   fields: (t) => ({ key: t.exposeString('key') }),
+});
+
+builder.objectType(LabelInUseError, {
+  name: 'LabelInUse',
+  description: 'The label cannot be deleted for good: artifacts carry it, or it is the type of other labels.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof LabelInUseError,
 });
 
 builder.objectType(StorageInUseError, {

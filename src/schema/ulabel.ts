@@ -1,9 +1,10 @@
 import type { TroveContext } from '../context';
 import type { Prisma, ULabel } from '../db/generated/client';
-import { InvalidInputError, NotFoundError, SimilarNamesError } from '../domain/errors';
+import { InvalidInputError, LabelInUseError, NotFoundError, SimilarNamesError } from '../domain/errors';
 import { ulabelWhere } from '../domain/filters';
-import { addLabels, createULabel, createULabels, removeLabels, type ULabelOutcome } from '../domain/labels';
+import { addLabels, createULabel, createULabels, deleteULabel, removeLabels, restoreULabel, type ULabelOutcome } from '../domain/labels';
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { ArtifactConnection } from './artifact';
 import { builder } from './builder';
 import { BranchEnum } from './common';
@@ -205,7 +206,46 @@ const ULabelBulkResult = builder.unionType('ULabelBulkResult', {
   resolveType: (value) => ((value as { code?: string }).code === 'SIMILAR_NAMES' ? 'SimilarNames' : 'ULabelPayload'),
 });
 
+const DeleteULabelInput = builder.inputType('DeleteULabelInput', {
+  fields: (t) => ({
+    uid: t.string({ required: true }),
+    permanent: t.boolean({ required: false, defaultValue: false, description: 'Delete the record instead of moving it to the trash.' }),
+  }),
+});
+const RestoreULabelInput = builder.inputType('RestoreULabelInput', { fields: (t) => ({ uid: t.string({ required: true }) }) });
+
+const DeleteULabelPayload = builder.objectRef<{ label: ULabel; permanent: boolean }>('DeleteULabelPayload').implement({
+  fields: (t) => ({
+    uid: t.string({ resolve: (payload) => payload.label.uid }),
+    deletedId: t.id({ nullable: true, description: 'The Relay id of the record deleted for good (null when trashed).', resolve: (payload) => (payload.permanent ? encodeGlobalID('ULabel', payload.label.uid) : null) }),
+  }),
+});
+builder.objectField(DeleteULabelPayload, 'ulabel', (t) =>
+  t.prismaField({
+    type: 'ULabel',
+    nullable: true,
+    description: 'The trashed label (null when deleted for good).',
+    resolve: (query, payload, _args, context) => (payload.permanent ? null : context.db.uLabel.findUnique({ ...query, where: { uid: payload.label.uid } })),
+  }),
+);
+
 builder.mutationFields((t) => ({
+  deleteULabel: t.field({
+    authScopes: { write: true },
+    type: DeleteULabelPayload,
+    description: "Moves a label to the trash, or with permanent: true deletes it; a label on artifacts or typing other labels is refused for good (LaminDB's PROTECT).",
+    args: { input: t.arg({ type: DeleteULabelInput, required: true }) },
+    errors: { types: [NotFoundError, LabelInUseError], union: { name: 'DeleteULabelResult' } },
+    resolve: async (_root, { input }, context) => ({ label: await deleteULabel(context.db, input.uid, input.permanent ?? false), permanent: input.permanent ?? false }),
+  }),
+  restoreULabel: t.field({
+    authScopes: { write: true },
+    type: ULabelPayload,
+    description: 'Brings a label back from the trash.',
+    args: { input: t.arg({ type: RestoreULabelInput, required: true }) },
+    errors: { types: [NotFoundError], union: { name: 'RestoreULabelResult' } },
+    resolve: async (_root, { input }, context) => ({ ulabel: await restoreULabel(context.db, input.uid), created: false, warnings: [] }),
+  }),
   createULabel: t.field({
     authScopes: { write: true },
     type: ULabelPayload,

@@ -58,12 +58,18 @@
       "NotFound",
       "StorageInUse"
     ],
+    "DeleteULabelResult": [
+      "DeleteULabelPayload",
+      "LabelInUse",
+      "NotFound"
+    ],
     "Error": [
       "BulkSaveFailed",
       "FileExists",
       "HashExists",
       "InvalidInput",
       "KeyOccupied",
+      "LabelInUse",
       "LeaseLost",
       "NotFound",
       "OperationError",
@@ -122,6 +128,10 @@
     "RestoreArtifactResult": [
       "ArtifactPayload",
       "NotFound"
+    ],
+    "RestoreULabelResult": [
+      "NotFound",
+      "ULabelPayload"
     ],
     "RevokeApiTokenResult": [
       "NotFound",
@@ -216,12 +226,18 @@
       "NotFound",
       "StorageInUse"
     ],
+    "DeleteULabelResult": [
+      "DeleteULabelPayload",
+      "LabelInUse",
+      "NotFound"
+    ],
     "Error": [
       "BulkSaveFailed",
       "FileExists",
       "HashExists",
       "InvalidInput",
       "KeyOccupied",
+      "LabelInUse",
       "LeaseLost",
       "NotFound",
       "OperationError",
@@ -280,6 +296,10 @@
     "RestoreArtifactResult": [
       "ArtifactPayload",
       "NotFound"
+    ],
+    "RestoreULabelResult": [
+      "NotFound",
+      "ULabelPayload"
     ],
     "RevokeApiTokenResult": [
       "NotFound",

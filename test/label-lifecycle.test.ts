@@ -1,0 +1,66 @@
+// A label's lifecycle as in LaminDB: trash (hidden from lists, links and name kept) and restore; a permanent delete
+// removes the record, and is refused while artifacts carry the label or it types other labels (LaminDB's PROTECT),
+// changing nothing. Through GraphQL, the SDK and the CLI.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from '../src/cli/main';
+import { TroveClient } from '../src/client/trove-client';
+import { startListeningTrove, type TestTrove } from './helpers/trove';
+
+const DELETE = `mutation($uid: String!, $permanent: Boolean) { deleteULabel(input: { uid: $uid, permanent: $permanent }) {
+  __typename ... on DeleteULabelPayload { uid deletedId ulabel { name branch } } ... on Error { code message } } }`;
+const RESTORE = `mutation($uid: String!) { restoreULabel(input: { uid: $uid }) { __typename ... on ULabelPayload { ulabel { name branch } } ... on Error { code } } }`;
+
+describe('label lifecycle', () => {
+  let trove: TestTrove & { url: string };
+  const label = async (name: string, typeUid?: string, isType = false) =>
+    (await trove.query(`mutation($input: CreateULabelInput!) { createULabel(input: $input) { ... on ULabelPayload { ulabel { uid } } } }`, {
+      input: { label: { name, typeUid, isType }, searchNames: false },
+    })).createULabel.ulabel.uid as string;
+  const names = async () => (await trove.query(`{ ulabels(first: 100) { edges { node { name } } } }`)).ulabels.edges.map((edge: any) => edge.node.name);
+  beforeAll(async () => {
+    trove = await startListeningTrove();
+  });
+  afterAll(async () => trove?.close());
+
+  it('trashes and restores a label, keeping its links', async () => {
+    const uid = await label('Batch 7');
+    const artifact = (await trove.query(`mutation { createArtifact(input: { content: "x", key: "labelled.txt" }) { ... on ArtifactPayload { artifact { uid } } } }`)).createArtifact.artifact.uid;
+    await trove.query(`mutation($input: LabelArtifactInput!) { addLabels(input: $input) { __typename } }`, { input: { artifactUid: artifact, labelUids: [uid] } });
+    expect((await trove.query(DELETE, { uid })).deleteULabel).toMatchObject({ __typename: 'DeleteULabelPayload', deletedId: null, ulabel: { name: 'Batch 7', branch: 'TRASH' } });
+    expect(await names()).not.toContain('Batch 7');
+    expect(await trove.services.db.artifactULabel.count({ where: { ulabel: { uid } } })).toBe(1);
+    expect((await trove.query(RESTORE, { uid })).restoreULabel).toMatchObject({ ulabel: { name: 'Batch 7', branch: 'MAIN' } });
+    expect(await names()).toContain('Batch 7');
+
+    // Carried by an artifact: not deleted for good, nothing changes.
+    const refused = (await trove.query(DELETE, { uid, permanent: true })).deleteULabel;
+    expect(refused).toMatchObject({ __typename: 'LabelInUse', code: 'LABEL_IN_USE' });
+    expect(refused.message).toContain('on 1 artifact(s)');
+    expect(await trove.services.db.uLabel.count({ where: { uid } })).toBe(1);
+    await trove.query(`mutation($input: LabelArtifactInput!) { removeLabels(input: $input) { __typename } }`, { input: { artifactUid: artifact, labelUids: [uid] } });
+    const deleted = (await trove.query(DELETE, { uid, permanent: true })).deleteULabel;
+    expect(deleted).toMatchObject({ __typename: 'DeleteULabelPayload', uid, ulabel: null });
+    expect(deleted.deletedId).toBeTruthy();
+    expect(await trove.services.db.uLabel.count({ where: { uid } })).toBe(0);
+    expect((await trove.query(DELETE, { uid })).deleteULabel).toMatchObject({ __typename: 'NotFound' });
+  });
+
+  it('keeps a type while it types other labels', async () => {
+    const type = await label('Project', undefined, true);
+    const child = await label('Project Atlas', type);
+    expect((await trove.query(DELETE, { uid: type, permanent: true })).deleteULabel).toMatchObject({ code: 'LABEL_IN_USE' });
+    expect((await trove.query(DELETE, { uid: child, permanent: true })).deleteULabel.__typename).toBe('DeleteULabelPayload');
+    expect((await trove.query(DELETE, { uid: type, permanent: true })).deleteULabel.__typename).toBe('DeleteULabelPayload');
+  });
+
+  it('works from the SDK and the CLI', async () => {
+    const uid = await label('Sequencing run 12');
+    const client = new TroveClient(trove.url);
+    expect(await client.labels.delete(uid)).toMatchObject({ uid, deletedId: null });
+    expect(await client.labels.restore(uid)).toMatchObject({ uid, name: 'Sequencing run 12' });
+    const lines: string[] = [];
+    await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'label', 'delete', uid, '--permanent']);
+    expect(lines).toEqual([`deleted: ${uid}`]);
+    expect(await trove.services.db.uLabel.count({ where: { uid } })).toBe(0);
+  });
+});
