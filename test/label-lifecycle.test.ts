@@ -1,6 +1,6 @@
 // A label's lifecycle as in LaminDB: trash (hidden from lists, links and name kept) and restore; a permanent delete
 // removes the record, and is refused while artifacts carry the label or it types other labels (LaminDB's PROTECT),
-// changing nothing. Through GraphQL, the SDK and the CLI.
+// changing nothing. updateULabel renames a label within its type's unique names. Through GraphQL, the SDK and the CLI.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/main';
 import { TroveClient } from '../src/client/trove-client';
@@ -62,5 +62,28 @@ describe('label lifecycle', () => {
     await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'label', 'delete', uid, '--permanent']);
     expect(lines).toEqual([`deleted: ${uid}`]);
     expect(await trove.services.db.uLabel.count({ where: { uid } })).toBe(0);
+  });
+
+  it('renames a label and edits its description; a name taken in the type is refused, changing nothing', async () => {
+    const UPDATE = `mutation($input: UpdateULabelInput!) { updateULabel(input: $input) { __typename
+      ... on ULabelPayload { ulabel { uid name description } } ... on InvalidInput { field message } ... on Error { code } } }`;
+    const tissue = await label('Tissue', undefined, true);
+    const liver = await label('Livr', tissue);
+    await label('Lung', tissue);
+    const renamed = (await trove.query(UPDATE, { input: { uid: liver, name: 'Liver', description: 'hepatic tissue' } })).updateULabel;
+    expect(renamed).toMatchObject({ __typename: 'ULabelPayload', ulabel: { uid: liver, name: 'Liver', description: 'hepatic tissue' } });
+    const taken = (await trove.query(UPDATE, { input: { uid: liver, name: 'Lung' } })).updateULabel;
+    expect(taken).toMatchObject({ __typename: 'InvalidInput', field: 'input.name' });
+    expect(taken.message).toContain('unique within a type');
+    expect(await trove.services.db.uLabel.findUniqueOrThrow({ where: { uid: liver } })).toMatchObject({ name: 'Liver', description: 'hepatic tissue' });
+    // The same name in no type is another label's business: allowed.
+    expect((await trove.query(UPDATE, { input: { uid: await label('Loose'), name: 'Lung' } })).updateULabel.__typename).toBe('ULabelPayload');
+    expect((await trove.query(UPDATE, { input: { uid: liver, name: null } })).updateULabel).toMatchObject({ __typename: 'InvalidInput', field: 'input.name' });
+
+    const lines: string[] = [];
+    await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'label', 'update', liver, '--description', '']);
+    expect(lines).toEqual([`updated: ${liver} Liver`]);
+    expect((await trove.services.db.uLabel.findUniqueOrThrow({ where: { uid: liver } })).description).toBeNull();
+    expect(await new TroveClient(trove.url).labels.update({ uid: liver, description: 'from the SDK' })).toMatchObject({ description: 'from the SDK' });
   });
 });

@@ -109,4 +109,16 @@ describe('run lifecycle', () => {
     await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'transform', 'scripts/clean_v4.py', '--revises', `${stem}0002`]);
     expect(lines).toEqual([`${stem}0003`]);
   });
+
+  it('edits a transform: description and a version tag unique in its family', async () => {
+    const UPDATE = `mutation($input: UpdateTransformInput!) { updateTransform(input: $input) { __typename
+      ... on TransformPayload { transform { uid description versionTag } } ... on Error { code } } }`;
+    const CREATE_TRANSFORM = `mutation($input: CreateTransformInput!) { createTransform(input: $input) { ... on TransformPayload { transform { uid } } } }`;
+    const v1 = (await trove.query(CREATE_TRANSFORM, { input: { key: 'scripts/tagged.py', kind: 'SCRIPT', sourceCode: 'a', versionTag: '1' } })).createTransform.transform.uid;
+    const v2 = (await trove.query(CREATE_TRANSFORM, { input: { key: 'scripts/tagged.py', kind: 'SCRIPT', sourceCode: 'b' } })).createTransform.transform.uid;
+    expect((await trove.query(UPDATE, { input: { uid: v2, versionTag: '1' } })).updateTransform).toMatchObject({ __typename: 'VersionTagTaken', code: 'VERSION_TAG_TAKEN' });
+    expect((await trove.query(UPDATE, { input: { uid: v2, versionTag: '2', description: 'second' } })).updateTransform.transform).toMatchObject({ uid: v2, versionTag: '2', description: 'second' });
+    expect(await new TroveClient(trove.url).runs.updateTransform({ uid: v1, description: null })).toMatchObject({ uid: v1 });
+    expect((await trove.query(UPDATE, { input: { uid: 'nOsUchTransf0000', description: 'x' } })).updateTransform.__typename).toBe('NotFound');
+  });
 });

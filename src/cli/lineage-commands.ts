@@ -49,6 +49,16 @@ export function addLabelCommands(program: Command, { client, output, asJson }: C
       output(asJson() ? JSON.stringify(artifact) : `${artifact.uid}: ${artifact.labels.map((item) => item.name).join(', ') || '(no labels)'}`);
     });
   label
+    .command('update <uid>')
+    .description('rename a label or edit its description (an empty value clears it)')
+    .option('--name <name>', 'unique within the label type')
+    .option('--description <text>')
+    .action(async (uid: string, options: { name?: string; description?: string }) => {
+      const description = options.description === undefined ? undefined : options.description || null;
+      const updated = await client().labels.update({ uid, name: options.name, description });
+      output(asJson() ? JSON.stringify(updated) : `updated: ${updated.uid} ${updated.name}`);
+    });
+  label
     .command('delete <uid>')
     .description('move a label to the trash; --permanent deletes it (refused while artifacts carry it)')
     .option('--permanent', 'delete the record instead of trashing it')

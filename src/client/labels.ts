@@ -8,6 +8,8 @@ import {
   DeleteULabelDocument,
   RemoveLabelsDocument,
   RestoreULabelDocument,
+  UpdateULabelDocument,
+  type UpdateULabelInput,
   type ULabelFieldsFragment,
   type ULabelInput,
 } from './generated/graphql';
@@ -46,6 +48,12 @@ export class LabelsClient {
   async delete(uid: string, options: { permanent?: boolean } = {}): Promise<{ uid: string; deletedId?: string | null }> {
     const { deleteULabel } = await this.graphql.request(DeleteULabelDocument, { input: { uid, permanent: options.permanent } });
     return unwrap(deleteULabel, 'DeleteULabelPayload');
+  }
+
+  /** Renames a label (unique within its type) or edits its description and reference; null clears a field. */
+  async update(input: UpdateULabelInput): Promise<ClientLabel> {
+    const { updateULabel } = await this.graphql.request(UpdateULabelDocument, { input });
+    return unwrap(updateULabel, 'ULabelPayload').ulabel;
   }
 
   async restore(uid: string): Promise<ClientLabel> {

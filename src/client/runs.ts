@@ -8,6 +8,8 @@ import {
   MarkInputsDocument,
   type RunFieldsFragment,
   StartRunDocument,
+  UpdateTransformDocument,
+  type UpdateTransformInput,
 } from './generated/graphql';
 import { unwrap } from './results';
 
@@ -20,6 +22,12 @@ export class RunsClient {
   async createTransform(input: CreateTransformInput) {
     const { createTransform } = await this.graphql.request(CreateTransformDocument, { input });
     return unwrap(createTransform, 'TransformPayload');
+  }
+
+  /** Edits a transform's description or version tag. */
+  async updateTransform(input: UpdateTransformInput) {
+    const { updateTransform } = await this.graphql.request(UpdateTransformDocument, { input });
+    return unwrap(updateTransform, 'TransformPayload').transform;
   }
 
   /** A new run of the transform: STARTED, or SCHEDULED with `scheduled` (start it later with `startScheduled`). */

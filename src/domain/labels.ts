@@ -281,3 +281,28 @@ export async function restoreULabel(db: Database, uid: string): Promise<ULabel> 
   if (!label) throw new NotFoundError('label', `uid ${uid}`);
   return label.branch === 'TRASH' ? db.uLabel.update({ where: { id: label.id }, data: { branch: 'MAIN' } }) : label;
 }
+
+export interface UpdateULabelInput {
+  uid: string;
+  name?: string | null;
+  description?: string | null;
+  reference?: string | null;
+  referenceType?: string | null;
+}
+
+/** Edits a label; its name stays unique within its type (omitted fields stay, null clears the optional ones). */
+export async function updateULabel(db: Database, input: UpdateULabelInput): Promise<ULabel> {
+  const label = await db.uLabel.findUnique({ where: { uid: input.uid } });
+  if (!label) throw new NotFoundError('label', `uid ${input.uid}`);
+  if (input.name === null || (input.name !== undefined && input.name.trim() === '')) throw new InvalidInputError('a label needs a name', 'input.name');
+  try {
+    return await db.uLabel.update({
+      where: { id: label.id },
+      data: { name: input.name ?? undefined, description: input.description, reference: input.reference, referenceType: input.referenceType },
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'P2002') throw error;
+    const holder = await db.uLabel.findFirst({ where: { name: input.name!, typeId: label.typeId } });
+    throw new InvalidInputError(`label ${holder?.uid ?? ''} is already named "${input.name}"${label.typeId ? ' in this type' : ''}; names are unique within a type`, 'input.name');
+  }
+}

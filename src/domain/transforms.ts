@@ -100,6 +100,19 @@ async function reviseTransform(db: Database, input: TransformInput, revisesUid: 
   });
 }
 
+/** Edits a transform's description or version tag (a version tag stays unique in its family; a renamed script is a
+ * new version: createTransform with revisesUid). */
+export async function updateTransform(db: Database, input: { uid: string; description?: string | null; versionTag?: string | null }): Promise<Transform> {
+  const transform = await db.transform.findUnique({ where: { uid: input.uid } });
+  if (!transform) throw new NotFoundError('transform', `uid ${input.uid}`);
+  try {
+    return await db.transform.update({ where: { id: transform.id }, data: { description: input.description, versionTag: input.versionTag } });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2002' && input.versionTag) throw new VersionTagTakenError(input.versionTag);
+    throw error;
+  }
+}
+
 export interface StartRunInput {
   /** A new run of this transform... */
   transformUid?: string | null;

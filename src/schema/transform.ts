@@ -1,7 +1,7 @@
 import type { Transform } from '../db/generated/client';
-import { InvalidInputError, VersionTagTakenError } from '../domain/errors';
+import { InvalidInputError, NotFoundError, VersionTagTakenError } from '../domain/errors';
 import { transformWhere } from '../domain/filters';
-import { createTransform } from '../domain/transforms';
+import { createTransform, updateTransform } from '../domain/transforms';
 import { builder } from './builder';
 import { nodeConnection } from './connections';
 import { RunConnection } from './run';
@@ -99,5 +99,25 @@ builder.mutationField('createTransform', (t) =>
     args: { input: t.arg({ type: CreateTransformInput, required: true }) },
     errors: { types: [InvalidInputError, VersionTagTakenError], union: { name: 'CreateTransformResult' } },
     resolve: (_root, { input }, context) => createTransform(context.db, input, context.user.id),
+  }),
+);
+
+const UpdateTransformInput = builder.inputType('UpdateTransformInput', {
+  description: 'Fields to change; an omitted field stays as it is, null clears it. A renamed script is a new version: createTransform with revisesUid.',
+  fields: (t) => ({
+    uid: t.string({ required: true }),
+    description: t.string({ required: false }),
+    versionTag: t.string({ required: false, description: 'Unique among the versions of the transform.' }),
+  }),
+});
+
+builder.mutationField('updateTransform', (t) =>
+  t.field({
+    authScopes: { write: true },
+    type: TransformPayload,
+    description: "Edits a transform's description or version tag.",
+    args: { input: t.arg({ type: UpdateTransformInput, required: true }) },
+    errors: { types: [NotFoundError, VersionTagTakenError], union: { name: 'UpdateTransformResult' } },
+    resolve: async (_root, { input }, context) => ({ transform: await updateTransform(context.db, input), created: false }),
   }),
 );

@@ -2,7 +2,7 @@ import type { TroveContext } from '../context';
 import type { Prisma, ULabel } from '../db/generated/client';
 import { InvalidInputError, LabelInUseError, NotFoundError, SimilarNamesError } from '../domain/errors';
 import { ulabelWhere } from '../domain/filters';
-import { addLabels, createULabel, createULabels, deleteULabel, removeLabels, restoreULabel, type ULabelOutcome } from '../domain/labels';
+import { addLabels, createULabel, createULabels, deleteULabel, removeLabels, restoreULabel, type ULabelOutcome, updateULabel } from '../domain/labels';
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { ArtifactConnection } from './artifact';
@@ -213,6 +213,16 @@ const DeleteULabelInput = builder.inputType('DeleteULabelInput', {
   }),
 });
 const RestoreULabelInput = builder.inputType('RestoreULabelInput', { fields: (t) => ({ uid: t.string({ required: true }) }) });
+const UpdateULabelInput = builder.inputType('UpdateULabelInput', {
+  description: 'Fields to change; an omitted field stays as it is, null clears it (a name cannot be cleared).',
+  fields: (t) => ({
+    uid: t.string({ required: true }),
+    name: t.string({ required: false, description: 'Unique within the label type.' }),
+    description: t.string({ required: false }),
+    reference: t.string({ required: false }),
+    referenceType: t.string({ required: false }),
+  }),
+});
 
 const DeleteULabelPayload = builder.objectRef<{ label: ULabel; permanent: boolean }>('DeleteULabelPayload').implement({
   fields: (t) => ({
@@ -237,6 +247,14 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeleteULabelInput, required: true }) },
     errors: { types: [NotFoundError, LabelInUseError], union: { name: 'DeleteULabelResult' } },
     resolve: async (_root, { input }, context) => ({ label: await deleteULabel(context.db, input.uid, input.permanent ?? false), permanent: input.permanent ?? false }),
+  }),
+  updateULabel: t.field({
+    authScopes: { write: true },
+    type: ULabelPayload,
+    description: "Renames a label (unique within its type) or edits its description and reference.",
+    args: { input: t.arg({ type: UpdateULabelInput, required: true }) },
+    errors: { types: [NotFoundError, InvalidInputError], union: { name: 'UpdateULabelResult' } },
+    resolve: async (_root, { input }, context) => ({ ulabel: await updateULabel(context.db, input), created: false, warnings: [] }),
   }),
   restoreULabel: t.field({
     authScopes: { write: true },

@@ -164,6 +164,16 @@
       "InvalidInput",
       "NotFound",
       "VersionTagTaken"
+    ],
+    "UpdateTransformResult": [
+      "NotFound",
+      "TransformPayload",
+      "VersionTagTaken"
+    ],
+    "UpdateULabelResult": [
+      "InvalidInput",
+      "NotFound",
+      "ULabelPayload"
     ]
   }
 };
@@ -332,6 +342,16 @@
       "InvalidInput",
       "NotFound",
       "VersionTagTaken"
+    ],
+    "UpdateTransformResult": [
+      "NotFound",
+      "TransformPayload",
+      "VersionTagTaken"
+    ],
+    "UpdateULabelResult": [
+      "InvalidInput",
+      "NotFound",
+      "ULabelPayload"
     ]
   }
 };
