@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../src/db/client';
 import { artifactWhere, transformWhere, ulabelWhere } from '../src/domain/filters';
 import { createULabels } from '../src/domain/labels';
+import { search } from '../src/domain/search';
 import { startTestTrove, type TestTrove } from './helpers/trove';
 
 const ROWS = 20_000;
@@ -88,6 +89,15 @@ describe('query plans at scale', () => {
   it('transforms by key prefix use an index', async () => {
     const plan = await planOf(() => db.transform.findMany({ take: 21, where: transformWhere({ keyPrefix: 'pipelines/step-12' }) }), 'Transform');
     expect(plan).toContain('Bitmap Index Scan on "Transform_key_pattern_idx"');
+  });
+
+  it('search(query) reads every searched column through its trigram index', async () => {
+    // A rare word (the descriptions are "sample " and an md5 prefix): the planner's estimate then favours the index.
+    const plan = await planOf(() => search(db, 'c4ca42'), 'Artifact');
+    expect(plan).not.toMatch(/Seq Scan/);
+    for (const index of ['Artifact_key_trgm_idx', 'Artifact_description_trgm_idx', 'ULabel_name_trgm_idx', 'Transform_key_trgm_idx', 'Transform_description_trgm_idx']) {
+      expect(plan).toContain(`Bitmap Index Scan on "${index}"`);
+    }
   });
 
   it('labels by name fragment, and the similar-name search of createULabel, use the trigram index', async () => {

@@ -177,6 +177,15 @@ export function buildCli(output: (line: string) => void = console.log): Command 
     });
 
   program
+    .command('search <query>')
+    .description('artifacts, labels and transforms whose key, name or description contains words like the query, best first')
+    .addOption(new Option('--type <type>', 'only this kind of record').choices(['ARTIFACT', 'ULABEL', 'TRANSFORM']))
+    .action(async (query: string, options: { type?: 'ARTIFACT' | 'ULABEL' | 'TRANSFORM' }) => {
+      const hits = await client().search(query, { types: options.type ? [options.type] : undefined });
+      for (const hit of hits) output(asJson() ? JSON.stringify(hit) : `${hit.type.padEnd(9)} ${hit.uid}  ${hit.score.toFixed(2)}  ${hit.field}: ${hit.text}`);
+    });
+
+  program
     .command('update <uid>')
     .description("change an artifact's virtual key, description, kind or version tag (an empty value clears it)")
     .option('--key <key>', 'a new virtual key with the same suffix')

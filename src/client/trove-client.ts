@@ -26,6 +26,8 @@ import {
   ReadArtifactDocument,
   ReplaceArtifactDocument,
   RestoreArtifactDocument,
+  SearchDocument,
+  type SearchType,
   StoragesDocument,
   UpdateArtifactDocument,
   type UpdateArtifactInput,
@@ -179,6 +181,12 @@ export class TroveClient {
   async restoreArtifact(uid: string): Promise<SaveResult> {
     const { restoreArtifact } = await this.graphql.request(RestoreArtifactDocument, { input: { uid } });
     return unwrap(restoreArtifact, 'ArtifactPayload');
+  }
+
+  /** Artifacts, labels and transforms whose text contains words like `query` (3+ characters), best first. */
+  async search(query: string, options: { types?: SearchType[]; first?: number } = {}) {
+    const { search } = await this.graphql.request(SearchDocument, { query, types: options.types, first: options.first });
+    return search.map(({ artifact, ulabel, transform, ...hit }) => ({ ...hit, uid: (artifact ?? ulabel ?? transform)?.uid ?? '' }));
   }
 
   /** Changes an artifact's virtual key, description, kind or version tag; omitted fields stay, null clears. */

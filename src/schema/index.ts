@@ -9,6 +9,7 @@ import './ulabel';
 import './transform';
 import './run';
 import './token';
+import './search';
 
 export const schema = builder.toSchema({ sortSchema: true });
 import './artifact-mutations';
