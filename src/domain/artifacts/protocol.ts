@@ -235,10 +235,15 @@ export interface ProtocolResult<T> {
 }
 
 /** Runs steps 2 to 4 for work whose bytes (if any) are staged. */
+/** The store holding a storage's objects: the steps' own lookup for batches across storages, else their one store. */
+function stepStore<T>(steps: ProtocolSteps<T>, storageId: number): ObjectStore {
+  return steps.storeOf?.(storageId) ?? steps.store;
+}
+
 export async function runProtocol<T>(services: ArtifactServices, steps: ProtocolSteps<T>): Promise<ProtocolResult<T>> {
   const { db, config, faults } = services;
   const { detail } = steps;
-  const storeOf = steps.storeOf ?? (() => steps.store);
+  const storeOf = (storageId: number) => stepStore(steps, storageId);
   const owner = newLeaseOwner();
   let committed;
   try {
@@ -358,7 +363,7 @@ async function undoPromotions<T>(services: ArtifactServices, steps: ProtocolStep
     return true;
   });
   if (!undone) return false;
-  const storeOf = steps.storeOf ?? (() => steps.store);
+  const storeOf = (storageId: number) => stepStore(steps, storageId);
   for (const operation of operations) {
     if (operation.kind === 'PROMOTE') await storeOf(operation.storageId).delete(operation.fromKey).catch(() => undefined);
   }
