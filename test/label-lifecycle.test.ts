@@ -34,7 +34,7 @@ describe('label lifecycle', () => {
 
     // Carried by an artifact: not deleted for good, nothing changes.
     const refused = (await trove.query(DELETE, { uid, permanent: true })).deleteULabel;
-    expect(refused).toMatchObject({ __typename: 'LabelInUse', code: 'LABEL_IN_USE' });
+    expect(refused).toMatchObject({ __typename: 'RecordInUse', code: 'LABEL_IN_USE' });
     expect(refused.message).toContain('on 1 artifact(s)');
     expect(await trove.services.db.uLabel.count({ where: { uid } })).toBe(1);
     await trove.query(`mutation($input: LabelArtifactInput!) { removeLabels(input: $input) { __typename } }`, { input: { artifactUid: artifact, labelUids: [uid] } });

@@ -121,4 +121,43 @@ describe('run lifecycle', () => {
     expect(await new TroveClient(trove.url).runs.updateTransform({ uid: v1, description: null })).toMatchObject({ uid: v1 });
     expect((await trove.query(UPDATE, { input: { uid: 'nOsUchTransf0000', description: 'x' } })).updateTransform.__typename).toBe('NotFound');
   });
+
+  it('deletes runs and transform versions for good, never under artifacts they made; the previous version becomes the latest', async () => {
+    const DELETE_RUN = `mutation($uid: String!) { deleteRun(input: { uid: $uid }) { __typename ... on DeleteRunPayload { uid deletedId } ... on Error { code message } } }`;
+    const DELETE_TRANSFORM = `mutation($uid: String!) { deleteTransform(input: { uid: $uid }) { __typename ... on DeleteTransformPayload { uid deletedId } ... on Error { code message } } }`;
+    const CREATE_TRANSFORM = `mutation($input: CreateTransformInput!) { createTransform(input: $input) { ... on TransformPayload { transform { uid } } } }`;
+    const v1 = (await trove.query(CREATE_TRANSFORM, { input: { key: 'scripts/deletable.py', kind: 'SCRIPT', sourceCode: '1' } })).createTransform.transform.uid;
+    const v2 = (await trove.query(CREATE_TRANSFORM, { input: { key: 'scripts/deletable.py', kind: 'SCRIPT', sourceCode: '2' } })).createTransform.transform.uid;
+    const producing = (await start({ transformUid: v2 })).run.uid;
+    const reading = (await start({ transformUid: v2 })).run.uid;
+    const made = (await trove.query(`mutation($input: CreateArtifactInput!) { createArtifact(input: $input) { ... on ArtifactPayload { artifact { uid } } } }`, {
+      input: { content: 'made by a run', key: 'outputs/made.txt', runUid: producing },
+    })).createArtifact.artifact.uid;
+    await trove.query(`mutation($input: MarkInputsInput!) { markInputs(input: $input) { __typename } }`, { input: { runUid: reading, artifactUids: [made] } });
+
+    // Protected: the run that made an artifact, and its transform.
+    expect((await trove.query(DELETE_RUN, { uid: producing })).deleteRun).toMatchObject({ __typename: 'RecordInUse', code: 'RUN_IN_USE' });
+    expect((await trove.query(DELETE_TRANSFORM, { uid: v2 })).deleteTransform).toMatchObject({ __typename: 'RecordInUse', code: 'TRANSFORM_IN_USE' });
+    expect(await trove.services.db.run.count({ where: { transform: { uid: v2 } } })).toBe(2);
+
+    // A run that only read: it goes with its input link; the artifact stays.
+    expect((await trove.query(DELETE_RUN, { uid: reading })).deleteRun).toMatchObject({ __typename: 'DeleteRunPayload', uid: reading });
+    expect(await trove.services.db.runInputArtifact.count({ where: { artifact: { uid: made } } })).toBe(0);
+    expect(await trove.services.db.artifact.count({ where: { uid: made } })).toBe(1);
+
+    // Once the artifact is gone for good, the transform goes with its last run, and v1 is the latest again.
+    await trove.query(`mutation($uid: String!) { deleteArtifact(input: { uid: $uid, permanent: true }) { __typename } }`, { uid: made });
+    expect((await trove.query(DELETE_TRANSFORM, { uid: v2 })).deleteTransform).toMatchObject({ __typename: 'DeleteTransformPayload', uid: v2 });
+    expect(await trove.services.db.run.count({ where: { uid: producing } })).toBe(0);
+    expect(await trove.services.db.transform.findUniqueOrThrow({ where: { uid: v1 } })).toMatchObject({ isLatest: true });
+    expect((await trove.query(DELETE_RUN, { uid: producing })).deleteRun.__typename).toBe('NotFound');
+
+    const client = new TroveClient(trove.url);
+    const spare = (await start({ transformUid: v1 })).run.uid;
+    const lines: string[] = [];
+    await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'run', 'delete', spare]);
+    expect(lines).toEqual([`deleted: ${spare}`]);
+    expect(await client.runs.deleteTransform(v1)).toMatchObject({ uid: v1 });
+    expect(await trove.services.db.transform.count({ where: { key: 'scripts/deletable.py' } })).toBe(0);
+  });
 });

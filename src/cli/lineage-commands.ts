@@ -123,6 +123,13 @@ export function addRunCommands(program: Command, { client, output, asJson }: Cli
       output(asJson() ? JSON.stringify(finished) : `${finished.uid} ${finished.status.toLowerCase()} at ${finished.finishedAt}`);
     });
   run
+    .command('delete <runUid>')
+    .description('delete a run for good (refused while artifacts it created exist)')
+    .action(async (runUid: string) => {
+      const deleted = await client().runs.deleteRun(runUid);
+      output(asJson() ? JSON.stringify(deleted) : `deleted: ${deleted.uid}`);
+    });
+  run
     .command('inputs <runUid> <artifactUids...>')
     .description('record artifacts the run read (ones it created are skipped)')
     .action(async (runUid: string, artifactUids: string[]) => {

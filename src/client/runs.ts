@@ -3,6 +3,8 @@ import type { GraphQLClient } from 'graphql-request';
 import {
   type CreateTransformInput,
   CreateTransformDocument,
+  DeleteRunDocument,
+  DeleteTransformDocument,
   FinishRunDocument,
   type FinishedRunStatus,
   MarkInputsDocument,
@@ -22,6 +24,18 @@ export class RunsClient {
   async createTransform(input: CreateTransformInput) {
     const { createTransform } = await this.graphql.request(CreateTransformDocument, { input });
     return unwrap(createTransform, 'TransformPayload');
+  }
+
+  /** Deletes a run for good (refused with RUN_IN_USE while artifacts it created exist). */
+  async deleteRun(uid: string) {
+    const { deleteRun } = await this.graphql.request(DeleteRunDocument, { input: { uid } });
+    return unwrap(deleteRun, 'DeleteRunPayload');
+  }
+
+  /** Deletes a transform version and its runs for good (refused with TRANSFORM_IN_USE while its runs created artifacts). */
+  async deleteTransform(uid: string) {
+    const { deleteTransform } = await this.graphql.request(DeleteTransformDocument, { input: { uid } });
+    return unwrap(deleteTransform, 'DeleteTransformPayload');
   }
 
   /** Edits a transform's description or version tag. */

@@ -124,10 +124,14 @@ export class StorageBusyError extends TroveError {
   }
 }
 
-/** A label that may not be deleted for good: artifacts carry it, or it is the type of other labels (LaminDB: PROTECT). */
-export class LabelInUseError extends TroveError {
-  constructor(message: string) {
-    super('LABEL_IN_USE', message);
+/**
+ * A record that may not be deleted for good because others depend on it, as LaminDB protects them: a label that
+ * artifacts carry or that types other labels (LABEL_IN_USE), a run or transform whose runs created artifacts
+ * (RUN_IN_USE, TRANSFORM_IN_USE).
+ */
+export class RecordInUseError extends TroveError {
+  constructor(code: 'LABEL_IN_USE' | 'RUN_IN_USE' | 'TRANSFORM_IN_USE', message: string) {
+    super(code, message);
   }
 }
 

@@ -2,7 +2,7 @@
 // and are shown so a person can decide, and bulk creation costs a constant number of SQL statements per batch.
 import type { ULabel } from '../db/generated/client';
 import type { Database } from '../db/client';
-import { InvalidInputError, LabelInUseError, NotFoundError } from './errors';
+import { InvalidInputError, NotFoundError, RecordInUseError } from './errors';
 import { escapeLike } from './filters';
 import { randomBase62, uidLengths } from './uid';
 
@@ -268,8 +268,8 @@ export async function deleteULabel(db: Database, uid: string, permanent: boolean
     if (!label) throw new NotFoundError('label', `uid ${uid}`);
     if (!permanent) return label.branch === 'TRASH' ? label : tx.uLabel.update({ where: { id: label.id }, data: { branch: 'TRASH' } });
     const [artifacts, children] = [await tx.artifactULabel.count({ where: { ulabelId: label.id } }), await tx.uLabel.count({ where: { typeId: label.id } })];
-    if (artifacts) throw new LabelInUseError(`label "${label.name}" is on ${artifacts} artifact(s); remove it from them (removeLabels) before deleting it for good`);
-    if (children) throw new LabelInUseError(`label "${label.name}" is the type of ${children} label(s); delete or retype them first`);
+    if (artifacts) throw new RecordInUseError('LABEL_IN_USE', `label "${label.name}" is on ${artifacts} artifact(s); remove it from them (removeLabels) before deleting it for good`);
+    if (children) throw new RecordInUseError('LABEL_IN_USE', `label "${label.name}" is the type of ${children} label(s); delete or retype them first`);
     await tx.uLabel.delete({ where: { id: label.id } });
     return label;
   });

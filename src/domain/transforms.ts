@@ -4,7 +4,7 @@ import type { Database } from '../db/client';
 import type { Prisma, Run, RunStatus, Transform } from '../db/generated/client';
 import { keyProblem } from '../storage/keys';
 import { familyLock, lock, transformKeyLock } from './locks';
-import { InvalidInputError, NotFoundError, VersionTagTakenError } from './errors';
+import { InvalidInputError, NotFoundError, RecordInUseError, VersionTagTakenError } from './errors';
 import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } from './uid';
 
 export type TransformKind = 'PIPELINE' | 'NOTEBOOK' | 'SCRIPT' | 'FUNCTION';
@@ -258,4 +258,42 @@ export async function upstreamLineage(db: Database, artifactId: number, depth: n
     }
   }
   return graph;
+}
+
+/**
+ * LaminDB's delete of a run (for good: runs have no trash). Artifacts keep the run that created them, so a run with
+ * output artifacts is refused (LaminDB protects them); its input and re-creation links go, labels it created stay.
+ */
+export async function deleteRun(db: Database, uid: string): Promise<Run> {
+  return db.$transaction(async (tx) => {
+    const [run] = await tx.$queryRaw<Run[]>`SELECT * FROM "Run" WHERE uid = ${uid} FOR UPDATE`;
+    if (!run) throw new NotFoundError('run', `uid ${uid}`);
+    const outputs = await tx.artifact.count({ where: { runId: run.id } });
+    if (outputs) throw new RecordInUseError('RUN_IN_USE', `run ${uid} created ${outputs} artifact(s), which keep their lineage; delete them first`);
+    await tx.run.delete({ where: { id: run.id } });
+    return run;
+  });
+}
+
+/**
+ * LaminDB's delete of a transform version (for good), with its runs (LaminDB cascades them), refused while any of
+ * those runs created artifacts. The version before it becomes the family's latest again.
+ */
+export async function deleteTransform(db: Database, uid: string): Promise<Transform> {
+  return db.$transaction(async (tx) => {
+    const found = await tx.transform.findUnique({ where: { uid } });
+    if (!found) throw new NotFoundError('transform', `uid ${uid}`);
+    const stem = found.uid.slice(0, uidLengths.transformStem);
+    // The same locks as a new version of the family takes: no version appears while this one goes.
+    await lock(tx, transformKeyLock(found.key), familyLock(stem));
+    const outputs = await tx.artifact.count({ where: { run: { transformId: found.id } } });
+    if (outputs) throw new RecordInUseError('TRANSFORM_IN_USE', `runs of transform ${uid} created ${outputs} artifact(s), which keep their lineage; delete them first`);
+    await tx.run.deleteMany({ where: { transformId: found.id } });
+    await tx.transform.delete({ where: { id: found.id } });
+    if (found.isLatest) {
+      const previous = await tx.transform.findFirst({ where: { uid: { startsWith: stem } }, orderBy: { id: 'desc' } });
+      if (previous) await tx.transform.update({ where: { id: previous.id }, data: { isLatest: true } });
+    }
+    return found;
+  });
 }

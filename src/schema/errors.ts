@@ -10,7 +10,7 @@ import {
   NotFoundError,
   StorageFailedError,
   StorageInUseError,
-  LabelInUseError,
+  RecordInUseError,
   TroveError,
   VersionTagTakenError,
 } from '../domain/errors';
@@ -110,11 +110,12 @@ builder.objectType(FileExistsError, {
   fields: (t) => ({ key: t.exposeString('key') }),
 });
 
-builder.objectType(LabelInUseError, {
-  name: 'LabelInUse',
-  description: 'The label cannot be deleted for good: artifacts carry it, or it is the type of other labels.',
+builder.objectType(RecordInUseError, {
+  name: 'RecordInUse',
+  description:
+    'The record cannot be deleted for good because others depend on it: LABEL_IN_USE (artifacts carry it, or it types other labels), RUN_IN_USE or TRANSFORM_IN_USE (artifacts were created by the run, or by runs of the transform).',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof LabelInUseError,
+  isTypeOf: (value) => value instanceof RecordInUseError,
 });
 
 builder.objectType(StorageInUseError, {

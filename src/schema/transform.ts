@@ -1,7 +1,8 @@
-import type { Transform } from '../db/generated/client';
-import { InvalidInputError, NotFoundError, VersionTagTakenError } from '../domain/errors';
+import type { Run, Transform } from '../db/generated/client';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { InvalidInputError, NotFoundError, RecordInUseError, VersionTagTakenError } from '../domain/errors';
 import { transformWhere } from '../domain/filters';
-import { createTransform, updateTransform } from '../domain/transforms';
+import { createTransform, deleteRun, deleteTransform, updateTransform } from '../domain/transforms';
 import { builder } from './builder';
 import { nodeConnection } from './connections';
 import { RunConnection } from './run';
@@ -121,3 +122,36 @@ builder.mutationField('updateTransform', (t) =>
     resolve: async (_root, { input }, context) => ({ transform: await updateTransform(context.db, input), created: false }),
   }),
 );
+
+const DeleteRecordInput = builder.inputType('DeleteRecordInput', { fields: (t) => ({ uid: t.string({ required: true }) }) });
+
+/** What a permanent delete answers: the uid and Relay id of the record that is gone. */
+function deletedPayload<T extends { uid: string }>(name: string, nodeType: string) {
+  return builder.objectRef<T>(name).implement({
+    fields: (t) => ({
+      uid: t.string({ resolve: (record) => record.uid }),
+      deletedId: t.id({ resolve: (record) => encodeGlobalID(nodeType, record.uid) }),
+    }),
+  });
+}
+const DeleteTransformPayload = deletedPayload<Transform>('DeleteTransformPayload', 'Transform');
+const DeleteRunPayload = deletedPayload<Run>('DeleteRunPayload', 'Run');
+
+builder.mutationFields((t) => ({
+  deleteTransform: t.field({
+    authScopes: { write: true },
+    type: DeleteTransformPayload,
+    description: 'Deletes a transform version for good with its runs (LaminDB); refused with TRANSFORM_IN_USE while its runs created artifacts. The version before it becomes the latest.',
+    args: { input: t.arg({ type: DeleteRecordInput, required: true }) },
+    errors: { types: [NotFoundError, RecordInUseError], union: { name: 'DeleteTransformResult' } },
+    resolve: (_root, { input }, context) => deleteTransform(context.db, input.uid),
+  }),
+  deleteRun: t.field({
+    authScopes: { write: true },
+    type: DeleteRunPayload,
+    description: 'Deletes a run for good with its input links; refused with RUN_IN_USE while artifacts it created exist.',
+    args: { input: t.arg({ type: DeleteRecordInput, required: true }) },
+    errors: { types: [NotFoundError, RecordInUseError], union: { name: 'DeleteRunResult' } },
+    resolve: (_root, { input }, context) => deleteRun(context.db, input.uid),
+  }),
+}));

@@ -1,6 +1,6 @@
 import type { TroveContext } from '../context';
 import type { Prisma, ULabel } from '../db/generated/client';
-import { InvalidInputError, LabelInUseError, NotFoundError, SimilarNamesError } from '../domain/errors';
+import { InvalidInputError, NotFoundError, RecordInUseError, SimilarNamesError } from '../domain/errors';
 import { ulabelWhere } from '../domain/filters';
 import { addLabels, createULabel, createULabels, deleteULabel, removeLabels, restoreULabel, type ULabelOutcome, updateULabel } from '../domain/labels';
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
@@ -245,7 +245,7 @@ builder.mutationFields((t) => ({
     type: DeleteULabelPayload,
     description: "Moves a label to the trash, or with permanent: true deletes it; a label on artifacts or typing other labels is refused for good (LaminDB's PROTECT).",
     args: { input: t.arg({ type: DeleteULabelInput, required: true }) },
-    errors: { types: [NotFoundError, LabelInUseError], union: { name: 'DeleteULabelResult' } },
+    errors: { types: [NotFoundError, RecordInUseError], union: { name: 'DeleteULabelResult' } },
     resolve: async (_root, { input }, context) => ({ label: await deleteULabel(context.db, input.uid, input.permanent ?? false), permanent: input.permanent ?? false }),
   }),
   updateULabel: t.field({

@@ -53,15 +53,25 @@
       "NotFound",
       "StorageBusy"
     ],
+    "DeleteRunResult": [
+      "DeleteRunPayload",
+      "NotFound",
+      "RecordInUse"
+    ],
     "DeleteStorageResult": [
       "DeleteStoragePayload",
       "NotFound",
       "StorageInUse"
     ],
+    "DeleteTransformResult": [
+      "DeleteTransformPayload",
+      "NotFound",
+      "RecordInUse"
+    ],
     "DeleteULabelResult": [
       "DeleteULabelPayload",
-      "LabelInUse",
-      "NotFound"
+      "NotFound",
+      "RecordInUse"
     ],
     "Error": [
       "BulkSaveFailed",
@@ -69,10 +79,10 @@
       "HashExists",
       "InvalidInput",
       "KeyOccupied",
-      "LabelInUse",
       "LeaseLost",
       "NotFound",
       "OperationError",
+      "RecordInUse",
       "SimilarNames",
       "StorageBusy",
       "StorageFailed",
@@ -231,15 +241,25 @@
       "NotFound",
       "StorageBusy"
     ],
+    "DeleteRunResult": [
+      "DeleteRunPayload",
+      "NotFound",
+      "RecordInUse"
+    ],
     "DeleteStorageResult": [
       "DeleteStoragePayload",
       "NotFound",
       "StorageInUse"
     ],
+    "DeleteTransformResult": [
+      "DeleteTransformPayload",
+      "NotFound",
+      "RecordInUse"
+    ],
     "DeleteULabelResult": [
       "DeleteULabelPayload",
-      "LabelInUse",
-      "NotFound"
+      "NotFound",
+      "RecordInUse"
     ],
     "Error": [
       "BulkSaveFailed",
@@ -247,10 +267,10 @@
       "HashExists",
       "InvalidInput",
       "KeyOccupied",
-      "LabelInUse",
       "LeaseLost",
       "NotFound",
       "OperationError",
+      "RecordInUse",
       "SimilarNames",
       "StorageBusy",
       "StorageFailed",
