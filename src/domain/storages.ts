@@ -11,7 +11,7 @@ import type { StoreRegistry } from '../storage/open-store';
 import { storageTypeOf } from './bootstrap';
 import { InvalidInputError, NotFoundError, StorageInUseError } from './errors';
 import { lock, storageRootLock } from './locks';
-import { ensureStorageMarker, readStorageMarker, writeStorageMarker } from './storage-marker';
+import { readStorageMarker, writeStorageMarker } from './storage-marker';
 import { randomBase62, uidLengths } from './uid';
 
 export interface RegisterStorageInput {
@@ -94,7 +94,7 @@ export async function registerStorage(
     await lock(tx, storageRootLock(input.root));
     const existing = await tx.storage.findUnique({ where: { root: input.root } });
     if (existing) {
-      if (!marked) await bestEffort(() => ensureStorageMarker(store, existing.uid));
+      if (!marked) await bestEffort(() => writeStorageMarker(store, existing.uid));
       return { storage: existing, created: false };
     }
     if (marked) {

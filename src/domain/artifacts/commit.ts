@@ -12,13 +12,12 @@ import {
   VersionTagTakenError,
 } from '../errors';
 import { hashLock, keyLock, lock, type Tx } from '../locks';
-import { FIRST_VERSION_SUFFIX, randomBase62, uidLengths } from '../uid';
 import { anonymousContentError, isAnonymous, type PreparedSave } from './prepare';
 import type { PreviousFields } from './previous-fields';
 import { type OwedWork, pendingWork } from './protocol';
 import type { ArtifactServices } from './services';
 import type { StagedContent } from './staging';
-import { latestOnReturn, nextVersionUid } from './versions';
+import { firstVersionUid, latestOnReturn, nextVersionUid } from './versions';
 
 /** Artifacts with the same bytes: equal hash, and equal full checksum where the hash does not cover everything. */
 export function sameContentWhere(content: { hash: string; fullChecksum: string | null }): Prisma.ArtifactWhereInput {
@@ -199,10 +198,10 @@ export async function commitSave(
       orderBy: [{ isLatest: 'desc' }, { id: 'desc' }],
     });
     if (previous) await services.faults.reach('save.beforeVersion', { uid: previous.uid, key: prepared.key });
-    uid = previous ? await nextVersionUid(tx, previous.uid) : randomBase62(uidLengths.artifactStem) + FIRST_VERSION_SUFFIX;
+    uid = previous ? await nextVersionUid(tx, previous.uid) : firstVersionUid();
     if (previous) warnings.push(`creating a new version of ${previous.uid} under key "${prepared.key}"`);
   } else {
-    uid = randomBase62(uidLengths.artifactStem) + FIRST_VERSION_SUFFIX;
+    uid = firstVersionUid();
   }
 
   const storageKey = prepared.registeredKey ?? (prepared.key && !prepared.keyIsVirtual ? prepared.key : autoStorageKey(uid, prepared.suffix));
@@ -254,7 +253,7 @@ export function isPlainNewSave(prepared: PreparedSave, staged: StagedContent, un
 /** Step 2 for the plainly new inputs of a batch (isPlainNewSave): their rows in one multi-row insert, in input order. */
 export async function insertNewArtifacts(tx: Tx, services: ArtifactServices, saves: { prepared: PreparedSave; staged: StagedContent }[]): Promise<{ value: SaveOutcome; owed: OwedWork }[]> {
   if (!saves.length) return [];
-  const uids = saves.map(() => randomBase62(uidLengths.artifactStem) + FIRST_VERSION_SUFFIX);
+  const uids = saves.map(() => firstVersionUid());
   const storageKeys = saves.map(({ prepared }, index) => autoStorageKey(uids[index]!, prepared.suffix));
   const column = <T>(value: (save: { prepared: PreparedSave; staged: StagedContent }) => T) => saves.map(value);
   const rows = await tx.$queryRaw<Artifact[]>`

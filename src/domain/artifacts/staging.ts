@@ -54,9 +54,7 @@ export async function stageStream(
     await store.put(key, hashed, { contentLength: options.expectedSize, signal: options.signal });
     if (options.expectedSize !== undefined && hasher.bytesSeen !== options.expectedSize) throw wrongLength(hasher.bytesSeen, options.expectedSize);
     const content = await hasher.result(async (start) => store.get(key, { start, end: hasher.bytesSeen - 1 }));
-    const info = await store.head(key);
-    if (!info || info.size !== content.size) throw new StorageFailedError('SizeMismatch', `the staged object has ${info?.size ?? 'no'} bytes, ${content.size} were sent`);
-    return { ...content, storage, store, stagingKey: key, fingerprint: fingerprintOf(info) };
+    return { ...content, storage, store, stagingKey: key, fingerprint: await stagedFingerprint(store, key, content.size) };
   } catch (error) {
     await store.delete(key).catch(() => undefined);
     if (error instanceof InvalidInputError) throw error;
@@ -66,6 +64,13 @@ export async function stageStream(
     }
     throw storageFailure(error, storage.root);
   }
+}
+
+/** What the staged object looks like, as the store reports it; a store that holds another size failed the write. */
+async function stagedFingerprint(store: ObjectStore, key: string, sent: number): Promise<Fingerprint> {
+  const info = await store.head(key);
+  if (!info || info.size !== sent) throw new StorageFailedError('SizeMismatch', `the staged object has ${info?.size ?? 'no'} bytes, ${sent} were sent`);
+  return fingerprintOf(info);
 }
 
 function wrongLength(received: number, announced: number): InvalidInputError {
@@ -78,9 +83,7 @@ export async function stageBuffer(storage: Storage, store: ObjectStore, content:
   try {
     const hash = await hashBuffer(content);
     await store.put(key, content);
-    const info = await store.head(key);
-    if (!info || info.size !== content.length) throw new StorageFailedError('SizeMismatch', `the staged object has ${info?.size ?? 'no'} bytes, ${content.length} were sent`);
-    return { ...hash, storage, store, stagingKey: key, fingerprint: fingerprintOf(info) };
+    return { ...hash, storage, store, stagingKey: key, fingerprint: await stagedFingerprint(store, key, content.length) };
   } catch (error) {
     await store.delete(key).catch(() => undefined);
     throw storageFailure(error, storage.root);

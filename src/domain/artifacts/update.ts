@@ -7,6 +7,7 @@ import { extractSuffix } from '../../storage/suffix';
 import { InvalidInputError, NotFoundError, VersionTagTakenError } from '../errors';
 import { keyLock, lock } from '../locks';
 import type { ArtifactOutcome, ArtifactServices } from './services';
+import { stemOf } from './versions';
 
 export interface UpdateArtifactInput {
   uid: string;
@@ -45,12 +46,12 @@ export async function updateArtifact(services: ArtifactServices, input: UpdateAr
     // The new key's lock: a save under that key decides versions against what this edit leaves.
     if (keyChanges && input.key) await lock(tx, keyLock(found.storageId, input.key));
     if (!found.isLatest) {
-      const latest = await tx.artifact.findFirst({ where: { uid: { startsWith: found.uid.slice(0, 16) }, isLatest: true } });
+      const latest = await tx.artifact.findFirst({ where: { uid: { startsWith: stemOf(found.uid) }, isLatest: true } });
       warnings.push(`artifact ${found.uid} is not the latest version${latest ? ` (the latest is ${latest.uid})` : ''}; only this version changes`);
     }
     if (keyChanges && input.key) {
       const other = await tx.artifact.findFirst({
-        where: { storageId: found.storageId, key: input.key, branch: 'MAIN', isLatest: true, NOT: { uid: { startsWith: found.uid.slice(0, 16) } } },
+        where: { storageId: found.storageId, key: input.key, branch: 'MAIN', isLatest: true, NOT: { uid: { startsWith: stemOf(found.uid) } } },
       });
       if (other) warnings.push(`artifact ${other.uid} (another artifact) also has the key "${input.key}"; artifact(key:) returns the newest of them`);
     }

@@ -3,7 +3,12 @@
 // family's lock.
 import type { Artifact } from '../../db/generated/client';
 import { familyLock, lock, type Tx } from '../locks';
-import { FIRST_VERSION_SUFFIX, nextVersionSuffix, uidLengths } from '../uid';
+import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } from '../uid';
+
+/** The uid of a new artifact family's first version. */
+export function firstVersionUid(): string {
+  return randomBase62(uidLengths.artifactStem) + FIRST_VERSION_SUFFIX;
+}
 
 export function stemOf(uid: string): string {
   return uid.slice(0, uidLengths.artifactStem);
