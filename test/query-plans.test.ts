@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../src/db/client';
-import { artifactWhere, transformWhere, ulabelWhere } from '../src/domain/filters';
+import { artifactWhere, collectionWhere, transformWhere, ulabelWhere } from '../src/domain/filters';
 import { createULabels } from '../src/domain/labels';
 import { search } from '../src/domain/search';
 import { startTestTrove, type TestTrove } from './helpers/trove';
@@ -43,7 +43,15 @@ describe('query plans at scale', () => {
       INSERT INTO "Transform" (uid, key, kind, hash, "createdById", "updatedAt")
       SELECT substr(md5('transform' || i), 1, 12) || '0000', 'pipelines/step-' || i || '.py', 'SCRIPT', substr(md5('source' || i), 1, 22), ${user}, now()
       FROM generate_series(1, ${ROWS}) AS i`);
-    await client.query('ANALYZE "Artifact"; ANALYZE "ULabel"; ANALYZE "Transform"');
+    await client.query(`
+      INSERT INTO "Collection" (uid, key, description, hash, "createdById", "updatedAt")
+      SELECT substr(md5('collection' || i), 1, 16) || '0000', 'screens/plate-' || i, 'plate ' || substr(md5('plate' || i), 1, 10),
+             substr(md5('set' || i), 1, 22), ${user}, now()
+      FROM generate_series(1, ${ROWS}) AS i`);
+    await client.query(`
+      INSERT INTO "CollectionArtifact" ("collectionId", "artifactId", position)
+      SELECT c.id, a.id, 0 FROM "Collection" c JOIN "Artifact" a ON a.id = c.id`);
+    await client.query('ANALYZE "Artifact"; ANALYZE "ULabel"; ANALYZE "Transform"; ANALYZE "Collection"; ANALYZE "CollectionArtifact"');
   }, 60_000);
   afterAll(async () => {
     await client?.end();
@@ -91,11 +99,24 @@ describe('query plans at scale', () => {
     expect(plan).toContain('Bitmap Index Scan on "Transform_key_pattern_idx"');
   });
 
+  it.each([
+    ['keyPrefix', () => db.collection.findMany({ ...page, where: collectionWhere({ keyPrefix: 'screens/plate-123' }) }), 'Collection_key_pattern_idx'],
+    ['a version family (uid stem)', () => db.collection.findMany({ where: collectionWhere({ uidPrefix: 'c4ca4238a0b92382' }) }), 'Collection_uid_pattern_idx'],
+    ['hash', () => db.collection.findMany({ ...page, where: collectionWhere({ hash: 'abc' }) }), 'Collection_hash_idx'],
+    ['description fragment', () => db.collection.findMany({ ...page, where: collectionWhere({ descriptionContains: 'A1b2' }) }), 'Collection_description_trgm_idx'],
+    ['artifact', () => db.collection.findMany({ ...page, where: collectionWhere({ artifactUid: 'c4ca4238a0b923820000' }) }), 'CollectionArtifact_artifactId_idx'],
+  ])('collections by %s use an index', async (_name, run, index) => {
+    const plan = await planOf(run, 'Collection');
+    expect(plan).not.toMatch(/Seq Scan/);
+    expect(plan).toContain(`Index Scan on "${index}`);
+  });
+
   it('search(query) reads every searched column through its trigram index', async () => {
     // A rare word (the descriptions are "sample " and an md5 prefix): the planner's estimate then favours the index.
     const plan = await planOf(() => search(db, 'c4ca42'), 'Artifact');
     expect(plan).not.toMatch(/Seq Scan/);
-    for (const index of ['Artifact_key_trgm_idx', 'Artifact_description_trgm_idx', 'ULabel_name_trgm_idx', 'Transform_key_trgm_idx', 'Transform_description_trgm_idx']) {
+    const indexes = ['Artifact_key_trgm_idx', 'Artifact_description_trgm_idx', 'ULabel_name_trgm_idx', 'Transform_key_trgm_idx', 'Transform_description_trgm_idx'];
+    for (const index of [...indexes, 'Collection_key_trgm_idx', 'Collection_description_trgm_idx']) {
       expect(plan).toContain(`Bitmap Index Scan on "${index}"`);
     }
   });

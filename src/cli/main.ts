@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { type ClientArtifact, TroveClient } from '../client/trove-client';
 import { asClientError } from '../client/results';
+import { addCollectionCommands } from './collection-commands';
 import { addLabelCommands, addRunCommands } from './lineage-commands';
 import { progressBar } from './progress';
 import { addTokenCommands } from './token-commands';
@@ -178,11 +179,11 @@ export function buildCli(output: (line: string) => void = console.log): Command 
 
   program
     .command('search <query>')
-    .description('artifacts, labels and transforms whose key, name or description contains words like the query, best first')
-    .addOption(new Option('--type <type>', 'only this kind of record').choices(['ARTIFACT', 'ULABEL', 'TRANSFORM']))
-    .action(async (query: string, options: { type?: 'ARTIFACT' | 'ULABEL' | 'TRANSFORM' }) => {
+    .description('artifacts, labels, transforms and collections whose key, name or description contains words like the query, best first')
+    .addOption(new Option('--type <type>', 'only this kind of record').choices(['ARTIFACT', 'ULABEL', 'TRANSFORM', 'COLLECTION']))
+    .action(async (query: string, options: { type?: 'ARTIFACT' | 'ULABEL' | 'TRANSFORM' | 'COLLECTION' }) => {
       const hits = await client().search(query, { types: options.type ? [options.type] : undefined });
-      for (const hit of hits) output(asJson() ? JSON.stringify(hit) : `${hit.type.padEnd(9)} ${hit.uid}  ${hit.score.toFixed(2)}  ${hit.field}: ${hit.text}`);
+      for (const hit of hits) output(asJson() ? JSON.stringify(hit) : `${hit.type.padEnd(10)} ${hit.uid}  ${hit.score.toFixed(2)}  ${hit.field}: ${hit.text}`);
     });
 
   program
@@ -206,6 +207,7 @@ export function buildCli(output: (line: string) => void = console.log): Command 
       output(asJson() ? JSON.stringify(result) : `updated: ${describeArtifact(result.artifact)}`);
     });
 
+  addCollectionCommands(program, { client, output, asJson });
   addLabelCommands(program, { client, output, asJson });
   addRunCommands(program, { client, output, asJson });
   addTokenCommands(program, { client, output, asJson });

@@ -65,9 +65,10 @@ export class RunsClient {
     return unwrap(finishRun, 'FinishRunPayload').run;
   }
 
-  /** Records that the run read these artifacts (ones it created itself are skipped); answers its inputs (first 100). */
-  async markInputs(runUid: string, artifactUids: string[]) {
-    const { markInputs } = await this.graphql.request(MarkInputsDocument, { input: { runUid, artifactUids } });
+  /** Records that the run read these artifacts (ones it created itself are skipped) and collections; answers its
+   * artifact inputs (first 100). */
+  async markInputs(runUid: string, artifactUids: string[], collectionUids: string[] = []) {
+    const { markInputs } = await this.graphql.request(MarkInputsDocument, { input: { runUid, artifactUids, collectionUids } });
     const { recorded, run } = unwrap(markInputs, 'MarkInputsPayload');
     return { recorded, runUid: run.uid, inputs: run.inputArtifacts.edges.map((edge) => edge.node), totalInputs: run.inputArtifacts.totalCount };
   }

@@ -32,6 +32,7 @@ import {
   UpdateArtifactDocument,
   type UpdateArtifactInput,
 } from './generated/graphql';
+import { CollectionsClient } from './collections';
 import { LabelsClient } from './labels';
 import { TroveClientError, unwrap } from './results';
 import { RunsClient } from './runs';
@@ -73,6 +74,7 @@ function counting(total: number, onProgress?: (bytes: number, total: number) => 
 export class TroveClient {
   readonly graphql: GraphQLClient;
   private readonly authHeaders: Record<string, string>;
+  readonly collections: CollectionsClient;
   readonly labels: LabelsClient;
   readonly runs: RunsClient;
   readonly tokens: TokensClient;
@@ -86,6 +88,7 @@ export class TroveClient {
     const token = options.token ?? process.env.TROVE_TOKEN;
     this.authHeaders = token ? { authorization: `Bearer ${token}` } : {};
     this.graphql = new GraphQLClient(new URL('/graphql', baseUrl).toString(), { headers: this.authHeaders });
+    this.collections = new CollectionsClient(this.graphql, this);
     this.labels = new LabelsClient(this.graphql);
     this.runs = new RunsClient(this.graphql);
     this.tokens = new TokensClient(this.graphql);
@@ -183,10 +186,10 @@ export class TroveClient {
     return unwrap(restoreArtifact, 'ArtifactPayload');
   }
 
-  /** Artifacts, labels and transforms whose text contains words like `query` (3+ characters), best first. */
+  /** Artifacts, labels, transforms and collections whose text contains words like `query` (3+ characters), best first. */
   async search(query: string, options: { types?: SearchType[]; first?: number } = {}) {
     const { search } = await this.graphql.request(SearchDocument, { query, types: options.types, first: options.first });
-    return search.map(({ artifact, ulabel, transform, ...hit }) => ({ ...hit, uid: (artifact ?? ulabel ?? transform)?.uid ?? '' }));
+    return search.map(({ artifact, ulabel, transform, collection, ...hit }) => ({ ...hit, uid: (artifact ?? ulabel ?? transform ?? collection)?.uid ?? '' }));
   }
 
   /** Changes an artifact's virtual key, description, kind or version tag; omitted fields stay, null clears. */

@@ -127,10 +127,10 @@ export class StorageBusyError extends TroveError {
 /**
  * A record that may not be deleted for good because others depend on it, as LaminDB protects them: a label that
  * artifacts carry or that types other labels (LABEL_IN_USE), a run or transform whose runs created artifacts
- * (RUN_IN_USE, TRANSFORM_IN_USE).
+ * (RUN_IN_USE, TRANSFORM_IN_USE), an artifact in a collection or indexing one (ARTIFACT_IN_COLLECTION).
  */
 export class RecordInUseError extends TroveError {
-  constructor(code: 'LABEL_IN_USE' | 'RUN_IN_USE' | 'TRANSFORM_IN_USE', message: string) {
+  constructor(code: 'LABEL_IN_USE' | 'RUN_IN_USE' | 'TRANSFORM_IN_USE' | 'ARTIFACT_IN_COLLECTION', message: string) {
     super(code, message);
   }
 }

@@ -115,3 +115,32 @@ export function runWhere(filter: RunFilter = {}): Prisma.RunWhereInput {
     AND: paramConditions.length ? paramConditions : undefined,
   };
 }
+
+export interface CollectionFilter extends CreatedRange {
+  key?: string | null;
+  keyPrefix?: string | null;
+  /** uids starting with this, e.g. a family's 16-character stem (all its versions). */
+  uidPrefix?: string | null;
+  descriptionContains?: string | null;
+  hash?: string | null;
+  /** Collections that contain this artifact. */
+  artifactUid?: string | null;
+  /** Collections this run created. */
+  runUid?: string | null;
+  isLatest?: boolean | null;
+  branch?: BranchName | null;
+}
+
+export function collectionWhere(filter: CollectionFilter = {}): Prisma.CollectionWhereInput {
+  return {
+    branch: filter.branch ?? (filter.hash ? undefined : 'MAIN'),
+    key: filter.key ?? (filter.keyPrefix ? { startsWith: escapeLike(filter.keyPrefix) } : undefined),
+    uid: filter.uidPrefix ? { startsWith: escapeLike(filter.uidPrefix) } : undefined,
+    description: filter.descriptionContains ? { contains: escapeLike(filter.descriptionContains), mode: 'insensitive' } : undefined,
+    hash: filter.hash ?? undefined,
+    artifacts: filter.artifactUid ? { some: { artifact: { uid: filter.artifactUid } } } : undefined,
+    run: filter.runUid ? { uid: filter.runUid } : undefined,
+    isLatest: filter.isLatest ?? undefined,
+    createdAt: createdWhere(filter),
+  };
+}

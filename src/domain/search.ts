@@ -1,4 +1,4 @@
-// search(query): artifacts (key, description), labels (name) and transforms (key, description) ranked by pg_trgm's
+// search(query): artifacts (key, description), labels (name), transforms and collections (key, description) ranked by pg_trgm's
 // word similarity, the share of the query's trigrams found in the best-matching stretch of the text, so "iris" finds
 // "datasets/iris_v2.csv". Each searched column has a trigram GIN index that serves the <% operator (threshold set
 // for the statement's transaction only), so a search stays fast at a million rows. Latest versions on MAIN only.
@@ -6,8 +6,8 @@ import type { Database } from '../db/client';
 import { Prisma } from '../db/generated/client';
 import { InvalidInputError } from './errors';
 
-export type SearchType = 'ARTIFACT' | 'ULABEL' | 'TRANSFORM';
-export const SEARCH_TYPES: SearchType[] = ['ARTIFACT', 'ULABEL', 'TRANSFORM'];
+export type SearchType = 'ARTIFACT' | 'ULABEL' | 'TRANSFORM' | 'COLLECTION';
+export const SEARCH_TYPES: SearchType[] = ['ARTIFACT', 'ULABEL', 'TRANSFORM', 'COLLECTION'];
 
 export interface SearchHit {
   type: SearchType;
@@ -30,6 +30,7 @@ const SEARCHED: Record<SearchType, { table: string; columns: string[]; where: st
   ARTIFACT: [{ table: 'Artifact', columns: ['key', 'description'], where: `branch = 'MAIN' AND "isLatest"` }],
   ULABEL: [{ table: 'ULabel', columns: ['name'], where: `branch = 'MAIN'` }],
   TRANSFORM: [{ table: 'Transform', columns: ['key', 'description'], where: `"isLatest"` }],
+  COLLECTION: [{ table: 'Collection', columns: ['key', 'description'], where: `branch = 'MAIN' AND "isLatest"` }],
 };
 
 export async function search(db: Database, query: string, types: SearchType[] = SEARCH_TYPES, limit = 20): Promise<SearchHit[]> {

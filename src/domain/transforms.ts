@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../db/client';
 import type { Prisma, Run, RunStatus, Transform } from '../db/generated/client';
 import { keyProblem } from '../storage/keys';
-import { familyLock, lock, transformKeyLock } from './locks';
+import { familyLock, lock, transformKeyLock, type Tx } from './locks';
 import { InvalidInputError, NotFoundError, RecordInUseError, VersionTagTakenError } from './errors';
 import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } from './uid';
 
@@ -191,22 +191,43 @@ export async function finishRun(
 }
 
 /**
- * Records that `runUid` read these artifacts, except those the run itself created or re-created (LaminDB's rule).
- * Returns the run and the number of new input links.
+ * Records that `runUid` read these artifacts and collections, except artifacts the run itself created or re-created
+ * (LaminDB's rule). Returns the run and the number of new input links.
  */
-export async function markInputs(db: Database, runUid: string, artifactUids: string[]): Promise<{ run: { id: number }; recorded: number }> {
+export async function markInputs(db: Database, runUid: string, artifactUids: string[], collectionUids: string[] = []): Promise<{ run: { id: number }; recorded: number }> {
   const run = await db.run.findUnique({ where: { uid: runUid } });
   if (!run) throw new NotFoundError('run', `uid ${runUid}`);
-  const artifacts = await db.artifact.findMany({
-    where: { uid: { in: artifactUids } },
-    select: { id: true, uid: true, runId: true, recreatingRuns: { where: { runId: run.id }, select: { runId: true } } },
+  const artifacts = await db.artifact.findMany({ where: { uid: { in: artifactUids } }, select: { id: true, uid: true } });
+  const collections = await db.collection.findMany({ where: { uid: { in: collectionUids } }, select: { id: true, uid: true } });
+  const missingArtifacts = missingUids(artifactUids, artifacts);
+  if (missingArtifacts.length) throw new NotFoundError('artifact', `uid ${missingArtifacts.join(', ')}`);
+  const missingCollections = missingUids(collectionUids, collections);
+  if (missingCollections.length) throw new NotFoundError('collection', `uid ${missingCollections.join(', ')}`);
+  const recorded = await db.$transaction(async (tx) => {
+    const artifactLinks = await linkRunInputs(tx, run.id, artifacts.map((artifact) => artifact.id));
+    const collectionLinks = await tx.runInputCollection.createMany({
+      data: collections.map((collection) => ({ runId: run.id, collectionId: collection.id })),
+      skipDuplicates: true,
+    });
+    return artifactLinks + collectionLinks.count;
   });
-  const found = new Set(artifacts.map((artifact) => artifact.uid));
-  const missing = artifactUids.filter((uid) => !found.has(uid));
-  if (missing.length) throw new NotFoundError('artifact', `uid ${missing.join(', ')}`);
-  const inputs = artifacts.filter((artifact) => artifact.runId !== run.id && artifact.recreatingRuns.length === 0);
-  const { count } = await db.runInputArtifact.createMany({ data: inputs.map((artifact) => ({ runId: run.id, artifactId: artifact.id })), skipDuplicates: true });
-  return { run, recorded: count };
+  return { run, recorded };
+}
+
+function missingUids(asked: string[], found: { uid: string }[]): string[] {
+  const present = new Set(found.map((record) => record.uid));
+  return asked.filter((uid) => !present.has(uid));
+}
+
+/** Input links from a run to artifacts it read, skipping those it created or re-created; returns the new links. */
+export async function linkRunInputs(tx: Tx, runId: number, artifactIds: number[]): Promise<number> {
+  if (!artifactIds.length) return 0;
+  const inputs = await tx.artifact.findMany({
+    where: { id: { in: artifactIds }, OR: [{ runId: null }, { runId: { not: runId } }], recreatingRuns: { none: { runId } } },
+    select: { id: true },
+  });
+  const { count } = await tx.runInputArtifact.createMany({ data: inputs.map((artifact) => ({ runId, artifactId: artifact.id })), skipDuplicates: true });
+  return count;
 }
 
 export interface LineageGraph {
@@ -260,6 +281,10 @@ export async function upstreamLineage(db: Database, artifactId: number, depth: n
   return graph;
 }
 
+function outputsPhrase(artifacts: number, collections: number): string {
+  return [artifacts ? `${artifacts} artifact(s)` : '', collections ? `${collections} collection(s)` : ''].filter(Boolean).join(' and ');
+}
+
 /**
  * LaminDB's delete of a run (for good: runs have no trash). Artifacts keep the run that created them, so a run with
  * output artifacts is refused (LaminDB protects them); its input and re-creation links go, labels it created stay.
@@ -269,7 +294,10 @@ export async function deleteRun(db: Database, uid: string): Promise<Run> {
     const [run] = await tx.$queryRaw<Run[]>`SELECT * FROM "Run" WHERE uid = ${uid} FOR UPDATE`;
     if (!run) throw new NotFoundError('run', `uid ${uid}`);
     const outputs = await tx.artifact.count({ where: { runId: run.id } });
-    if (outputs) throw new RecordInUseError('RUN_IN_USE', `run ${uid} created ${outputs} artifact(s), which keep their lineage; delete them first`);
+    const collections = await tx.collection.count({ where: { runId: run.id } });
+    if (outputs || collections) {
+      throw new RecordInUseError('RUN_IN_USE', `run ${uid} created ${outputsPhrase(outputs, collections)}, which keep their lineage; delete them first`);
+    }
     await tx.run.delete({ where: { id: run.id } });
     return run;
   });
@@ -287,7 +315,10 @@ export async function deleteTransform(db: Database, uid: string): Promise<Transf
     // The same locks as a new version of the family takes: no version appears while this one goes.
     await lock(tx, transformKeyLock(found.key), familyLock(stem));
     const outputs = await tx.artifact.count({ where: { run: { transformId: found.id } } });
-    if (outputs) throw new RecordInUseError('TRANSFORM_IN_USE', `runs of transform ${uid} created ${outputs} artifact(s), which keep their lineage; delete them first`);
+    const collections = await tx.collection.count({ where: { run: { transformId: found.id } } });
+    if (outputs || collections) {
+      throw new RecordInUseError('TRANSFORM_IN_USE', `runs of transform ${uid} created ${outputsPhrase(outputs, collections)}, which keep their lineage; delete them first`);
+    }
     await tx.run.deleteMany({ where: { transformId: found.id } });
     await tx.transform.delete({ where: { id: found.id } });
     if (found.isLatest) {

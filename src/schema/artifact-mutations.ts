@@ -7,7 +7,7 @@ import { type SaveArtifactInput, sourceFromFields } from '../domain/artifacts/pr
 import { replaceArtifact } from '../domain/artifacts/replace';
 import { saveArtifact } from '../domain/artifacts/save';
 import { updateArtifact } from '../domain/artifacts/update';
-import { BulkSaveFailedError, InvalidInputError, LeaseLostError, NotFoundError, StorageBusyError, VersionTagTakenError } from '../domain/errors';
+import { BulkSaveFailedError, InvalidInputError, LeaseLostError, NotFoundError, RecordInUseError, StorageBusyError, VersionTagTakenError } from '../domain/errors';
 import { ArtifactType } from './artifact';
 import { builder } from './builder';
 import { artifactSaveErrors } from './errors';
@@ -180,9 +180,9 @@ builder.mutationFields((t) => ({
   deleteArtifact: t.field({
     authScopes: { write: true },
     type: DeleteArtifactPayload,
-    description: 'Moves an artifact to the trash, or with permanent: true deletes the record and (see deleteStorage) the object.',
+    description: 'Moves an artifact to the trash, or with permanent: true deletes the record and (see deleteStorage) the object; an artifact in a collection is refused for good (ARTIFACT_IN_COLLECTION).',
     args: { input: t.arg({ type: DeleteArtifactInput, required: true }) },
-    errors: { types: [NotFoundError, InvalidInputError, StorageBusyError, LeaseLostError], union: { name: 'DeleteArtifactResult' } },
+    errors: { types: [NotFoundError, InvalidInputError, StorageBusyError, LeaseLostError, RecordInUseError], union: { name: 'DeleteArtifactResult' } },
     resolve: (_root, { input }, context) => deleteArtifact(context, input),
   }),
   readArtifact: t.field({

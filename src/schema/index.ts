@@ -8,6 +8,7 @@ import './artifact';
 import './ulabel';
 import './transform';
 import './run';
+import './collection';
 import './token';
 import './search';
 

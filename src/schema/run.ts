@@ -198,7 +198,11 @@ const FinishRunInput = builder.inputType('FinishRunInput', {
 });
 
 const MarkInputsInput = builder.inputType('MarkInputsInput', {
-  fields: (t) => ({ runUid: t.string({ required: true }), artifactUids: t.stringList({ required: true }) }),
+  fields: (t) => ({
+    runUid: t.string({ required: true }),
+    artifactUids: t.stringList({ required: true }),
+    collectionUids: t.stringList({ required: false, description: 'Collections the run read.' }),
+  }),
 });
 
 const StartRunPayload = recordPayload<{ run: { id: number } }>('StartRunPayload', 'run');
@@ -228,10 +232,10 @@ builder.mutationFields((t) => ({
   markInputs: t.field({
     authScopes: { write: true },
     type: MarkInputsPayload,
-    description: 'Records that the run read these artifacts (skipping ones the run created or re-created).',
+    description: 'Records that the run read these artifacts (skipping ones the run created or re-created) and collections.',
     args: { input: t.arg({ type: MarkInputsInput, required: true }) },
     errors: { types: [NotFoundError], union: { name: 'MarkInputsResult' } },
-    resolve: (_root, { input }, context) => markInputs(context.db, input.runUid, input.artifactUids),
+    resolve: (_root, { input }, context) => markInputs(context.db, input.runUid, input.artifactUids, input.collectionUids ?? []),
   }),
 }));
 

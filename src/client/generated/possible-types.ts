@@ -27,6 +27,12 @@
       "StorageFailed",
       "VersionTagTaken"
     ],
+    "CreateCollectionResult": [
+      "CollectionPayload",
+      "InvalidInput",
+      "NotFound",
+      "VersionTagTaken"
+    ],
     "CreateTransformResult": [
       "InvalidInput",
       "TransformPayload",
@@ -51,7 +57,12 @@
       "InvalidInput",
       "LeaseLost",
       "NotFound",
+      "RecordInUse",
       "StorageBusy"
+    ],
+    "DeleteCollectionResult": [
+      "DeleteCollectionPayload",
+      "NotFound"
     ],
     "DeleteRunResult": [
       "DeleteRunPayload",
@@ -100,6 +111,7 @@
     ],
     "Node": [
       "Artifact",
+      "Collection",
       "Run",
       "Storage",
       "Transform",
@@ -139,6 +151,10 @@
       "ArtifactPayload",
       "NotFound"
     ],
+    "RestoreCollectionResult": [
+      "CollectionPayload",
+      "NotFound"
+    ],
     "RestoreULabelResult": [
       "NotFound",
       "ULabelPayload"
@@ -171,6 +187,12 @@
     ],
     "UpdateArtifactResult": [
       "ArtifactPayload",
+      "InvalidInput",
+      "NotFound",
+      "VersionTagTaken"
+    ],
+    "UpdateCollectionResult": [
+      "CollectionPayload",
       "InvalidInput",
       "NotFound",
       "VersionTagTaken"
@@ -215,6 +237,12 @@
       "StorageFailed",
       "VersionTagTaken"
     ],
+    "CreateCollectionResult": [
+      "CollectionPayload",
+      "InvalidInput",
+      "NotFound",
+      "VersionTagTaken"
+    ],
     "CreateTransformResult": [
       "InvalidInput",
       "TransformPayload",
@@ -239,7 +267,12 @@
       "InvalidInput",
       "LeaseLost",
       "NotFound",
+      "RecordInUse",
       "StorageBusy"
+    ],
+    "DeleteCollectionResult": [
+      "DeleteCollectionPayload",
+      "NotFound"
     ],
     "DeleteRunResult": [
       "DeleteRunPayload",
@@ -288,6 +321,7 @@
     ],
     "Node": [
       "Artifact",
+      "Collection",
       "Run",
       "Storage",
       "Transform",
@@ -327,6 +361,10 @@
       "ArtifactPayload",
       "NotFound"
     ],
+    "RestoreCollectionResult": [
+      "CollectionPayload",
+      "NotFound"
+    ],
     "RestoreULabelResult": [
       "NotFound",
       "ULabelPayload"
@@ -359,6 +397,12 @@
     ],
     "UpdateArtifactResult": [
       "ArtifactPayload",
+      "InvalidInput",
+      "NotFound",
+      "VersionTagTaken"
+    ],
+    "UpdateCollectionResult": [
+      "CollectionPayload",
       "InvalidInput",
       "NotFound",
       "VersionTagTaken"

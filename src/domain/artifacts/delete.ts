@@ -1,7 +1,7 @@
 // deleteArtifact (to the trash, or permanently with or without the stored object) and restoreArtifact. A permanent
 // delete runs the storage protocol (protocol.ts): the row goes and the object's deletion is owed in one transaction.
 import type { Artifact } from '../../db/generated/client';
-import { NotFoundError, StorageBusyError } from '../errors';
+import { NotFoundError, RecordInUseError, StorageBusyError } from '../errors';
 import { artifactLock, lock, type Tx } from '../locks';
 import type { PreviousFields } from './previous-fields';
 import { type OwedWork, pendingWork, runProtocol } from './protocol';
@@ -52,6 +52,13 @@ async function commitPermanentDelete(tx: Tx, artifactId: number, uid: string, de
   if (pending.some((work) => work.live)) {
     // Its bytes are moving right now: deleting the row under the move would leave the moved object to nobody.
     throw new StorageBusyError(`artifact ${uid} is being stored by another request; delete it when that is done (storageOngoing clears)`);
+  }
+  const collections = await tx.collectionArtifact.count({ where: { artifactId } });
+  const indexes = await tx.collection.count({ where: { metaArtifactId: artifactId } });
+  if (collections || indexes) {
+    // LaminDB's PROTECT: a collection keeps its artifacts (trashing the artifact is allowed).
+    const what = collections ? `is in ${collections} collection(s)` : 'is the meta artifact of a collection';
+    throw new RecordInUseError('ARTIFACT_IN_COLLECTION', `artifact ${uid} ${what}; delete those collections first, or move the artifact to the trash`);
   }
   // An interrupted save or replace (its lease expired): the delete takes the work over and removes what it left.
   const leftovers = leftoversOf(pending, artifact);
