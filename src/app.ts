@@ -45,7 +45,7 @@ export async function createTrove(config: TroveConfig, log: Logger, options: Tro
       partBytes: config.s3PartBytes,
     });
     const user = await ensureUser(opened.db, config.userHandle);
-    const defaultStorage = await ensureDefaultStorage(opened.db, config.defaultStorageRoot, user, config.awsRegion);
+    const defaultStorage = await ensureDefaultStorage(opened.db, config.defaultStorageRoot, user, config.awsRegion, { keepChosen: !config.defaultStorageFromEnv });
     await markDefaultStorage(stores, defaultStorage, log);
     const signer = new UrlSigner(
       await loadSigningSecret(config.dataDir, config.secret),

@@ -52,6 +52,9 @@ export interface TroveConfig {
   databaseUrl?: string;
   /** Default storage root: an absolute local path or s3://bucket/prefix. */
   defaultStorageRoot: string;
+  /** TROVE_STORAGE was set: that root is made the default at every start. Otherwise the data folder's storage is the
+   * default only until another is chosen (setDefaultStorage), and that choice lasts. */
+  defaultStorageFromEnv: boolean;
   s3Endpoint?: string;
   awsRegion?: string;
   logLevel: string;
@@ -119,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     dataDir,
     databaseUrl: values.DATABASE_URL,
     defaultStorageRoot: normalizeStorageRoot(values.TROVE_STORAGE ?? path.join(dataDir, 'storage')),
+    defaultStorageFromEnv: values.TROVE_STORAGE !== undefined,
     s3Endpoint: values.TROVE_S3_ENDPOINT,
     awsRegion: values.AWS_REGION,
     logLevel: values.LOG_LEVEL,

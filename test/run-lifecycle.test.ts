@@ -120,6 +120,14 @@ describe('run lifecycle', () => {
     expect((await trove.query(UPDATE, { input: { uid: v2, versionTag: '2', description: 'second' } })).updateTransform.transform).toMatchObject({ uid: v2, versionTag: '2', description: 'second' });
     expect(await new TroveClient(trove.url).runs.updateTransform({ uid: v1, description: null })).toMatchObject({ uid: v1 });
     expect((await trove.query(UPDATE, { input: { uid: 'nOsUchTransf0000', description: 'x' } })).updateTransform.__typename).toBe('NotFound');
+    // The CLI: `transform update`, while `transform <key>` still registers one.
+    const lines: string[] = [];
+    const cli = (...args: string[]) => buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, ...args]);
+    await cli('transform', 'update', v2, '--description', 'from the shell', '--version-tag', '');
+    expect(lines).toEqual([`updated: ${v2}  scripts/tagged.py`]);
+    expect(await trove.services.db.transform.findUniqueOrThrow({ where: { uid: v2 } })).toMatchObject({ description: 'from the shell', versionTag: null });
+    await cli('transform', 'scripts/tagged.py', '--source', __filename);
+    expect(lines[1]).toMatch(new RegExp(`^${v2.slice(0, 12)}0002$`));
   });
 
   it('deletes runs and transform versions for good, never under artifacts they made; the previous version becomes the latest', async () => {
@@ -152,12 +160,17 @@ describe('run lifecycle', () => {
     expect(await trove.services.db.transform.findUniqueOrThrow({ where: { uid: v1 } })).toMatchObject({ isLatest: true });
     expect((await trove.query(DELETE_RUN, { uid: producing })).deleteRun.__typename).toBe('NotFound');
 
-    const client = new TroveClient(trove.url);
     const spare = (await start({ transformUid: v1 })).run.uid;
     const lines: string[] = [];
     await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'run', 'delete', spare]);
     expect(lines).toEqual([`deleted: ${spare}`]);
-    expect(await client.runs.deleteTransform(v1)).toMatchObject({ uid: v1 });
+    lines.length = 0;
+    await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'transform', 'delete', v1]);
+    expect(lines).toEqual([`deleted: ${v1}`]);
     expect(await trove.services.db.transform.count({ where: { key: 'scripts/deletable.py' } })).toBe(0);
+    // And the SDK.
+    const spareTransform = (await trove.query(CREATE_TRANSFORM, { input: { key: 'scripts/sdk-deletable.py', kind: 'SCRIPT' } })).createTransform.transform.uid;
+    expect(await new TroveClient(trove.url).runs.deleteTransform(spareTransform)).toMatchObject({ uid: spareTransform });
+    expect(await trove.services.db.transform.count({ where: { uid: spareTransform } })).toBe(0);
   });
 });

@@ -49,7 +49,7 @@ describe('the access matrix over every root field', () => {
     for (const field of fields) expect(field.role, `${field.kind} ${field.name}`).toBeDefined();
     // The admin-only surface, spelled out so that a change to it is a visible change to this test.
     expect(fields.filter((field) => field.role === 'admin').map((field) => field.name).sort()).toEqual(
-      ['apiTokens', 'createApiToken', 'deleteStorage', 'doctor', 'registerStorage', 'repair', 'revokeApiToken'].sort(),
+      ['apiTokens', 'createApiToken', 'deleteStorage', 'doctor', 'registerStorage', 'repair', 'revokeApiToken', 'setDefaultStorage'].sort(),
     );
     expect(fields.filter((field) => field.kind === 'mutation' && field.role !== 'write' && field.role !== 'admin')).toEqual([]);
   });

@@ -76,8 +76,9 @@ export function addLabelCommands(program: Command, { client, output, asJson }: C
 }
 
 export function addRunCommands(program: Command, { client, output, asJson }: CliContext): void {
-  program
-    .command('transform <key>')
+  const transform = program.command('transform').description('transforms: register (the default: `trove transform <key>`), update, delete');
+  transform
+    .command('create <key>', { isDefault: true })
     .description('register a transform (script, notebook, pipeline, function); same key and source return the existing one, new source makes a new version; prints its uid')
     .addOption(new Option('--kind <kind>', 'default SCRIPT, or the kind of the transform given to --revises').choices(['PIPELINE', 'NOTEBOOK', 'SCRIPT', 'FUNCTION']))
     .option('--source <file>', 'its source code (hashed to tell versions apart)')
@@ -89,6 +90,23 @@ export function addRunCommands(program: Command, { client, output, asJson }: Cli
       const kind = options.kind ?? (options.revises ? undefined : 'SCRIPT');
       const result = await client().runs.createTransform({ key, kind, sourceCode, versionTag: options.versionTag, description: options.description, revisesUid: options.revises });
       output(asJson() ? JSON.stringify(result) : result.transform.uid);
+    });
+  transform
+    .command('update <uid>')
+    .description("edit a transform's description or version tag (an empty value clears it)")
+    .option('--description <text>')
+    .option('--version-tag <tag>', 'unique among the versions of the transform')
+    .action(async (uid: string, options: { description?: string; versionTag?: string }) => {
+      const clear = (value: string | undefined) => (value === undefined ? undefined : value || null);
+      const updated = await client().runs.updateTransform({ uid, description: clear(options.description), versionTag: clear(options.versionTag) });
+      output(asJson() ? JSON.stringify(updated) : `updated: ${updated.uid}  ${updated.key}`);
+    });
+  transform
+    .command('delete <uid>')
+    .description('delete a transform version for good with its runs (refused while its runs created artifacts or collections)')
+    .action(async (uid: string) => {
+      const deleted = await client().runs.deleteTransform(uid);
+      output(asJson() ? JSON.stringify(deleted) : `deleted: ${deleted.uid}`);
     });
 
   const run = program.command('run').description('runs of a transform: start, finish, record inputs');
@@ -124,7 +142,7 @@ export function addRunCommands(program: Command, { client, output, asJson }: Cli
     });
   run
     .command('delete <runUid>')
-    .description('delete a run for good (refused while artifacts it created exist)')
+    .description('delete a run for good (refused while artifacts or collections it created exist)')
     .action(async (runUid: string) => {
       const deleted = await client().runs.deleteRun(runUid);
       output(asJson() ? JSON.stringify(deleted) : `deleted: ${deleted.uid}`);

@@ -70,6 +70,14 @@ export function buildCli(output: (line: string) => void = console.log): Command 
     });
 
   storage
+    .command('default <uid>')
+    .description('make a registered storage the default for saves without --storage (admin; lasts unless TROVE_STORAGE is set)')
+    .action(async (uid: string) => {
+      const chosen = await client().setDefaultStorage(uid);
+      output(asJson() ? JSON.stringify(chosen) : `default: ${chosen.uid}  ${chosen.root}`);
+    });
+
+  storage
     .command('delete <uid>')
     .description('unregister a storage that holds no artifact, trash included (admin); objects in its root stay')
     .action(async (uid: string) => {
@@ -167,6 +175,16 @@ export function buildCli(output: (line: string) => void = console.log): Command 
       if (asJson()) return output(JSON.stringify(result));
       for (const warning of result.warnings) console.error(`warning: ${warning}`);
       output(options.permanent ? `deleted ${uid}${result.objectDeleted ? ' and its object' : ''}` : `moved ${uid} to the trash`);
+    });
+
+  program
+    .command('move <uid> <storageUid>')
+    .description("move an artifact's bytes to another storage (see `trove storage list`); same uid and key, the old copy is deleted")
+    .action(async (uid: string, storageUid: string) => {
+      const result = await client().moveArtifact(uid, storageUid);
+      if (asJson()) return output(JSON.stringify(result));
+      for (const warning of result.warnings.slice(1)) console.error(`warning: ${warning}`);
+      output(`moved: ${describeArtifact(result.artifact)}  ${result.artifact.path}`);
     });
 
   program

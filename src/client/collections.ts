@@ -17,7 +17,7 @@ import {
   UpdateCollectionDocument,
   type UpdateCollectionInput,
 } from './generated/graphql';
-import { TroveClientError, unwrap } from './results';
+import { everyNode, TroveClientError, unwrap } from './results';
 import type { TransferProgress, TroveClient } from './trove-client';
 
 export type ClientCollection = CollectionFieldsFragment;
@@ -52,24 +52,17 @@ export class CollectionsClient {
   }
 
   /** Every collection matching `filter`, newest first, fetched page by page. */
-  async *list(filter: CollectionFilter = {}, pageSize = 100): AsyncGenerator<ClientCollection> {
-    let after: string | null | undefined;
-    do {
-      const { collections } = await this.graphql.request(CollectionsDocument, { filter, first: pageSize, after });
-      for (const edge of collections.edges) yield edge.node;
-      after = collections.pageInfo.hasNextPage ? collections.pageInfo.endCursor : undefined;
-    } while (after);
+  list(filter: CollectionFilter = {}, pageSize = 100): AsyncGenerator<ClientCollection> {
+    return everyNode(async (after) => (await this.graphql.request(CollectionsDocument, { filter, first: pageSize, after })).collections);
   }
 
   /** The collection's artifacts in order, fetched page by page. */
-  async *artifacts(uid: string, pageSize = 500): AsyncGenerator<ArtifactFieldsFragment> {
-    let after: string | null | undefined;
-    do {
+  artifacts(uid: string, pageSize = 500): AsyncGenerator<ArtifactFieldsFragment> {
+    return everyNode(async (after) => {
       const { collection } = await this.graphql.request(CollectionArtifactsDocument, { uid, first: pageSize, after });
       if (!collection) throw new TroveClientError('NOT_FOUND', `no collection with uid ${uid}`);
-      for (const edge of collection.artifacts.edges) yield edge.node;
-      after = collection.artifacts.pageInfo.hasNextPage ? collection.artifacts.pageInfo.endCursor : undefined;
-    } while (after);
+      return collection.artifacts;
+    });
   }
 
   /**

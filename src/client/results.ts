@@ -38,3 +38,19 @@ export function asClientError(error: unknown, serverUrl: string): TroveClientErr
   }
   return new TroveClientError('CLIENT_ERROR', (error as Error).message ?? String(error));
 }
+
+/** A page of a Relay connection, as the SDK's operations select it. */
+interface Page<T> {
+  edges: { node: T }[];
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+}
+
+/** Every node of a connection, fetching page after page (`fetchPage(after)`) as the caller iterates. */
+export async function* everyNode<T>(fetchPage: (after: string | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
+  let after: string | undefined;
+  do {
+    const page = await fetchPage(after);
+    for (const edge of page.edges) yield edge.node;
+    after = page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? undefined) : undefined;
+  } while (after);
+}

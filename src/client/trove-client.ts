@@ -16,11 +16,13 @@ import {
   type CreateArtifactInput,
   CreateUploadDocument,
   DeleteArtifactDocument,
+  MoveArtifactDocument,
   DoctorDocument,
   type DoctorReportFieldsFragment,
   RepairDocument,
   type DeleteArtifactInput,
   DeleteStorageDocument,
+  SetDefaultStorageDocument,
   RegisterStorageDocument,
   type RegisterStorageInput,
   ReadArtifactDocument,
@@ -34,7 +36,7 @@ import {
 } from './generated/graphql';
 import { CollectionsClient } from './collections';
 import { LabelsClient } from './labels';
-import { TroveClientError, unwrap } from './results';
+import { everyNode, TroveClientError, unwrap } from './results';
 import { RunsClient } from './runs';
 import { TokensClient } from './tokens';
 
@@ -118,6 +120,12 @@ export class TroveClient {
     return unwrap(registerStorage, 'RegisterStoragePayload');
   }
 
+  /** Makes a registered storage the default for saves without a storage (admin). */
+  async setDefaultStorage(uid: string) {
+    const { setDefaultStorage } = await this.graphql.request(SetDefaultStorageDocument, { input: { uid } });
+    return unwrap(setDefaultStorage, 'SetDefaultStoragePayload').storage;
+  }
+
   /** Unregisters a storage that holds no artifact (admin); its marker goes, other objects in its root stay. */
   async deleteStorage(uid: string) {
     const { deleteStorage } = await this.graphql.request(DeleteStorageDocument, { input: { uid } });
@@ -170,14 +178,15 @@ export class TroveClient {
     return unwrap(deleteArtifact, 'DeleteArtifactPayload');
   }
 
+  /** Moves an artifact's bytes to another storage (same uid and storage key); the old object is deleted. */
+  async moveArtifact(uid: string, storageUid: string): Promise<SaveResult> {
+    const { moveArtifact } = await this.graphql.request(MoveArtifactDocument, { input: { uid, storageUid } });
+    return unwrap(moveArtifact, 'ArtifactPayload');
+  }
+
   /** Every artifact matching `filter`, ordered by key, fetched page by page. */
-  async *artifacts(filter: ArtifactFilter = {}, pageSize = 100): AsyncGenerator<ClientArtifact> {
-    let after: string | null | undefined;
-    do {
-      const { artifacts } = await this.graphql.request(ArtifactsDocument, { filter, first: pageSize, after });
-      for (const edge of artifacts.edges) yield edge.node;
-      after = artifacts.pageInfo.hasNextPage ? artifacts.pageInfo.endCursor : undefined;
-    } while (after);
+  artifacts(filter: ArtifactFilter = {}, pageSize = 100): AsyncGenerator<ClientArtifact> {
+    return everyNode(async (after) => (await this.graphql.request(ArtifactsDocument, { filter, first: pageSize, after })).artifacts);
   }
 
   /** Brings an artifact back from the trash. */

@@ -18,16 +18,24 @@ export async function ensureUser(db: Database, handle: string): Promise<User> {
   });
 }
 
-/** Registers `root` (if new) and makes it the default storage, in one transaction. */
+/**
+ * Registers `root` (if new) and makes it the default storage, in one transaction; with `keepChosen`, a default chosen
+ * before (setDefaultStorage) stays and `root` is only the default of a database that has none.
+ */
 export async function ensureDefaultStorage(
   db: Database,
   root: string,
   createdBy: User,
   region?: string,
+  options: { keepChosen?: boolean } = {},
 ): Promise<Storage> {
   return db.$transaction(async (tx) => {
     // Serialises concurrent start-ups of several Trove processes.
     await lock(tx, bootstrapLock);
+    if (options.keepChosen) {
+      const chosen = await tx.storage.findFirst({ where: { isDefault: true } });
+      if (chosen) return chosen;
+    }
     const existing = await tx.storage.findUnique({ where: { root } });
     if (existing?.isDefault) return existing;
     await tx.storage.updateMany({ where: { isDefault: true }, data: { isDefault: false } });

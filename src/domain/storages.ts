@@ -10,7 +10,7 @@ import type { ObjectStore } from '../storage/object-store';
 import type { StoreRegistry } from '../storage/open-store';
 import { storageTypeOf } from './bootstrap';
 import { InvalidInputError, NotFoundError, StorageInUseError } from './errors';
-import { lock, storageRootLock } from './locks';
+import { bootstrapLock, lock, storageRootLock } from './locks';
 import { readStorageMarker, writeStorageMarker } from './storage-marker';
 import { randomBase62, uidLengths } from './uid';
 
@@ -125,6 +125,22 @@ export async function registerStorage(
 }
 
 /**
+ * Makes a registered storage the default for saves without `storageUid` (LaminDB's `ln.settings.storage = ...`), in
+ * one transaction. Unless TROVE_STORAGE is set (then that root is the default again at the next start), the choice
+ * lasts across restarts.
+ */
+export async function setDefaultStorage(db: Database, uid: string): Promise<Storage> {
+  return db.$transaction(async (tx) => {
+    await lock(tx, bootstrapLock);
+    const found = await tx.storage.findUnique({ where: { uid } });
+    if (!found) throw new NotFoundError('storage', `uid ${uid}`);
+    if (found.isDefault) return found;
+    await tx.storage.updateMany({ where: { isDefault: true }, data: { isDefault: false } });
+    return tx.storage.update({ where: { id: found.id }, data: { isDefault: true } });
+  });
+}
+
+/**
  * Unregisters a storage that holds no artifact (LaminDB's `Storage.delete()`, which is permanent): the default
  * storage and a storage with artifacts (trash included), an open upload or owed storage work are refused. Only the
  * record and the storage's marker go; no other object in the root is touched. Returns the deleted record.
@@ -135,7 +151,7 @@ export async function deleteStorage(db: Database, stores: StoreRegistry, uid: st
     const [found] = await tx.$queryRaw<Storage[]>`SELECT * FROM "Storage" WHERE uid = ${uid} FOR UPDATE`;
     if (!found) throw new NotFoundError('storage', `uid ${uid}`);
     if (found.isDefault) {
-      throw new StorageInUseError('STORAGE_IS_DEFAULT', `${found.root} is the default storage (TROVE_STORAGE); start Trove with another default storage before deleting it`);
+      throw new StorageInUseError('STORAGE_IS_DEFAULT', `${found.root} is the default storage; make another storage the default (setDefaultStorage) before deleting it`);
     }
     const [artifacts, uploads, operations] = await Promise.all([
       tx.artifact.count({ where: { storageId: found.id } }),

@@ -158,7 +158,11 @@ export function createGateway(services: TroveServices): Gateway {
   async function health() {
     const [database, storage] = await Promise.all([
       services.db.$queryRaw`SELECT 1`.then(() => 'ok', (error: Error) => error.message),
-      services.stores.storeFor(config.defaultStorageRoot).check().then(() => 'ok', (error: Error) => error.message),
+      // The default storage as the database says (setDefaultStorage may have chosen another since the start).
+      services.db.storage
+        .findFirstOrThrow({ where: { isDefault: true } })
+        .then((storage) => services.stores.storeFor(storage.root).check())
+        .then(() => 'ok', (error: Error) => error.message),
     ]);
     return { ok: database === 'ok' && storage === 'ok', database, storage };
   }

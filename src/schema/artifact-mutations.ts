@@ -4,6 +4,7 @@ import { saveArtifacts } from '../domain/artifacts/bulk';
 import { deleteArtifact, restoreArtifact } from '../domain/artifacts/delete';
 import { downloadUrlFor, readArtifact } from '../domain/artifacts/lookup';
 import { type SaveArtifactInput, sourceFromFields } from '../domain/artifacts/prepare';
+import { moveArtifact } from '../domain/artifacts/move';
 import { replaceArtifact } from '../domain/artifacts/replace';
 import { saveArtifact } from '../domain/artifacts/save';
 import { updateArtifact } from '../domain/artifacts/update';
@@ -148,6 +149,13 @@ builder.objectFields(ReadArtifactPayload, (t) => ({
   }),
 }));
 
+const MoveArtifactInput = builder.inputType('MoveArtifactInput', {
+  fields: (t) => ({
+    uid: t.string({ required: true }),
+    storageUid: t.string({ required: true, description: 'The storage the artifact moves to.' }),
+  }),
+});
+
 builder.mutationFields((t) => ({
   createArtifact: t.field({
     authScopes: { write: true },
@@ -203,6 +211,15 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateArtifactInput, required: true }) },
     errors: { types: [NotFoundError, InvalidInputError, VersionTagTakenError], union: { name: 'UpdateArtifactResult' } },
     resolve: (_root, { input }, context) => updateArtifact(context, input),
+  }),
+  moveArtifact: t.field({
+    authScopes: { write: true },
+    type: ArtifactPayload,
+    description:
+      'Moves an artifact to another storage under the same uid and storage key: copied and checked against its hash, then the row switches and the old object is deleted. A failure at any step leaves it readable from one of the two places.',
+    args: { input: t.arg({ type: MoveArtifactInput, required: true }) },
+    errors: { types: artifactSaveErrors, union: { name: 'MoveArtifactResult' } },
+    resolve: (_root, { input }, context) => moveArtifact(context, input),
   }),
   restoreArtifact: t.field({
     authScopes: { write: true },

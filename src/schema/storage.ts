@@ -1,5 +1,5 @@
 import type { Storage } from '../db/generated/client';
-import { deleteStorage, registerStorage } from '../domain/storages';
+import { deleteStorage, registerStorage, setDefaultStorage } from '../domain/storages';
 import { InvalidInputError, NotFoundError, StorageInUseError } from '../domain/errors';
 import { ArtifactConnection } from './artifact';
 import { builder } from './builder';
@@ -114,5 +114,26 @@ builder.mutationField('deleteStorage', (t) =>
     args: { input: t.arg({ type: DeleteStorageInput, required: true }) },
     errors: { types: [NotFoundError, StorageInUseError], union: { name: 'DeleteStorageResult' } },
     resolve: (_root, { input }, context) => deleteStorage(context.db, context.stores, input.uid),
+  }),
+);
+
+const SetDefaultStorageInput = builder.inputType('SetDefaultStorageInput', {
+  fields: (t) => ({ uid: t.string({ required: true }) }),
+});
+
+const SetDefaultStoragePayload = builder.objectRef<{ storageUid: string }>('SetDefaultStoragePayload').implement({ fields: () => ({}) });
+builder.objectField(SetDefaultStoragePayload, 'storage', (t) =>
+  t.prismaField({ type: 'Storage', resolve: (query, payload, _args, context) => context.db.storage.findUniqueOrThrow({ ...query, where: { uid: payload.storageUid } }) }),
+);
+
+builder.mutationField('setDefaultStorage', (t) =>
+  t.field({
+    authScopes: { admin: true },
+    type: SetDefaultStoragePayload,
+    description:
+      'Makes a registered storage the default for saves without storageUid. It lasts across restarts, unless TROVE_STORAGE is set: that root is made the default again at every start.',
+    args: { input: t.arg({ type: SetDefaultStorageInput, required: true }) },
+    errors: { types: [NotFoundError], union: { name: 'SetDefaultStorageResult' } },
+    resolve: async (_root, { input }, context) => ({ storageUid: (await setDefaultStorage(context.db, input.uid)).uid }),
   }),
 );

@@ -109,6 +109,18 @@
       "MarkInputsPayload",
       "NotFound"
     ],
+    "MoveArtifactResult": [
+      "ArtifactPayload",
+      "FileExists",
+      "HashExists",
+      "InvalidInput",
+      "KeyOccupied",
+      "LeaseLost",
+      "NotFound",
+      "StorageBusy",
+      "StorageFailed",
+      "VersionTagTaken"
+    ],
     "Node": [
       "Artifact",
       "Collection",
@@ -175,6 +187,10 @@
       "StorageBusy",
       "StorageFailed",
       "VersionTagTaken"
+    ],
+    "SetDefaultStorageResult": [
+      "NotFound",
+      "SetDefaultStoragePayload"
     ],
     "StartRunResult": [
       "InvalidInput",
@@ -319,6 +335,18 @@
       "MarkInputsPayload",
       "NotFound"
     ],
+    "MoveArtifactResult": [
+      "ArtifactPayload",
+      "FileExists",
+      "HashExists",
+      "InvalidInput",
+      "KeyOccupied",
+      "LeaseLost",
+      "NotFound",
+      "StorageBusy",
+      "StorageFailed",
+      "VersionTagTaken"
+    ],
     "Node": [
       "Artifact",
       "Collection",
@@ -385,6 +413,10 @@
       "StorageBusy",
       "StorageFailed",
       "VersionTagTaken"
+    ],
+    "SetDefaultStorageResult": [
+      "NotFound",
+      "SetDefaultStoragePayload"
     ],
     "StartRunResult": [
       "InvalidInput",

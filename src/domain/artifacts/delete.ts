@@ -38,7 +38,9 @@ function leftoversOf(work: { kind: string; fromKey: string; previous: unknown }[
     if (operation.kind !== 'PROMOTE') continue;
     keys.add(operation.fromKey); // the dead run's staged bytes
     const previous = operation.previous as PreviousFields | null;
-    if (previous && previous.storageKey !== artifact.storageKey && (previous.key === null || artifact.keyIsVirtual)) keys.add(previous.storageKey);
+    // A move's old object is in another storage, and its deletion is owed there already.
+    const sameStorage = previous?.storageId === undefined || previous.storageId === artifact.storageId;
+    if (previous && sameStorage && previous.storageKey !== artifact.storageKey && (previous.key === null || artifact.keyIsVirtual)) keys.add(previous.storageKey);
   }
   return [...keys];
 }

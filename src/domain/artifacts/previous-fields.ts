@@ -1,4 +1,5 @@
-// What a replace changes on an artifact, kept with the owed promotion so that recovery can undo an unfinished replace.
+// What a replace or a move changes on an artifact, kept with the owed promotion so that recovery can undo an
+// unfinished one.
 import type { Artifact } from '../../db/generated/client';
 
 export interface PreviousFields {
@@ -9,6 +10,8 @@ export interface PreviousFields {
   hash: string | null;
   hashType: string | null;
   fullChecksum: string | null;
+  /** The storage the artifact was in, recorded by a move (absent: the promotion's own storage). */
+  storageId?: number;
 }
 
 export function previousFields(artifact: Artifact): PreviousFields {

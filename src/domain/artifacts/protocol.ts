@@ -19,7 +19,7 @@
 import type { StorageOperation } from '../../db/generated/client';
 import type { Database } from '../../db/client';
 import type { ObjectInfo, ObjectStore } from '../../storage/object-store';
-import { LeaseLostError, StorageFailedError, TroveError } from '../errors';
+import { LeaseLostError, StorageBusyError, StorageFailedError, TroveError } from '../errors';
 import { type FaultDetail, SimulatedCrash } from '../fault-points';
 import type { Tx } from '../locks';
 import { randomBase62 } from '../uid';
@@ -69,6 +69,17 @@ export async function pendingWork(tx: Tx, where: { artifactId: number } | { stor
           SELECT *, coalesce("leaseExpiresAt" > now(), false) AS live FROM "StorageOperation"
           WHERE "storageId" = ${where.storageId} AND ("fromKey" = ${where.key} OR "toKey" = ${where.key}) ORDER BY id FOR UPDATE`;
   return rows;
+}
+
+/** Refuses to change an artifact while storage work on it is owed: another request's (live), or a dead run's. */
+export async function refuseWhileWorkOwed(tx: Tx, artifact: { id: number; uid: string }, verb: string): Promise<void> {
+  const pending = await pendingWork(tx, { artifactId: artifact.id });
+  if (!pending.length) return;
+  throw new StorageBusyError(
+    pending.some((work) => work.live)
+      ? `artifact ${artifact.uid} is being stored by another request; ${verb} it when that is done`
+      : `an interrupted change of artifact ${artifact.uid} is being recovered; try again in a few seconds`,
+  );
 }
 
 /** A deadlock or serialization failure anywhere in `error`'s causes: PostgreSQL rolled the transaction back. */

@@ -2,12 +2,12 @@
 // (protocol.ts), so that a failed replace keeps the old bytes and the old fields.
 import type { Artifact } from '../../db/generated/client';
 import { autoStorageKey } from '../../storage/keys';
-import { InvalidInputError, KeyOccupiedError, NotFoundError, StorageBusyError } from '../errors';
+import { InvalidInputError, KeyOccupiedError, NotFoundError } from '../errors';
 import { artifactLock, hashLock, lock, type Tx } from '../locks';
 import { claimUpload, prepareTargetKey, sameContentWhere } from './commit';
 import { type PreparedSave, prepareSave, type ArtifactSource } from './prepare';
 import { previousFields, restoredFields } from './previous-fields';
-import { type OwedWork, pendingWork, runProtocol } from './protocol';
+import { type OwedWork, refuseWhileWorkOwed, runProtocol } from './protocol';
 import { stage } from './save';
 import type { ArtifactOutcome, ArtifactServices } from './services';
 import { discardStaged, type StagedContent } from './staging';
@@ -47,14 +47,7 @@ async function commitReplace(
   if (same) return { value: { kind: 'existing', artifact: same }, owed: [] };
 
   const previous = await tx.artifact.findUniqueOrThrow({ where: { id: currentId } });
-  const pending = await pendingWork(tx, { artifactId: previous.id });
-  if (pending.length) {
-    throw new StorageBusyError(
-      pending.some((work) => work.live)
-        ? `artifact ${previous.uid} is being stored by another request; replace it when that is done`
-        : `an interrupted change of artifact ${previous.uid} is being recovered; try again in a few seconds`,
-    );
-  }
+  await refuseWhileWorkOwed(tx, previous, 'replace');
   const { key, storageKey } = targetOf(previous, prepared.suffix);
   if (storageKey !== previous.storageKey) {
     const occupant = await tx.artifact.findFirst({ where: { storageId: previous.storageId, storageKey, id: { not: previous.id } } });

@@ -54,7 +54,7 @@ async function clearClaimed(services: ArtifactServices, owner: string, operation
 async function recoverPromotion(services: ArtifactServices, operation: StorageOperation, owner: string, store: ObjectStore, report: SweepReport) {
   const { db } = services;
   const artifact = operation.artifactId ? await db.artifact.findUnique({ where: { id: operation.artifactId } }) : null;
-  if (!artifact || artifact.storageKey !== operation.toKey || !artifact.storageOngoing) {
+  if (!artifact || artifact.storageId !== operation.storageId || artifact.storageKey !== operation.toKey || !artifact.storageOngoing) {
     // The artifact is gone, points elsewhere or is complete: the staged bytes belong to nobody.
     await store.delete(operation.fromKey);
     if (await clearClaimed(services, owner, operation)) report.objectsDeleted.push(store.locationOf(operation.fromKey));
@@ -85,6 +85,17 @@ async function recoverPromotion(services: ArtifactServices, operation: StorageOp
 }
 
 async function recoverDeletion(services: ArtifactServices, operation: StorageOperation, owner: string, store: ObjectStore, report: SweepReport) {
+  // The object is the `previous` place of an unresolved replace or move: its undo may point the artifact back here,
+  // so the object stays until that promotion is finished (then it goes) or undone (then it is the artifact's again).
+  const [undecided] = await services.db.$queryRaw<{ id: number }[]>`
+    SELECT id FROM "StorageOperation"
+    WHERE kind = 'PROMOTE' AND previous->>'storageKey' = ${operation.fromKey}
+      AND coalesce((previous->>'storageId')::int, "storageId") = ${operation.storageId}
+    LIMIT 1`;
+  if (undecided) {
+    report.errors.push(`kept ${store.locationOf(operation.fromKey)} while the change that replaced it (operation ${undecided.id}) is unresolved; retried later`);
+    return;
+  }
   // An artifact may own the key again (a save reused a real key): then the bytes there are its, not ours to delete.
   const occupant = await services.db.artifact.findFirst({ where: { storageId: operation.storageId, storageKey: operation.fromKey } });
   if (!occupant) await store.delete(operation.fromKey);
