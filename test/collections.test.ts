@@ -135,7 +135,7 @@ describe('collections', () => {
     expect(await trove.services.db.runInputCollection.count({ where: { run: { uid: reader }, collection: { uid: made.uid } } })).toBe(1);
 
     // A run that created a collection keeps it: not deleted for good.
-    const refused = (await trove.query(`mutation($uid: String!) { deleteRun(input: { uid: $uid }) { __typename ... on Error { code message } } }`, { uid: run })).deleteRun;
+    const refused = (await trove.query(`mutation($uid: String!) { deleteRun(input: { uid: $uid, permanent: true }) { __typename ... on Error { code message } } }`, { uid: run })).deleteRun;
     expect(refused).toMatchObject({ __typename: 'RecordInUse', code: 'RUN_IN_USE' });
     expect(refused.message).toContain('collection(s)');
   });

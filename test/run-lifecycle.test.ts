@@ -131,8 +131,8 @@ describe('run lifecycle', () => {
   });
 
   it('deletes runs and transform versions for good, never under artifacts they made; the previous version becomes the latest', async () => {
-    const DELETE_RUN = `mutation($uid: String!) { deleteRun(input: { uid: $uid }) { __typename ... on DeleteRunPayload { uid deletedId } ... on Error { code message } } }`;
-    const DELETE_TRANSFORM = `mutation($uid: String!) { deleteTransform(input: { uid: $uid }) { __typename ... on DeleteTransformPayload { uid deletedId } ... on Error { code message } } }`;
+    const DELETE_RUN = `mutation($uid: String!) { deleteRun(input: { uid: $uid, permanent: true }) { __typename ... on DeleteRunPayload { uid deletedId } ... on Error { code message } } }`;
+    const DELETE_TRANSFORM = `mutation($uid: String!) { deleteTransform(input: { uid: $uid, permanent: true }) { __typename ... on DeleteTransformPayload { uid deletedId } ... on Error { code message } } }`;
     const CREATE_TRANSFORM = `mutation($input: CreateTransformInput!) { createTransform(input: $input) { ... on TransformPayload { transform { uid } } } }`;
     const v1 = (await trove.query(CREATE_TRANSFORM, { input: { key: 'scripts/deletable.py', kind: 'SCRIPT', sourceCode: '1' } })).createTransform.transform.uid;
     const v2 = (await trove.query(CREATE_TRANSFORM, { input: { key: 'scripts/deletable.py', kind: 'SCRIPT', sourceCode: '2' } })).createTransform.transform.uid;
@@ -162,15 +162,56 @@ describe('run lifecycle', () => {
 
     const spare = (await start({ transformUid: v1 })).run.uid;
     const lines: string[] = [];
-    await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'run', 'delete', spare]);
+    await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'run', 'delete', spare, '--permanent']);
     expect(lines).toEqual([`deleted: ${spare}`]);
     lines.length = 0;
-    await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'transform', 'delete', v1]);
+    await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'transform', 'delete', v1, '--permanent']);
     expect(lines).toEqual([`deleted: ${v1}`]);
     expect(await trove.services.db.transform.count({ where: { key: 'scripts/deletable.py' } })).toBe(0);
     // And the SDK.
     const spareTransform = (await trove.query(CREATE_TRANSFORM, { input: { key: 'scripts/sdk-deletable.py', kind: 'SCRIPT' } })).createTransform.transform.uid;
-    expect(await new TroveClient(trove.url).runs.deleteTransform(spareTransform)).toMatchObject({ uid: spareTransform });
+    expect(await new TroveClient(trove.url).runs.deleteTransform(spareTransform, { permanent: true })).toMatchObject({ uid: spareTransform });
     expect(await trove.services.db.transform.count({ where: { uid: spareTransform } })).toBe(0);
+  });
+  it('moves transforms and runs to the trash and back, as LaminDB 2.x does: hidden from lists, links kept, the latest handed over', async () => {
+    const TRASH_TRANSFORM = `mutation($uid: String!) { deleteTransform(input: { uid: $uid }) { __typename
+      ... on DeleteTransformPayload { uid deletedId transform { branch isLatest } } ... on Error { code } } }`;
+    const TRASH_RUN = `mutation($uid: String!) { deleteRun(input: { uid: $uid }) { __typename ... on DeleteRunPayload { deletedId run { branch } } } }`;
+    const CREATE_TRANSFORM = `mutation($input: CreateTransformInput!) { createTransform(input: $input) { ... on TransformPayload { created transform { uid branch isLatest } } } }`;
+    const listed = async () => (await trove.query(`{ transforms(first: 50, filter: { keyPrefix: "scripts/trashable" }) { edges { node { uid } } } }`)).transforms.edges.map((edge: any) => edge.node.uid);
+    const v1 = (await trove.query(CREATE_TRANSFORM, { input: { key: 'scripts/trashable.py', kind: 'SCRIPT', sourceCode: 'one' } })).createTransform.transform.uid;
+    const v2 = (await trove.query(CREATE_TRANSFORM, { input: { key: 'scripts/trashable.py', kind: 'SCRIPT', sourceCode: 'two' } })).createTransform.transform.uid;
+    const run = (await start({ transformUid: v2 })).run.uid;
+    const output = (await trove.query(`mutation($input: CreateArtifactInput!) { createArtifact(input: $input) { ... on ArtifactPayload { artifact { uid } } } }`, {
+      input: { content: 'made before the trash', key: 'outputs/trash-lineage.txt', runUid: run },
+    })).createArtifact.artifact.uid;
+
+    // Trashing is allowed even with outputs (only a permanent delete is protected); lineage stays.
+    expect((await trove.query(TRASH_TRANSFORM, { uid: v2 })).deleteTransform).toEqual({ __typename: 'DeleteTransformPayload', uid: v2, deletedId: null, transform: { branch: 'TRASH', isLatest: false } });
+    expect(await trove.services.db.transform.findUniqueOrThrow({ where: { uid: v1 } })).toMatchObject({ isLatest: true });
+    expect(await listed()).toEqual([v1]);
+    expect((await trove.query(TRASH_RUN, { uid: run })).deleteRun).toEqual({ __typename: 'DeleteRunPayload', deletedId: null, run: { branch: 'TRASH' } });
+    const runs = (await trove.query(`query($t: String!) { runs(first: 10, filter: { transformUid: $t }) { totalCount } trashed: runs(first: 10, filter: { transformUid: $t, branch: TRASH }) { totalCount } }`, { t: v2 }));
+    expect([runs.runs.totalCount, runs.trashed.totalCount]).toEqual([0, 1]);
+    expect((await trove.query(`query($uid: String!) { artifact(uid: $uid) { run { uid branch } } }`, { uid: output })).artifact.run).toEqual({ uid: run, branch: 'TRASH' });
+    const searched = (await trove.query(`{ search(query: "trashable", types: [TRANSFORM]) { transform { uid } } }`)).search.map((hit: any) => hit.transform.uid);
+    expect(searched).toEqual([v1]);
+
+    // Restored through the SDK and the CLI: v2 is the latest again.
+    const client = new TroveClient(trove.url);
+    expect(await client.runs.restoreTransform(v2)).toMatchObject({ uid: v2 });
+    expect(await trove.services.db.transform.findMany({ where: { key: 'scripts/trashable.py' }, orderBy: { id: 'asc' }, select: { isLatest: true, branch: true } })).toEqual([
+      { isLatest: false, branch: 'MAIN' },
+      { isLatest: true, branch: 'MAIN' },
+    ]);
+    const lines: string[] = [];
+    await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'run', 'restore', run]);
+    expect(lines).toEqual([`restored: ${run}`]);
+    expect(await trove.services.db.run.findUniqueOrThrow({ where: { uid: run } })).toMatchObject({ branch: 'MAIN' });
+
+    // Registering a trashed transform again (the script re-run) brings it back.
+    await client.runs.deleteTransform(v1);
+    const again = (await trove.query(CREATE_TRANSFORM, { input: { key: 'scripts/trashable.py', kind: 'SCRIPT', sourceCode: 'one' } })).createTransform;
+    expect(again).toEqual({ created: false, transform: { uid: v1, branch: 'MAIN', isLatest: false } });
   });
 });

@@ -103,10 +103,18 @@ export function addRunCommands(program: Command, { client, output, asJson }: Cli
     });
   transform
     .command('delete <uid>')
-    .description('delete a transform version for good with its runs (refused while its runs created artifacts or collections)')
+    .description('move a transform version to the trash; --permanent deletes it with its runs (refused while they created artifacts or collections)')
+    .option('--permanent', 'delete the record instead of trashing it')
+    .action(async (uid: string, options: { permanent?: boolean }) => {
+      const deleted = await client().runs.deleteTransform(uid, { permanent: options.permanent });
+      output(asJson() ? JSON.stringify(deleted) : `${options.permanent ? 'deleted' : 'trashed'}: ${deleted.uid}`);
+    });
+  transform
+    .command('restore <uid>')
+    .description('bring a transform version back from the trash')
     .action(async (uid: string) => {
-      const deleted = await client().runs.deleteTransform(uid);
-      output(asJson() ? JSON.stringify(deleted) : `deleted: ${deleted.uid}`);
+      const restored = await client().runs.restoreTransform(uid);
+      output(asJson() ? JSON.stringify(restored) : `restored: ${restored.uid}  ${restored.key}`);
     });
 
   const run = program.command('run').description('runs of a transform: start, finish, record inputs');
@@ -142,10 +150,18 @@ export function addRunCommands(program: Command, { client, output, asJson }: Cli
     });
   run
     .command('delete <runUid>')
-    .description('delete a run for good (refused while artifacts or collections it created exist)')
+    .description('move a run to the trash; --permanent deletes it (refused while artifacts or collections it created exist)')
+    .option('--permanent', 'delete the record instead of trashing it')
+    .action(async (runUid: string, options: { permanent?: boolean }) => {
+      const deleted = await client().runs.deleteRun(runUid, { permanent: options.permanent });
+      output(asJson() ? JSON.stringify(deleted) : `${options.permanent ? 'deleted' : 'trashed'}: ${deleted.uid}`);
+    });
+  run
+    .command('restore <runUid>')
+    .description('bring a run back from the trash')
     .action(async (runUid: string) => {
-      const deleted = await client().runs.deleteRun(runUid);
-      output(asJson() ? JSON.stringify(deleted) : `deleted: ${deleted.uid}`);
+      const restored = await client().runs.restoreRun(runUid);
+      output(asJson() ? JSON.stringify(restored) : `restored: ${restored.uid}`);
     });
   run
     .command('inputs <runUid> <artifactUids...>')

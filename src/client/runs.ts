@@ -8,6 +8,8 @@ import {
   FinishRunDocument,
   type FinishedRunStatus,
   MarkInputsDocument,
+  RestoreRunDocument,
+  RestoreTransformDocument,
   type RunFieldsFragment,
   StartRunDocument,
   UpdateTransformDocument,
@@ -26,16 +28,27 @@ export class RunsClient {
     return unwrap(createTransform, 'TransformPayload');
   }
 
-  /** Deletes a run for good (refused with RUN_IN_USE while artifacts it created exist). */
-  async deleteRun(uid: string) {
-    const { deleteRun } = await this.graphql.request(DeleteRunDocument, { input: { uid } });
+  /** To the trash, or with `permanent` for good (refused with RUN_IN_USE while artifacts or collections it created exist). */
+  async deleteRun(uid: string, options: { permanent?: boolean } = {}) {
+    const { deleteRun } = await this.graphql.request(DeleteRunDocument, { input: { uid, permanent: options.permanent } });
     return unwrap(deleteRun, 'DeleteRunPayload');
   }
 
-  /** Deletes a transform version and its runs for good (refused with TRANSFORM_IN_USE while its runs created artifacts). */
-  async deleteTransform(uid: string) {
-    const { deleteTransform } = await this.graphql.request(DeleteTransformDocument, { input: { uid } });
+  async restoreRun(uid: string): Promise<ClientRun> {
+    const { restoreRun } = await this.graphql.request(RestoreRunDocument, { input: { uid } });
+    return unwrap(restoreRun, 'RestoreRunPayload').run;
+  }
+
+  /** To the trash, or with `permanent` for good with its runs (refused with TRANSFORM_IN_USE while its runs created
+   * artifacts or collections). */
+  async deleteTransform(uid: string, options: { permanent?: boolean } = {}) {
+    const { deleteTransform } = await this.graphql.request(DeleteTransformDocument, { input: { uid, permanent: options.permanent } });
     return unwrap(deleteTransform, 'DeleteTransformPayload');
+  }
+
+  async restoreTransform(uid: string) {
+    const { restoreTransform } = await this.graphql.request(RestoreTransformDocument, { input: { uid } });
+    return unwrap(restoreTransform, 'TransformPayload').transform;
   }
 
   /** Edits a transform's description or version tag. */

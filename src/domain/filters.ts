@@ -80,10 +80,12 @@ export interface TransformFilter extends CreatedRange {
   keyPrefix?: string | null;
   kind?: 'PIPELINE' | 'NOTEBOOK' | 'SCRIPT' | 'FUNCTION' | null;
   isLatest?: boolean | null;
+  branch?: BranchName | null;
 }
 
 export function transformWhere(filter: TransformFilter = {}): Prisma.TransformWhereInput {
   return {
+    branch: filter.branch ?? 'MAIN',
     key: filter.key ?? (filter.keyPrefix ? { startsWith: escapeLike(filter.keyPrefix) } : undefined),
     kind: filter.kind ?? undefined,
     isLatest: filter.isLatest ?? undefined,
@@ -96,6 +98,7 @@ export interface RunFilter extends CreatedRange {
   status?: 'SCHEDULED' | 'STARTED' | 'COMPLETED' | 'ERRORED' | 'ABORTED' | null;
   /** Runs whose params contain this JSON object (Postgres `@>`). */
   paramsContain?: unknown;
+  branch?: BranchName | null;
 }
 
 export function runWhere(filter: RunFilter = {}): Prisma.RunWhereInput {
@@ -109,6 +112,7 @@ export function runWhere(filter: RunFilter = {}): Prisma.RunWhereInput {
     }
   }
   return {
+    branch: filter.branch ?? 'MAIN',
     transform: filter.transformUid ? { uid: filter.transformUid } : undefined,
     status: filter.status ?? undefined,
     createdAt: createdWhere(filter),

@@ -29,7 +29,7 @@ export const MAX_SEARCH_HITS = 100;
 const SEARCHED: Record<SearchType, { table: string; columns: string[]; where: string }[]> = {
   ARTIFACT: [{ table: 'Artifact', columns: ['key', 'description'], where: `branch = 'MAIN' AND "isLatest"` }],
   ULABEL: [{ table: 'ULabel', columns: ['name'], where: `branch = 'MAIN'` }],
-  TRANSFORM: [{ table: 'Transform', columns: ['key', 'description'], where: `"isLatest"` }],
+  TRANSFORM: [{ table: 'Transform', columns: ['key', 'description'], where: `branch = 'MAIN' AND "isLatest"` }],
   COLLECTION: [{ table: 'Collection', columns: ['key', 'description'], where: `branch = 'MAIN' AND "isLatest"` }],
 };
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../db/client';
 import type { Prisma, Run, RunStatus, Transform } from '../db/generated/client';
 import { keyProblem } from '../storage/keys';
+import { handOverLatest, latestOnReturn } from './artifacts/versions';
 import { familyLock, lock, transformKeyLock, type Tx } from './locks';
 import { InvalidInputError, NotFoundError, RecordInUseError, VersionTagTakenError } from './errors';
 import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } from './uid';
@@ -40,7 +41,7 @@ export async function createTransform(db: Database, input: TransformInput, creat
     await lock(tx, transformKeyLock(key));
     const family = await tx.transform.findMany({ where: { key }, orderBy: { id: 'asc' } });
     const same = family.find((transform) => transform.hash === hash && (input.versionTag == null || transform.versionTag === input.versionTag));
-    if (same && family.length) return { transform: same, created: false };
+    if (same) return { transform: await outOfTrash(tx, same), created: false };
     if (input.versionTag && family.some((transform) => transform.versionTag === input.versionTag)) throw new VersionTagTakenError(input.versionTag);
     let uid = randomBase62(uidLengths.transformStem) + FIRST_VERSION_SUFFIX;
     if (family.length) {
@@ -54,6 +55,14 @@ export async function createTransform(db: Database, input: TransformInput, creat
     });
     return { transform, created: true };
   });
+}
+
+/** Registering a trashed transform again (a script re-run) brings it back, as saving a trashed artifact's content under
+ * its key does. */
+async function outOfTrash(tx: Tx, transform: Transform): Promise<Transform> {
+  if (transform.branch !== 'TRASH') return transform;
+  const isLatest = await latestOnReturn(tx, transform, 'transform');
+  return tx.transform.update({ where: { id: transform.id }, data: { branch: 'MAIN', isLatest } });
 }
 
 /** Transform keys follow the rules of artifact keys (relative, no "." or ".." segments, no backslashes). */
@@ -78,7 +87,7 @@ async function reviseTransform(db: Database, input: TransformInput, revisesUid: 
     await lock(tx, transformKeyLock(key), familyLock(stem));
     const family = await tx.transform.findMany({ where: { uid: { startsWith: stem } }, orderBy: { id: 'asc' } });
     const same = family.find((transform) => transform.key === key && transform.hash === hash && (input.versionTag == null || transform.versionTag === input.versionTag));
-    if (same) return { transform: same, created: false };
+    if (same) return { transform: await outOfTrash(tx, same), created: false };
     if (input.versionTag && family.some((transform) => transform.versionTag === input.versionTag)) throw new VersionTagTakenError(input.versionTag);
     const other = await tx.transform.findFirst({ where: { key, NOT: { uid: { startsWith: stem } } } });
     if (other) throw new InvalidInputError(`the key "${key}" belongs to transform ${other.uid}, another family; revise that one instead`, 'input.key');
@@ -286,13 +295,15 @@ function outputsPhrase(artifacts: number, collections: number): string {
 }
 
 /**
- * LaminDB's delete of a run (for good: runs have no trash). Artifacts keep the run that created them, so a run with
- * output artifacts is refused (LaminDB protects them); its input and re-creation links go, labels it created stay.
+ * LaminDB's delete of a run: to the trash (hidden from lists, links kept), or for good. Artifacts keep the run that
+ * created them, so a run with output artifacts or collections is not deleted for good (LaminDB protects them); its
+ * input and re-creation links go, labels it created stay.
  */
-export async function deleteRun(db: Database, uid: string): Promise<Run> {
+export async function deleteRun(db: Database, uid: string, permanent = false): Promise<Run> {
   return db.$transaction(async (tx) => {
     const [run] = await tx.$queryRaw<Run[]>`SELECT * FROM "Run" WHERE uid = ${uid} FOR UPDATE`;
     if (!run) throw new NotFoundError('run', `uid ${uid}`);
+    if (!permanent) return run.branch === 'TRASH' ? run : tx.run.update({ where: { id: run.id }, data: { branch: 'TRASH' } });
     const outputs = await tx.artifact.count({ where: { runId: run.id } });
     const collections = await tx.collection.count({ where: { runId: run.id } });
     if (outputs || collections) {
@@ -303,28 +314,49 @@ export async function deleteRun(db: Database, uid: string): Promise<Run> {
   });
 }
 
+export async function restoreRun(db: Database, uid: string): Promise<Run> {
+  const run = await db.run.findUnique({ where: { uid } });
+  if (!run) throw new NotFoundError('run', `uid ${uid}`);
+  return run.branch === 'TRASH' ? db.run.update({ where: { id: run.id }, data: { branch: 'MAIN' } }) : run;
+}
+
 /**
- * LaminDB's delete of a transform version (for good), with its runs (LaminDB cascades them), refused while any of
- * those runs created artifacts. The version before it becomes the family's latest again.
+ * LaminDB's delete of a transform version: to the trash (the newest version left in MAIN becomes the latest; its
+ * runs stay), or for good with its runs (LaminDB cascades them), refused while any of those runs created artifacts
+ * or collections. The version before it becomes the family's latest again.
  */
-export async function deleteTransform(db: Database, uid: string): Promise<Transform> {
+export async function deleteTransform(db: Database, uid: string, permanent = false): Promise<Transform> {
   return db.$transaction(async (tx) => {
     const found = await tx.transform.findUnique({ where: { uid } });
     if (!found) throw new NotFoundError('transform', `uid ${uid}`);
     const stem = found.uid.slice(0, uidLengths.transformStem);
     // The same locks as a new version of the family takes: no version appears while this one goes.
     await lock(tx, transformKeyLock(found.key), familyLock(stem));
+    if (!permanent) {
+      if (found.branch === 'TRASH') return found;
+      await handOverLatest(tx, found, { trashing: true, model: 'transform' });
+      return tx.transform.update({ where: { id: found.id }, data: { branch: 'TRASH' } });
+    }
     const outputs = await tx.artifact.count({ where: { run: { transformId: found.id } } });
     const collections = await tx.collection.count({ where: { run: { transformId: found.id } } });
     if (outputs || collections) {
       throw new RecordInUseError('TRANSFORM_IN_USE', `runs of transform ${uid} created ${outputsPhrase(outputs, collections)}, which keep their lineage; delete them first`);
     }
+    await handOverLatest(tx, found, { model: 'transform' });
     await tx.run.deleteMany({ where: { transformId: found.id } });
     await tx.transform.delete({ where: { id: found.id } });
-    if (found.isLatest) {
-      const previous = await tx.transform.findFirst({ where: { uid: { startsWith: stem } }, orderBy: { id: 'desc' } });
-      if (previous) await tx.transform.update({ where: { id: previous.id }, data: { isLatest: true } });
-    }
     return found;
+  });
+}
+
+/** Brings a transform version back from the trash: the latest again unless a newer version is in MAIN. */
+export async function restoreTransform(db: Database, uid: string): Promise<Transform> {
+  return db.$transaction(async (tx) => {
+    const found = await tx.transform.findUnique({ where: { uid } });
+    if (!found) throw new NotFoundError('transform', `uid ${uid}`);
+    if (found.branch === 'MAIN') return found;
+    await lock(tx, transformKeyLock(found.key));
+    const isLatest = await latestOnReturn(tx, found, 'transform');
+    return tx.transform.update({ where: { id: found.id }, data: { branch: 'MAIN', isLatest } });
   });
 }

@@ -1,6 +1,5 @@
 // Collection (LaminDB's versioned, ordered set of artifacts): the type, its queries and mutations, and the fields
 // that reach collections from artifacts and runs.
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import type { Collection, Prisma } from '../db/generated/client';
 import { createCollection, deleteCollection, restoreCollection, updateCollection } from '../domain/collections';
@@ -8,8 +7,9 @@ import { InvalidInputError, NotFoundError, VersionTagTakenError } from '../domai
 import { collectionWhere } from '../domain/filters';
 import { ArtifactConnection, ArtifactType } from './artifact';
 import { builder } from './builder';
-import { BranchEnum } from './common';
+import { BranchEnum, DeleteRecordInput, RestoreRecordInput } from './common';
 import { nodeConnection, nodeWithId } from './connections';
+import { deletePayload } from './payloads';
 import { RunConnection, RunType } from './run';
 
 const CollectionFilterInput = builder.inputType('CollectionFilter', {
@@ -239,26 +239,10 @@ const UpdateCollectionInput = builder.inputType('UpdateCollectionInput', {
   }),
 });
 
-const DeleteCollectionInput = builder.inputType('DeleteCollectionInput', {
-  fields: (t) => ({
-    uid: t.string({ required: true }),
-    permanent: t.boolean({ required: false, defaultValue: false, description: 'Delete the record instead of moving it to the trash; its artifacts stay.' }),
-  }),
-});
-
-const DeleteCollectionPayload = builder.objectRef<{ collection: Collection; permanent: boolean }>('DeleteCollectionPayload').implement({
-  fields: (t) => ({
-    uid: t.string({ resolve: (payload) => payload.collection.uid }),
-    deletedId: t.id({
-      nullable: true,
-      description: 'The Relay id of the record deleted for good (null when trashed).',
-      resolve: (payload) => (payload.permanent ? encodeGlobalID('Collection', payload.collection.uid) : null),
-    }),
-    collection: t.field({ type: CollectionType, nullable: true, description: 'The trashed collection (null when deleted for good).', resolve: (payload) => (payload.permanent ? null : payload.collection) }),
-  }),
-});
-
-const RestoreCollectionInput = builder.inputType('RestoreCollectionInput', { fields: (t) => ({ uid: t.string({ required: true }) }) });
+const DeleteCollectionPayload = deletePayload<Collection>('DeleteCollectionPayload', 'Collection');
+builder.objectField(DeleteCollectionPayload, 'collection', (t) =>
+  t.field({ type: CollectionType, nullable: true, description: 'The trashed collection (null when deleted for good).', resolve: (payload) => (payload.permanent ? null : payload.record) }),
+);
 
 builder.mutationFields((t) => ({
   createCollection: t.field({
@@ -281,10 +265,10 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     type: DeleteCollectionPayload,
     description: 'Moves a collection to the trash, or with permanent: true deletes it; its artifacts stay either way.',
-    args: { input: t.arg({ type: DeleteCollectionInput, required: true }) },
+    args: { input: t.arg({ type: DeleteRecordInput, required: true }) },
     errors: { types: [NotFoundError], union: { name: 'DeleteCollectionResult' } },
     resolve: async (_root, { input }, context) => ({
-      collection: await deleteCollection(context.db, input.uid, input.permanent ?? false),
+      record: await deleteCollection(context.db, input.uid, input.permanent ?? false),
       permanent: input.permanent ?? false,
     }),
   }),
@@ -292,7 +276,7 @@ builder.mutationFields((t) => ({
     authScopes: { write: true },
     type: CollectionPayload,
     description: 'Brings a collection back from the trash (the latest version again unless a newer one is in MAIN).',
-    args: { input: t.arg({ type: RestoreCollectionInput, required: true }) },
+    args: { input: t.arg({ type: RestoreRecordInput, required: true }) },
     errors: { types: [NotFoundError], union: { name: 'RestoreCollectionResult' } },
     resolve: async (_root, { input }, context) => ({ collection: await restoreCollection(context.db, input.uid), created: false, warnings: [] }),
   }),

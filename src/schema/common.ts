@@ -15,3 +15,14 @@ export type OrderDirection = 'ASC' | 'DESC';
 export function prismaDirection(direction: OrderDirection | null | undefined): 'asc' | 'desc' {
   return direction === 'ASC' ? 'asc' : 'desc';
 }
+
+/** The input of deleteTransform, deleteRun and deleteCollection. */
+export const DeleteRecordInput = builder.inputType('DeleteRecordInput', {
+  fields: (t) => ({
+    uid: t.string({ required: true }),
+    permanent: t.boolean({ required: false, defaultValue: false, description: 'Delete the record for good instead of moving it to the trash.' }),
+  }),
+});
+
+/** The input of restoreTransform, restoreRun and restoreCollection. */
+export const RestoreRecordInput = builder.inputType('RestoreRecordInput', { fields: (t) => ({ uid: t.string({ required: true }) }) });

@@ -1,6 +1,7 @@
 // Mutation payloads that carry one record. The mutation answers the record's id; the payload field loads it with
 // the selection the client asked for (one query, no N+1), whatever the mutation did before.
 import type { ObjectRef } from '@pothos/core';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder, type TroveSchemaTypes } from './builder';
 
 type PayloadOf<Field extends string> = { [name in Field]: { id: number } };
@@ -40,4 +41,27 @@ export function recordPayload(name: string, field: 'artifact' | 'run' | 'upload'
     }),
   });
   return ref;
+}
+
+/** What a delete answers: the record, and whether it went for good (else it is in the trash). */
+export interface DeleteOutcomeOf<T> {
+  record: T;
+  permanent: boolean;
+}
+
+/**
+ * `Delete…Payload` of a record with a trash: its uid, and its Relay id when it was deleted for good. The caller adds
+ * the field that answers the trashed record (null when deleted for good).
+ */
+export function deletePayload<T extends { uid: string }>(name: string, nodeType: string) {
+  return builder.objectRef<DeleteOutcomeOf<T>>(name).implement({
+    fields: (t) => ({
+      uid: t.string({ resolve: (payload) => payload.record.uid }),
+      deletedId: t.id({
+        nullable: true,
+        description: 'The Relay id of the record deleted for good (null when trashed).',
+        resolve: (payload) => (payload.permanent ? encodeGlobalID(nodeType, payload.record.uid) : null),
+      }),
+    }),
+  });
 }

@@ -7,6 +7,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import { ArtifactConnection, ArtifactType } from './artifact';
 import { builder } from './builder';
+import { BranchEnum } from './common';
 import { nodeConnection, nodeWithId } from './connections';
 import { recordPayload } from './payloads';
 
@@ -19,6 +20,7 @@ const RunFilterInput = builder.inputType('RunFilter', {
     transformUid: t.string({ required: false }),
     status: t.field({ type: RunStatusEnum, required: false }),
     paramsContain: t.field({ type: 'JSONObject', required: false, description: 'Runs whose params have these top-level values.' }),
+    branch: t.field({ type: BranchEnum, required: false, description: 'Default MAIN.' }),
     createdAfter: t.field({ type: 'DateTime', required: false }),
     createdBefore: t.field({ type: 'DateTime', required: false }),
   }),
@@ -34,6 +36,7 @@ export const RunType = builder.prismaNode('Run', {
     startedAt: t.expose('startedAt', { type: 'DateTime' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
     status: t.expose('status', { type: RunStatusEnum }),
+    branch: t.expose('branch', { type: BranchEnum }),
     params: t.field({
       type: 'JSONObject',
       nullable: true,

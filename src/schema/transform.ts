@@ -1,11 +1,14 @@
 import type { Run, Transform } from '../db/generated/client';
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import { InvalidInputError, NotFoundError, RecordInUseError, VersionTagTakenError } from '../domain/errors';
 import { transformWhere } from '../domain/filters';
-import { createTransform, deleteRun, deleteTransform, updateTransform } from '../domain/transforms';
+import { createTransform, deleteRun, deleteTransform, restoreRun, restoreTransform, updateTransform } from '../domain/transforms';
 import { builder } from './builder';
 import { nodeConnection } from './connections';
-import { RunConnection } from './run';
+import { BranchEnum, DeleteRecordInput, RestoreRecordInput } from './common';
+import { deletePayload, recordPayload } from './payloads';
+import { RunConnection, RunType } from './run';
+
+const RestoreRunPayload = recordPayload<{ run: { id: number } }>('RestoreRunPayload', 'run');
 
 export const TransformKindEnum = builder.enumType('TransformKind', {
   values: ['PIPELINE', 'NOTEBOOK', 'SCRIPT', 'FUNCTION'] as const,
@@ -17,6 +20,7 @@ const TransformFilterInput = builder.inputType('TransformFilter', {
     keyPrefix: t.string({ required: false }),
     kind: t.field({ type: TransformKindEnum, required: false }),
     isLatest: t.boolean({ required: false }),
+    branch: t.field({ type: BranchEnum, required: false, description: 'Default MAIN.' }),
     createdAfter: t.field({ type: 'DateTime', required: false }),
     createdBefore: t.field({ type: 'DateTime', required: false }),
   }),
@@ -33,12 +37,17 @@ export const TransformType = builder.prismaNode('Transform', {
     version: t.string({ resolve: (transform) => transform.uid.slice(12) }),
     versionTag: t.exposeString('versionTag', { nullable: true }),
     isLatest: t.exposeBoolean('isLatest'),
+    branch: t.expose('branch', { type: BranchEnum }),
     hash: t.exposeString('hash', { nullable: true }),
     sourceCode: t.exposeString('sourceCode', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     createdBy: t.relation('createdBy'),
-    runs: t.relatedConnection('runs', { cursor: 'uid', totalCount: true, query: () => ({ orderBy: [{ startedAt: 'desc' }, { uid: 'asc' }] }) }, RunConnection),
+    runs: t.relatedConnection(
+      'runs',
+      { cursor: 'uid', totalCount: true, description: 'Runs of this version (MAIN branch), newest first.', query: () => ({ where: { branch: 'MAIN' }, orderBy: [{ startedAt: 'desc' }, { uid: 'asc' }] }) },
+      RunConnection,
+    ),
   }),
 });
 
@@ -123,35 +132,48 @@ builder.mutationField('updateTransform', (t) =>
   }),
 );
 
-const DeleteRecordInput = builder.inputType('DeleteRecordInput', { fields: (t) => ({ uid: t.string({ required: true }) }) });
-
-/** What a permanent delete answers: the uid and Relay id of the record that is gone. */
-function deletedPayload<T extends { uid: string }>(name: string, nodeType: string) {
-  return builder.objectRef<T>(name).implement({
-    fields: (t) => ({
-      uid: t.string({ resolve: (record) => record.uid }),
-      deletedId: t.id({ resolve: (record) => encodeGlobalID(nodeType, record.uid) }),
-    }),
-  });
-}
-const DeleteTransformPayload = deletedPayload<Transform>('DeleteTransformPayload', 'Transform');
-const DeleteRunPayload = deletedPayload<Run>('DeleteRunPayload', 'Run');
+const DeleteTransformPayload = deletePayload<Transform>('DeleteTransformPayload', 'Transform');
+builder.objectField(DeleteTransformPayload, 'transform', (t) =>
+  t.field({ type: TransformType, nullable: true, description: 'The trashed transform (null when deleted for good).', resolve: (payload) => (payload.permanent ? null : payload.record) }),
+);
+const DeleteRunPayload = deletePayload<Run>('DeleteRunPayload', 'Run');
+builder.objectField(DeleteRunPayload, 'run', (t) =>
+  t.field({ type: RunType, nullable: true, description: 'The trashed run (null when deleted for good).', resolve: (payload) => (payload.permanent ? null : payload.record) }),
+);
 
 builder.mutationFields((t) => ({
   deleteTransform: t.field({
     authScopes: { write: true },
     type: DeleteTransformPayload,
-    description: 'Deletes a transform version for good with its runs (LaminDB); refused with TRANSFORM_IN_USE while its runs created artifacts. The version before it becomes the latest.',
+    description:
+      'Moves a transform version to the trash (its runs stay), or with permanent: true deletes it for good with its runs (LaminDB); refused with TRANSFORM_IN_USE while its runs created artifacts or collections. The newest version left becomes the latest.',
     args: { input: t.arg({ type: DeleteRecordInput, required: true }) },
     errors: { types: [NotFoundError, RecordInUseError], union: { name: 'DeleteTransformResult' } },
-    resolve: (_root, { input }, context) => deleteTransform(context.db, input.uid),
+    resolve: async (_root, { input }, context) => ({ record: await deleteTransform(context.db, input.uid, input.permanent ?? false), permanent: input.permanent ?? false }),
+  }),
+  restoreTransform: t.field({
+    authScopes: { write: true },
+    type: TransformPayload,
+    description: 'Brings a transform version back from the trash (the latest again unless a newer version is in MAIN).',
+    args: { input: t.arg({ type: RestoreRecordInput, required: true }) },
+    errors: { types: [NotFoundError], union: { name: 'RestoreTransformResult' } },
+    resolve: async (_root, { input }, context) => ({ transform: await restoreTransform(context.db, input.uid), created: false }),
   }),
   deleteRun: t.field({
     authScopes: { write: true },
     type: DeleteRunPayload,
-    description: 'Deletes a run for good with its input links; refused with RUN_IN_USE while artifacts it created exist.',
+    description:
+      'Moves a run to the trash, or with permanent: true deletes it for good with its input links; refused with RUN_IN_USE while artifacts or collections it created exist.',
     args: { input: t.arg({ type: DeleteRecordInput, required: true }) },
     errors: { types: [NotFoundError, RecordInUseError], union: { name: 'DeleteRunResult' } },
-    resolve: (_root, { input }, context) => deleteRun(context.db, input.uid),
+    resolve: async (_root, { input }, context) => ({ record: await deleteRun(context.db, input.uid, input.permanent ?? false), permanent: input.permanent ?? false }),
+  }),
+  restoreRun: t.field({
+    authScopes: { write: true },
+    type: RestoreRunPayload,
+    description: 'Brings a run back from the trash.',
+    args: { input: t.arg({ type: RestoreRecordInput, required: true }) },
+    errors: { types: [NotFoundError], union: { name: 'RestoreRunResult' } },
+    resolve: async (_root, { input }, context) => ({ run: await restoreRun(context.db, input.uid) }),
   }),
 }));

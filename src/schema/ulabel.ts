@@ -4,13 +4,12 @@ import { InvalidInputError, NotFoundError, RecordInUseError, SimilarNamesError }
 import { ulabelWhere } from '../domain/filters';
 import { addLabels, createULabel, createULabels, deleteULabel, removeLabels, restoreULabel, type ULabelOutcome, updateULabel } from '../domain/labels';
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import { ArtifactConnection } from './artifact';
 import { builder } from './builder';
 import { BranchEnum } from './common';
 import { nodeConnection, nodeWithId } from './connections';
 import { ErrorInterface } from './errors';
-import { recordPayload } from './payloads';
+import { deletePayload, recordPayload } from './payloads';
 
 const ULabelFilterInput = builder.inputType('ULabelFilter', {
   fields: (t) => ({
@@ -224,19 +223,9 @@ const UpdateULabelInput = builder.inputType('UpdateULabelInput', {
   }),
 });
 
-const DeleteULabelPayload = builder.objectRef<{ label: ULabel; permanent: boolean }>('DeleteULabelPayload').implement({
-  fields: (t) => ({
-    uid: t.string({ resolve: (payload) => payload.label.uid }),
-    deletedId: t.id({ nullable: true, description: 'The Relay id of the record deleted for good (null when trashed).', resolve: (payload) => (payload.permanent ? encodeGlobalID('ULabel', payload.label.uid) : null) }),
-  }),
-});
+const DeleteULabelPayload = deletePayload<ULabel>('DeleteULabelPayload', 'ULabel');
 builder.objectField(DeleteULabelPayload, 'ulabel', (t) =>
-  t.prismaField({
-    type: 'ULabel',
-    nullable: true,
-    description: 'The trashed label (null when deleted for good).',
-    resolve: (query, payload, _args, context) => (payload.permanent ? null : context.db.uLabel.findUnique({ ...query, where: { uid: payload.label.uid } })),
-  }),
+  t.field({ type: ULabelType, nullable: true, description: 'The trashed label (null when deleted for good).', resolve: (payload) => (payload.permanent ? null : payload.record) }),
 );
 
 builder.mutationFields((t) => ({
@@ -246,7 +235,7 @@ builder.mutationFields((t) => ({
     description: "Moves a label to the trash, or with permanent: true deletes it; a label on artifacts or typing other labels is refused for good (LaminDB's PROTECT).",
     args: { input: t.arg({ type: DeleteULabelInput, required: true }) },
     errors: { types: [NotFoundError, RecordInUseError], union: { name: 'DeleteULabelResult' } },
-    resolve: async (_root, { input }, context) => ({ label: await deleteULabel(context.db, input.uid, input.permanent ?? false), permanent: input.permanent ?? false }),
+    resolve: async (_root, { input }, context) => ({ record: await deleteULabel(context.db, input.uid, input.permanent ?? false), permanent: input.permanent ?? false }),
   }),
   updateULabel: t.field({
     authScopes: { write: true },

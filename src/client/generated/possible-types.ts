@@ -167,6 +167,14 @@
       "CollectionPayload",
       "NotFound"
     ],
+    "RestoreRunResult": [
+      "NotFound",
+      "RestoreRunPayload"
+    ],
+    "RestoreTransformResult": [
+      "NotFound",
+      "TransformPayload"
+    ],
     "RestoreULabelResult": [
       "NotFound",
       "ULabelPayload"
@@ -392,6 +400,14 @@
     "RestoreCollectionResult": [
       "CollectionPayload",
       "NotFound"
+    ],
+    "RestoreRunResult": [
+      "NotFound",
+      "RestoreRunPayload"
+    ],
+    "RestoreTransformResult": [
+      "NotFound",
+      "TransformPayload"
     ],
     "RestoreULabelResult": [
       "NotFound",

@@ -1,6 +1,6 @@
 // Version families (LaminDB): versions share a 16-character uid stem, the suffix counts up in base62, exactly one
 // version of a family is the latest. Every change of which version is the latest goes through here, under the
-// family's lock. Artifacts and collections version the same way (both have 16 + 4 character uids).
+// family's lock. Artifacts and collections version the same way (16 + 4 character uids); transforms too (12 + 4).
 import { Prisma } from '../../db/generated/client';
 import { familyLock, lock, type Tx } from '../locks';
 import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } from '../uid';
@@ -14,8 +14,9 @@ export function stemOf(uid: string): string {
   return uid.slice(0, uidLengths.artifactStem);
 }
 
-export type VersionedModel = 'artifact' | 'collection';
-const tableOf = { artifact: Prisma.raw('"Artifact"'), collection: Prisma.raw('"Collection"') } as const;
+export type VersionedModel = 'artifact' | 'collection' | 'transform';
+const tableOf = { artifact: Prisma.raw('"Artifact"'), collection: Prisma.raw('"Collection"'), transform: Prisma.raw('"Transform"') } as const;
+const stemLength = { artifact: uidLengths.artifactStem, collection: uidLengths.artifactStem, transform: uidLengths.transformStem } as const;
 
 interface VersionRow {
   id: number;
@@ -37,7 +38,7 @@ type Version = { id: number; uid: string; isLatest: boolean };
  * version stops being latest. The family's last issued suffix is recorded, so the uid of a deleted version is never
  * issued again; `seen` counts as issued too, since a concurrent permanent delete may have removed it meanwhile.
  */
-export async function nextVersionUid(tx: Tx, seen: string, model: VersionedModel = 'artifact'): Promise<string> {
+export async function nextVersionUid(tx: Tx, seen: string, model: Exclude<VersionedModel, 'transform'> = 'artifact'): Promise<string> {
   const stem = stemOf(seen);
   await lock(tx, familyLock(stem));
   const [last] = await tx.$queryRaw<{ version: string }[]>`
@@ -60,8 +61,9 @@ export async function nextVersionUid(tx: Tx, seen: string, model: VersionedModel
  */
 export async function handOverLatest(tx: Tx, leaving: Version, options: { trashing?: boolean; model?: VersionedModel } = {}): Promise<void> {
   if (!leaving.isLatest) return;
-  const versions = versionsOf(tx, options.model ?? 'artifact');
-  const stem = stemOf(leaving.uid);
+  const model = options.model ?? 'artifact';
+  const versions = versionsOf(tx, model);
+  const stem = leaving.uid.slice(0, stemLength[model]);
   await lock(tx, familyLock(stem));
   const others = { uid: { startsWith: stem }, id: { not: leaving.id } };
   let successor = await versions.findFirst({ where: { ...others, branch: 'MAIN' }, orderBy: { id: 'desc' } });
@@ -74,7 +76,7 @@ export async function handOverLatest(tx: Tx, leaving: Version, options: { trashi
 /** `returning` comes back to MAIN: it is the latest again unless a newer version is in MAIN. */
 export async function latestOnReturn(tx: Tx, returning: Version, model: VersionedModel = 'artifact'): Promise<boolean> {
   const versions = versionsOf(tx, model);
-  const stem = stemOf(returning.uid);
+  const stem = returning.uid.slice(0, stemLength[model]);
   await lock(tx, familyLock(stem));
   const latest = await versions.findFirst({ where: { uid: { startsWith: stem }, isLatest: true } });
   const becomesLatest = !latest || latest.id === returning.id || latest.branch !== 'MAIN' || latest.id < returning.id;
