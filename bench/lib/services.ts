@@ -3,6 +3,7 @@
 import { mkdtemp, chmod, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runBounded } from '../../src/domain/bounded';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { createMigratedDatabase } from '../../src/db/migrate';
 import { startServerProcess, type ServerProcess } from '../../test/helpers/server-process';
@@ -72,12 +73,7 @@ export async function timeRuns(runs: number, task: (run: number) => Promise<unkn
 
 /** Runs `count` tasks with at most `concurrency` at a time. */
 export async function pooled(count: number, concurrency: number, task: (index: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
+  await runBounded(count, concurrency, async (index) => void (await task(index)));
 }
 
 /** One row of the results table: a figure, Trove's value, the baseline's, their ratio and the issue's target. */

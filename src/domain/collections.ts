@@ -7,7 +7,7 @@ import type { Database } from '../db/client';
 import type { Collection } from '../db/generated/client';
 import { keyProblem } from '../storage/keys';
 import { firstVersionUid, handOverLatest, latestOnReturn, nextVersionUid, stemOf } from './artifacts/versions';
-import { InvalidInputError, NotFoundError, VersionTagTakenError } from './errors';
+import { InvalidInputError, isUniqueViolation, NotFoundError, VersionTagTakenError } from './errors';
 import { lock, type Tx } from './locks';
 import { linkRunInputs } from './transforms';
 
@@ -139,19 +139,21 @@ export async function createCollection(db: Database, input: CreateCollectionInpu
       if (metaOf) throw new InvalidInputError(`artifact ${meta.uid} is the meta artifact of collection ${metaOf.uid}; an artifact indexes one collection`, 'input.metaArtifactUid');
     }
     const uid = previous ? await nextVersionUid(tx, previous.uid, 'collection') : firstVersionUid();
-    const collection = await tx.collection.create({
-      data: {
-        uid,
-        key,
-        hash,
-        description: input.description ?? (previous && previous.key === key ? previous.description : null),
-        reference: input.reference ?? null,
-        referenceType: input.referenceType ?? null,
-        versionTag: input.versionTag ?? null,
-        metaArtifactId: meta?.id ?? null,
-        runId: run?.id ?? null,
-        createdById,
-      },
+    const data = {
+      uid,
+      key,
+      hash,
+      description: input.description ?? (previous && previous.key === key ? previous.description : null),
+      reference: input.reference ?? null,
+      referenceType: input.referenceType ?? null,
+      versionTag: input.versionTag ?? null,
+      metaArtifactId: meta?.id ?? null,
+      runId: run?.id ?? null,
+      createdById,
+    };
+    const collection = await tx.collection.create({ data }).catch((error: unknown) => {
+      // A concurrent version under another key took the tag first (the index is the judge).
+      throw isUniqueViolation(error, 'versionTag') && input.versionTag ? new VersionTagTakenError(input.versionTag) : error;
     });
     await tx.collectionArtifact.createMany({ data: members.map((artifact, position) => ({ collectionId: collection.id, artifactId: artifact.id, position })) });
     if (run) {
@@ -187,10 +189,14 @@ export async function updateCollection(db: Database, input: UpdateCollectionInpu
       const tagged = await tx.collection.findFirst({ where: { uid: { startsWith: stemOf(collection.uid) }, versionTag: input.versionTag } });
       if (tagged) throw new VersionTagTakenError(input.versionTag);
     }
-    return tx.collection.update({
-      where: { id: collection.id },
-      data: { key, description: input.description, versionTag: input.versionTag, reference: input.reference, referenceType: input.referenceType },
-    });
+    return tx.collection
+      .update({
+        where: { id: collection.id },
+        data: { key, description: input.description, versionTag: input.versionTag, reference: input.reference, referenceType: input.referenceType },
+      })
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error, 'versionTag') && input.versionTag ? new VersionTagTakenError(input.versionTag) : error;
+      });
   });
 }
 

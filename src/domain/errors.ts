@@ -155,3 +155,11 @@ export class FileExistsError extends TroveError {
     super('FILE_EXISTS', `a file that no artifact owns is at "${key}"; register it with path, move it away, or choose another key`);
   }
 }
+
+/** A unique index whose name contains `index` refused a write (Prisma's P2002, or PostgreSQL's 23505 from a raw
+ * statement). */
+export function isUniqueViolation(error: unknown, index: string): boolean {
+  const text = `${(error as Error)?.message ?? ''} ${JSON.stringify((error as { meta?: unknown })?.meta ?? '')}`;
+  const code = (error as { code?: string })?.code;
+  return (code === 'P2002' || (code === 'P2010' && text.includes('23505'))) && text.includes(index);
+}

@@ -2,7 +2,7 @@
 // and are shown so a person can decide, and bulk creation costs a constant number of SQL statements per batch.
 import type { ULabel } from '../db/generated/client';
 import type { Database } from '../db/client';
-import { InvalidInputError, NotFoundError, RecordInUseError } from './errors';
+import { InvalidInputError, isUniqueViolation, NotFoundError, RecordInUseError } from './errors';
 import { escapeLike } from './filters';
 import { randomBase62, uidLengths } from './uid';
 
@@ -301,7 +301,7 @@ export async function updateULabel(db: Database, input: UpdateULabelInput): Prom
       data: { name: input.name ?? undefined, description: input.description, reference: input.reference, referenceType: input.referenceType },
     });
   } catch (error) {
-    if ((error as { code?: string }).code !== 'P2002') throw error;
+    if (!isUniqueViolation(error, 'name')) throw error;
     const holder = await db.uLabel.findFirst({ where: { name: input.name!, typeId: label.typeId } });
     throw new InvalidInputError(`label ${holder?.uid ?? ''} is already named "${input.name}"${label.typeId ? ' in this type' : ''}; names are unique within a type`, 'input.name');
   }

@@ -5,7 +5,7 @@ import type { Prisma, Run, RunStatus, Transform } from '../db/generated/client';
 import { keyProblem } from '../storage/keys';
 import { handOverLatest, latestOnReturn } from './artifacts/versions';
 import { familyLock, lock, transformKeyLock, type Tx } from './locks';
-import { InvalidInputError, NotFoundError, RecordInUseError, VersionTagTakenError } from './errors';
+import { InvalidInputError, isUniqueViolation, NotFoundError, RecordInUseError, VersionTagTakenError } from './errors';
 import { FIRST_VERSION_SUFFIX, nextVersionSuffix, randomBase62, uidLengths } from './uid';
 
 export type TransformKind = 'PIPELINE' | 'NOTEBOOK' | 'SCRIPT' | 'FUNCTION';
@@ -117,7 +117,7 @@ export async function updateTransform(db: Database, input: { uid: string; descri
   try {
     return await db.transform.update({ where: { id: transform.id }, data: { description: input.description, versionTag: input.versionTag } });
   } catch (error) {
-    if ((error as { code?: string }).code === 'P2002' && input.versionTag) throw new VersionTagTakenError(input.versionTag);
+    if (isUniqueViolation(error, 'versionTag') && input.versionTag) throw new VersionTagTakenError(input.versionTag);
     throw error;
   }
 }

@@ -66,7 +66,9 @@ ALTER TABLE "RunInputCollection" ADD CONSTRAINT "RunInputCollection_collectionId
 ALTER TABLE "CollectionRecreatingRun" ADD CONSTRAINT "CollectionRecreatingRun_collectionId_fkey" FOREIGN KEY ("collectionId") REFERENCES "Collection"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "CollectionRecreatingRun" ADD CONSTRAINT "CollectionRecreatingRun_runId_fkey" FOREIGN KEY ("runId") REFERENCES "Run"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
--- Hand-written: prefix filters on keys and uid families (text_pattern_ops serves LIKE 'prefix%' in any collation),
+-- Hand-written: a version tag is unique within a family (the 16-character uid stem), as for artifacts;
+CREATE UNIQUE INDEX "Collection_family_versionTag_key" ON "Collection" (left("uid", 16), "versionTag") WHERE "versionTag" IS NOT NULL;
+-- prefix filters on keys and uid families (text_pattern_ops serves LIKE 'prefix%' in any collation),
 -- and search over keys and descriptions with pg_trgm's word similarity.
 CREATE INDEX "Collection_key_pattern_idx" ON "Collection" ("key" text_pattern_ops);
 CREATE INDEX "Collection_uid_pattern_idx" ON "Collection" ("uid" text_pattern_ops);

@@ -3,6 +3,7 @@
 // transaction (its locks taken up front, in a stable order), promotes the objects a few at a time and clears the
 // work in one more transaction. When an input fails (its upload, or a save rule), the inputs before it are saved
 // and listed, as in LaminDB; with `atomic`, nothing is kept. A promotion that fails undoes the whole batch.
+import { runBounded } from '../bounded';
 import { BulkSaveFailedError, TroveError } from '../errors';
 import { lock } from '../locks';
 import { commitSave, insertNewArtifacts, isPlainNewSave, type SaveOutcome, saveLocks } from './commit';
@@ -38,19 +39,15 @@ interface Failure {
 async function stageAll(services: ArtifactServices, prepared: PreparedSave[]): Promise<{ staged: (StagedSave | undefined)[]; failure?: Failure }> {
   const staged: (StagedSave | undefined)[] = new Array(prepared.length);
   let failure: Failure | undefined;
-  let next = 0;
-  const worker = async () => {
-    while (next < prepared.length) {
-      const index = next++;
-      if (failure && failure.index < index) return;
-      try {
-        staged[index] = await stageSave(services, prepared[index]!);
-      } catch (error) {
-        if (!failure || index < failure.index) failure = { index, reason: asTroveError(error) };
-      }
+  // Inputs after a failed one are not staged: the batch stops there (the failure is the answer, not thrown).
+  await runBounded(prepared.length, PARALLEL_TRANSFERS, async (index) => {
+    if (failure && failure.index < index) return;
+    try {
+      staged[index] = await stageSave(services, prepared[index]!);
+    } catch (error) {
+      if (!failure || index < failure.index) failure = { index, reason: asTroveError(error) };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_TRANSFERS, prepared.length) }, worker));
+  });
   return { staged, failure };
 }
 

@@ -7,6 +7,7 @@ import {
   FileExistsError,
   HashExistsError,
   InvalidInputError,
+  isUniqueViolation,
   KeyOccupiedError,
   StorageBusyError,
   VersionTagTakenError,
@@ -30,13 +31,6 @@ export interface SaveOutcome {
   warnings: string[];
   /** The staged bytes are being promoted (a new artifact, or the takeover of an interrupted upload). */
   promoting: boolean;
-}
-
-function isUniqueViolation(error: unknown, index: string): boolean {
-  const text = `${(error as Error)?.message ?? ''} ${JSON.stringify((error as { meta?: unknown })?.meta ?? '')}`;
-  const code = (error as { code?: string })?.code;
-  // Prisma's model calls say P2002; raw statements pass PostgreSQL's 23505 on.
-  return (code === 'P2002' || (code === 'P2010' && text.includes('23505'))) && text.includes(index);
 }
 
 /** Claims an upload session for this commit: a second commit, or bytes received meanwhile, find it changed. */

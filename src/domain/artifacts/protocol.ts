@@ -20,6 +20,7 @@ import type { StorageOperation } from '../../db/generated/client';
 import type { Database } from '../../db/client';
 import type { ObjectInfo, ObjectStore } from '../../storage/object-store';
 import { LeaseLostError, StorageBusyError, StorageFailedError, TroveError } from '../errors';
+import { runBounded } from '../bounded';
 import { type FaultDetail, SimulatedCrash } from '../fault-points';
 import type { Tx } from '../locks';
 import { randomBase62 } from '../uid';
@@ -283,25 +284,18 @@ export async function runProtocol<T>(services: ArtifactServices, steps: Protocol
     const moved: StorageOperation[] = [];
     let failedStore: ObjectStore | undefined;
     try {
-      let next = 0;
-      const mover = async () => {
-        while (next < promotions.length && !failedStore) {
-          const promotion = promotions[next++]!;
-          const store = storeOf(promotion.storageId);
-          try {
-            await faults.reach('protocol.beforeMove', detail);
-            await moveIntoPlace(store, promotion.fromKey, promotion.toKey!, promotion.expected as unknown as Fingerprint, lease.signal);
-            moved.push(promotion);
-          } catch (error) {
-            failedStore ??= store;
-            throw error;
-          }
+      await runBounded(promotions.length, steps.parallelMoves ?? 1, async (index) => {
+        const promotion = promotions[index]!;
+        const store = storeOf(promotion.storageId);
+        try {
+          await faults.reach('protocol.beforeMove', detail);
+          await moveIntoPlace(store, promotion.fromKey, promotion.toKey!, promotion.expected as unknown as Fingerprint, lease.signal);
+          moved.push(promotion);
+        } catch (error) {
+          failedStore ??= store;
+          throw error;
         }
-      };
-      const movers = Array.from({ length: Math.max(1, Math.min(steps.parallelMoves ?? 1, promotions.length)) }, mover);
-      const settled = await Promise.allSettled(movers);
-      const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-      if (failure) throw failure.reason;
+      });
     } catch (error) {
       if (error instanceof SimulatedCrash) throw error;
       await lease.stop();

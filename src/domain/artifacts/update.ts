@@ -4,7 +4,7 @@
 import type { Artifact } from '../../db/generated/client';
 import { keyProblem } from '../../storage/keys';
 import { extractSuffix } from '../../storage/suffix';
-import { InvalidInputError, NotFoundError, VersionTagTakenError } from '../errors';
+import { InvalidInputError, isUniqueViolation, NotFoundError, VersionTagTakenError } from '../errors';
 import { keyLock, lock } from '../locks';
 import type { ArtifactOutcome, ArtifactServices } from './services';
 import { stemOf } from './versions';
@@ -61,7 +61,7 @@ export async function updateArtifact(services: ArtifactServices, input: UpdateAr
         data: { key: input.key, description: input.description, kind: input.kind, versionTag: input.versionTag },
       });
     } catch (error) {
-      if ((error as { code?: string }).code === 'P2002' && input.versionTag) throw new VersionTagTakenError(input.versionTag);
+      if (isUniqueViolation(error, 'versionTag') && input.versionTag) throw new VersionTagTakenError(input.versionTag);
       throw error;
     }
   });
