@@ -1,5 +1,5 @@
-// Crash test: Trove servers (two processes on one database and one storage) are SIGKILLed during a stream of saves,
-// replaces and permanent deletes, at the named points of the storage protocol (TROVE_FAULTS: after the commit,
+// Crash test: Trove servers (two processes on one database and two storages) are SIGKILLed during a stream of saves,
+// replaces, moves between the storages and permanent deletes, at the named points of the storage protocol (TROVE_FAULTS: after the commit,
 // before and after a move, before a deletion, before the clear, after an upload is staged), each with a small
 // probability drawn from a seeded generator; then recovery runs once the dead servers' leases have expired, and the
 // doctor must find both stores in agreement (no row without its object, no unowned object under .lamindb/ or
@@ -62,6 +62,10 @@ async function graphql(url: string, query: string, variables: Record<string, unk
 const SAVE = `mutation($input: CreateArtifactInput!) { createArtifact(input: $input) { __typename ... on ArtifactPayload { artifact { uid hash } } } }`;
 const REPLACE = `mutation($input: ReplaceArtifactInput!) { replaceArtifact(input: $input) { __typename ... on ArtifactPayload { artifact { uid hash } } } }`;
 const DELETE = `mutation($input: DeleteArtifactInput!) { deleteArtifact(input: $input) { __typename } }`;
+const MOVE = `mutation($input: MoveArtifactInput!) { moveArtifact(input: $input) { __typename } }`;
+/** The default storage and a second one that artifacts move to and back (registered before the first kill). */
+const storageUids: string[] = [];
+let movesAcknowledged = 0;
 
 function pick<T>(items: T[]): T | undefined {
   return items.length ? items[randomInt(items.length)] : undefined;
@@ -115,7 +119,7 @@ async function randomOperation(url: string, signal: AbortSignal): Promise<void> 
   const [uid, expectation] = pick(live)!;
   expectation.inFlight += 1;
   try {
-    if (roll < 80) {
+    if (roll < 72) {
       const content = `${randomBytes(randomInt(16, 4096)).toString('base64')}\n`;
       expectation.possibleHashes.add((await hashBuffer(Buffer.from(content))).hash);
       const result = await graphql(url, REPLACE, { input: { uid, content } }, signal);
@@ -123,7 +127,13 @@ async function randomOperation(url: string, signal: AbortSignal): Promise<void> 
       if (artifact?.uid === uid) expectation.hash = artifact.hash;
       return;
     }
-    const permanent = roll >= 90;
+    if (roll < 82) {
+      // A move changes where the bytes are, never which: the ledger's expectation stays; the doctor checks both stores.
+      const moved = await graphql(url, MOVE, { input: { uid, storageUid: pick(storageUids) } }, signal);
+      if (moved.data?.moveArtifact?.__typename === 'ArtifactPayload') movesAcknowledged += 1;
+      return;
+    }
+    const permanent = roll >= 91;
     if (permanent) expectation.mayBeDeleted = true;
     else expectation.mayBeTrashed = true;
     const restoringBefore = restoringSaves.started;
@@ -153,7 +163,18 @@ describe('crash recovery', () => {
       TROVE_RECOVERY_GRACE_SECONDS: '86400',
       TROVE_RECOVERY_POLL_SECONDS: '0',
       TROVE_LEASE_SECONDS: String(LEASE_SECONDS),
+      TROVE_ALLOWED_ROOTS: workDir,
     };
+    const setup = await startServerProcess({ ...env, TROVE_DATA_DIR: path.join(workDir, 'data-setup') });
+    try {
+      const second = await graphql(setup.url, `mutation($root: String!) { registerStorage(input: { root: $root }) { ... on RegisterStoragePayload { storage { uid } } } }`, { root: path.join(workDir, 'storage-2') });
+      const storages = await graphql(setup.url, `{ storages { edges { node { uid } } } }`, {});
+      storageUids.push(...storages.data.storages.edges.map((edge: { node: { uid: string } }) => edge.node.uid));
+      expect(storageUids).toContain(second.data.registerStorage.storage.uid);
+      expect(storageUids).toHaveLength(2);
+    } finally {
+      await setup.stop();
+    }
   });
   afterAll(async () => rm(workDir, { recursive: true, force: true }));
 
@@ -234,10 +255,11 @@ describe('crash recovery', () => {
         }
       }
       console.log(
-        `crash test (seed ${SEED}): ${kills} kills (${pointKills} at protocol points), ${uids.length} acknowledged artifacts, lost ${lost}, wrong ${wrong}; ` +
+        `crash test (seed ${SEED}): ${kills} kills (${pointKills} at protocol points), ${uids.length} acknowledged artifacts, ${movesAcknowledged} moves, lost ${lost}, wrong ${wrong}; ` +
           `all owed work recovered ${recoveredMs} ms after the last kill (lease ${LEASE_SECONDS} s)`,
       );
       expect({ lost, wrong, problems }).toEqual({ lost: 0, wrong: 0, problems: [] });
+      expect(movesAcknowledged).toBeGreaterThan(0);
     } finally {
       await survivor.stop();
     }
