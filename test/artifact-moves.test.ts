@@ -56,7 +56,7 @@ describe('moving artifacts between storages', () => {
     // Downloads follow the row.
     const client = new TroveClient(trove.url);
     const { downloadUrl } = await client.artifact({ uid: artifact.uid });
-    expect(await (await fetch(downloadUrl)).text()).toBe('plate reader export');
+    expect(await (await fetch(downloadUrl!)).text()).toBe('plate reader export');
 
     // Back again, through the SDK; and a move to where it is changes nothing.
     expect((await client.moveArtifact(artifact.uid, localUid)).artifact.path).toBe(`${trove.localRoot}/${artifact.storageKey}`);

@@ -55,7 +55,7 @@ describe.each(['local', 's3rver'] as const)('uploads and downloads on %s storage
     expect((await readFile(target)).equals(content)).toBe(true);
 
     const { downloadUrl } = await client.artifact({ uid: saved.artifact.uid });
-    const ranged = await fetch(downloadUrl, { headers: { range: 'bytes=100-199' } });
+    const ranged = await fetch(downloadUrl!, { headers: { range: 'bytes=100-199' } });
     if (backend === 'local') {
       expect(ranged.status).toBe(206);
       expect(ranged.headers.get('content-range')).toBe(`bytes 100-199/${content.length}`);
@@ -164,7 +164,7 @@ describe('upload and download failures', () => {
     const response = await fetch(expired);
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({ code: 'URL_EXPIRED' });
-    expect(await (await fetch(downloadUrl)).text()).toBe('secret');
+    expect(await (await fetch(downloadUrl!)).text()).toBe('secret');
   });
 
   it('client errors carry the typed error code', async () => {

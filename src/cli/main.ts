@@ -120,6 +120,19 @@ export function buildCli(output: (line: string) => void = console.log): Command 
     });
 
   program
+    .command('register <location>')
+    .description('register a file or a folder that is already inside a registered storage, in place (nothing is copied; its path is its key)')
+    .option('--description <text>')
+    .option('--run <uid>', 'the run creating this artifact')
+    .action(async (location: string, options: { description?: string; run?: string }) => {
+      const result = await client().createArtifact({ path: location, description: options.description, runUid: options.run });
+      if (asJson()) return output(JSON.stringify(result));
+      for (const warning of result.warnings) console.error(`warning: ${warning}`);
+      const { artifact } = result;
+      output(`${result.created ? 'registered' : 'existing'}: ${describeArtifact(artifact)}${artifact.nFiles !== null && artifact.nFiles !== undefined ? `  (folder of ${artifact.nFiles} files)` : ''}`);
+    });
+
+  program
     .command('list [keyPrefix]')
     .alias('ls')
     .description('list artifacts, ordered by key (latest versions only, unless --all-versions or --trash)')
@@ -145,7 +158,7 @@ export function buildCli(output: (line: string) => void = console.log): Command 
 
   program
     .command('get <uidOrKey> [destination]')
-    .description('download an artifact (by uid, or the latest version under a key)')
+    .description('download an artifact (by uid, or the latest version under a key); a folder artifact into a directory')
     .option('--run <uid>', 'record the artifact as an input of this run')
     .action(async (uidOrKey: string, destination: string | undefined, options: { run?: string }) => {
       const identifier = { ...identifierOf(uidOrKey), asInputOf: options.run };

@@ -10,6 +10,7 @@ import { GraphQLClient } from 'graphql-request';
 import {
   type ArtifactFieldsFragment,
   type ArtifactFilter,
+  ArtifactFilesDocument,
   ArtifactForDownloadDocument,
   ArtifactsDocument,
   CreateArtifactDocument,
@@ -219,21 +220,41 @@ export class TroveClient {
     return artifact;
   }
 
-  /** Downloads an artifact to `destination` (written to a temporary name and renamed when complete). */
+  /**
+   * Downloads an artifact to `destination` (written to a temporary name and renamed when complete); a folder artifact
+   * into the directory `destination`, each file at its path, with one progress count for the whole folder.
+   */
   async download(identifier: ArtifactIdentifier, destination: string, progress: TransferProgress = {}): Promise<ClientArtifact> {
     const artifact = await this.artifact(identifier);
-    const response = await fetch(artifact.downloadUrl);
-    if (!response.ok || !response.body) throw new TroveClientError(`HTTP_${response.status}`, `download of ${artifact.uid} failed with HTTP ${response.status}`);
-    await mkdir(path.dirname(path.resolve(destination)), { recursive: true });
-    const partial = `${destination}.part`;
-    try {
-      await pipeline(Readable.fromWeb(response.body as never), counting(artifact.size ?? 0, progress.onProgress), createWriteStream(partial));
-      await rename(partial, destination);
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
+    if (artifact.nFiles !== null && artifact.nFiles !== undefined) {
+      await this.downloadFolder(artifact, destination, progress);
+      return artifact;
     }
+    await downloadUrlTo(artifact.downloadUrl!, destination, artifact.size ?? 0, progress.onProgress, artifact.uid);
     return artifact;
+  }
+
+  /** The files of a folder artifact by path, with download URLs, page by page. */
+  folderFiles(uid: string, pageSize = 500) {
+    return everyNode(async (after) => {
+      const { artifact } = await this.graphql.request(ArtifactFilesDocument, { uid, first: pageSize, after, expiresIn: 3600 });
+      if (!artifact) throw new TroveClientError('NOT_FOUND', `no artifact with uid ${uid}`);
+      return artifact.files;
+    });
+  }
+
+  private async downloadFolder(artifact: ClientArtifact, directory: string, progress: TransferProgress): Promise<void> {
+    const root = path.resolve(directory);
+    const total = artifact.size ?? 0;
+    let done = 0;
+    for await (const file of this.folderFiles(artifact.uid)) {
+      const target = path.resolve(root, file.path);
+      // Paths come from the server; none may write outside the directory.
+      if (!target.startsWith(root + path.sep)) throw new TroveClientError('BAD_PATH', `the folder's file "${file.path}" would land outside ${root}`);
+      const before = done;
+      await downloadUrlTo(file.downloadUrl, target, file.size, (bytes) => progress.onProgress?.(before + bytes, total), `${artifact.uid}/${file.path}`);
+      done += file.size;
+    }
   }
 
   /**
@@ -247,6 +268,21 @@ export class TroveClient {
     if (await isCurrentCopy(local, artifact)) return local;
     await this.download({ uid: artifact.uid }, local, progress);
     return local;
+  }
+}
+
+/** Streams `url` to `destination` through a temporary name, renamed when complete. */
+async function downloadUrlTo(url: string, destination: string, size: number, onProgress: TransferProgress['onProgress'], what: string): Promise<void> {
+  const response = await fetch(url);
+  if (!response.ok || !response.body) throw new TroveClientError(`HTTP_${response.status}`, `download of ${what} failed with HTTP ${response.status}`);
+  await mkdir(path.dirname(path.resolve(destination)), { recursive: true });
+  const partial = `${destination}.part`;
+  try {
+    await pipeline(Readable.fromWeb(response.body as never), counting(size, onProgress), createWriteStream(partial));
+    await rename(partial, destination);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
   }
 }
 

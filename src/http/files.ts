@@ -7,6 +7,7 @@ import type { TroveServices } from '../context';
 import { hasRole } from '../domain/access';
 import { StorageFailedError, TroveError } from '../domain/errors';
 import { receiveUpload } from '../domain/artifacts/uploads';
+import { keyProblem } from '../storage/keys';
 import { type ByteRange, isRefusedPathCode, StorageError } from '../storage/object-store';
 import { AuthenticationError, type Authenticator, credentialsOfRequest } from './authenticate';
 
@@ -105,7 +106,9 @@ export async function handleUpload(services: TroveServices, authenticator: Authe
 }
 
 export async function handleDownload(services: TroveServices, uid: string, url: URL, request: IncomingMessage, response: ServerResponse) {
-  const verdict = services.signer.verify(uid, url.searchParams.get('expires'), url.searchParams.get('signature'));
+  // A file of a folder artifact: its path inside the folder is part of what was signed.
+  const file = url.searchParams.get('file') ?? undefined;
+  const verdict = services.signer.verify(file === undefined ? uid : `${uid}/${file}`, url.searchParams.get('expires'), url.searchParams.get('signature'));
   if (verdict !== 'ok') {
     sendJson(response, 403, { code: verdict === 'expired' ? 'URL_EXPIRED' : 'BAD_SIGNATURE', message: `this download URL is ${verdict}; ask for a new downloadUrl` });
     return;
@@ -115,26 +118,38 @@ export async function handleDownload(services: TroveServices, uid: string, url: 
     sendJson(response, 404, { code: 'NOT_FOUND', message: artifact ? `artifact ${uid} is still being stored` : `no artifact with uid ${uid}` });
     return;
   }
-  const size = Number(artifact.size ?? 0);
+  let objectKey = artifact.storageKey;
+  let size = Number(artifact.size ?? 0);
+  let fileName = artifact.key?.split('/').pop() ?? `${artifact.uid}${artifact.suffix}`;
+  if (file !== undefined) {
+    const info = artifact.nFiles !== null && !keyProblem(file) ? await services.stores.storeFor(artifact.storage.root).head(`${artifact.storageKey}/${file}`).catch(() => undefined) : undefined;
+    if (!info) {
+      sendJson(response, 404, { code: 'NOT_FOUND', message: `artifact ${uid} has no file "${file}"` });
+      return;
+    }
+    objectKey = info.key;
+    size = info.size;
+    fileName = file.split('/').pop()!;
+  }
   const range = parseRange(request.headers.range, size);
   if (range === 'unsatisfiable') {
     response.writeHead(416, { 'content-range': `bytes */${size}` });
     response.end();
     return;
   }
-  const fileName = artifact.key?.split('/').pop() ?? `${artifact.uid}${artifact.suffix}`;
   const headers: Record<string, string | number> = {
     'accept-ranges': 'bytes',
     'content-type': 'application/octet-stream',
     // RFC 6266/5987: any key (日本語/データ.csv, café.txt) gives a valid header with an ASCII fallback.
     'content-disposition': contentDisposition(fileName),
     'x-content-type-options': 'nosniff',
-    etag: `"${artifact.hash}"`,
     'content-length': range ? range.end - range.start + 1 : size,
   };
+  // The artifact's hash names its content; a file of a folder has no hash of its own.
+  if (file === undefined) headers.etag = `"${artifact.hash}"`;
   if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
   try {
-    const body = request.method === 'HEAD' || size === 0 ? undefined : await services.stores.storeFor(artifact.storage.root).get(artifact.storageKey, range);
+    const body = request.method === 'HEAD' || size === 0 ? undefined : await services.stores.storeFor(artifact.storage.root).get(objectKey, range);
     response.writeHead(range ? 206 : 200, headers);
     if (!body) return void response.end();
     await pipeline(body, response);

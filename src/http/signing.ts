@@ -18,12 +18,18 @@ export class UrlSigner {
     return createHmac('sha256', secret).update(`${uid}\n${expires}`).digest('base64url');
   }
 
-  /** Path and query of a download URL valid for `expiresInSeconds` (at most MAX_URL_LIFETIME_SECONDS). */
-  sign(uid: string, expiresInSeconds: number, now = Date.now()): string {
+  /**
+   * Path and query of a download URL valid for `expiresInSeconds` (at most MAX_URL_LIFETIME_SECONDS): of an
+   * artifact's object, or of one `file` of a folder artifact (its path inside the folder, signed with the uid).
+   */
+  sign(uid: string, expiresInSeconds: number, now = Date.now(), file?: string): string {
     const expires = Math.floor(now / 1000) + Math.min(expiresInSeconds, MAX_URL_LIFETIME_SECONDS);
-    return `/download/${encodeURIComponent(uid)}?expires=${expires}&signature=${UrlSigner.signature(this.secret, uid, expires)}`;
+    const subject = file === undefined ? uid : `${uid}/${file}`;
+    const fileParameter = file === undefined ? '' : `file=${encodeURIComponent(file)}&`;
+    return `/download/${encodeURIComponent(uid)}?${fileParameter}expires=${expires}&signature=${UrlSigner.signature(this.secret, subject, expires)}`;
   }
 
+  /** `uid` is what was signed: the artifact's uid, or `uid/file` for a file of a folder. */
   verify(uid: string, expires: string | null, signature: string | null, now = Date.now()): 'ok' | 'expired' | 'invalid' {
     if (!expires || !signature || !/^\d{1,12}$/.test(expires)) return 'invalid';
     const expiresAt = Number(expires);

@@ -2,18 +2,19 @@
 // and call one domain function each.
 import { saveArtifacts } from '../domain/artifacts/bulk';
 import { deleteArtifact, restoreArtifact } from '../domain/artifacts/delete';
-import { downloadUrlFor, readArtifact } from '../domain/artifacts/lookup';
+import { downloadUrlFor, fileDownloadUrl, type FolderFile, folderFiles, readArtifact } from '../domain/artifacts/lookup';
 import { type SaveArtifactInput, sourceFromFields } from '../domain/artifacts/prepare';
 import { moveArtifact } from '../domain/artifacts/move';
 import { replaceArtifact } from '../domain/artifacts/replace';
 import { saveArtifact } from '../domain/artifacts/save';
 import { updateArtifact } from '../domain/artifacts/update';
-import { BulkSaveFailedError, InvalidInputError, LeaseLostError, NotFoundError, RecordInUseError, StorageBusyError, VersionTagTakenError } from '../domain/errors';
+import { BulkSaveFailedError, InvalidInputError, LeaseLostError, NotFoundError, RecordInUseError, StorageBusyError, StorageFailedError, VersionTagTakenError } from '../domain/errors';
 import { ArtifactType } from './artifact';
 import { builder } from './builder';
 import { artifactSaveErrors } from './errors';
+import { nodeConnection } from './connections';
 import { recordPayload } from './payloads';
-import { encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalID, resolveArrayConnection } from '@pothos/plugin-relay';
 
 const IfHashExistsEnum = builder.enumType('IfHashExists', {
   description: 'What saving content that an artifact already has does (LaminDB: artifact_if_hash_exists).',
@@ -190,7 +191,7 @@ builder.mutationFields((t) => ({
     type: DeleteArtifactPayload,
     description: 'Moves an artifact to the trash, or with permanent: true deletes the record and (see deleteStorage) the object; an artifact in a collection is refused for good (ARTIFACT_IN_COLLECTION).',
     args: { input: t.arg({ type: DeleteArtifactInput, required: true }) },
-    errors: { types: [NotFoundError, InvalidInputError, StorageBusyError, LeaseLostError, RecordInUseError], union: { name: 'DeleteArtifactResult' } },
+    errors: { types: [NotFoundError, InvalidInputError, StorageBusyError, LeaseLostError, RecordInUseError, StorageFailedError], union: { name: 'DeleteArtifactResult' } },
     resolve: (_root, { input }, context) => deleteArtifact(context, input),
   }),
   readArtifact: t.field({
@@ -231,12 +232,41 @@ builder.mutationFields((t) => ({
   }),
 }));
 
+const FolderFileType = builder.objectRef<FolderFile & { downloadUrl: () => Promise<string> }>('FolderFile').implement({
+  description: 'A file of a folder artifact.',
+  fields: (t) => ({
+    path: t.exposeString('path', { description: 'Path inside the folder.' }),
+    size: t.field({ type: 'SafeInt', description: 'Bytes.', resolve: (file) => file.size }),
+    downloadUrl: t.string({ description: 'A time-limited URL for the bytes, as Artifact.downloadUrl.', resolve: (file) => file.downloadUrl() }),
+  }),
+});
+
+const FolderFileConnection = nodeConnection('FolderFile', FolderFileType);
+
 builder.prismaObjectFields(ArtifactType, (t) => ({
   downloadUrl: t.string({
-    description: 'A time-limited URL for the bytes: a presigned GET on S3, a signed gateway URL (with Range support) on local storage.',
+    nullable: true,
+    description:
+      'A time-limited URL for the bytes: a presigned GET on S3, a signed gateway URL (with Range support) on local storage. Null for a folder artifact: its files have their own (files).',
     args: { expiresIn: t.arg.int({ required: false, defaultValue: 3600, description: 'Seconds, 1 to 604800.' }) },
-    select: { uid: true, key: true, suffix: true, storageKey: true, storage: { select: { root: true } } },
+    select: { uid: true, key: true, suffix: true, storageKey: true, nFiles: true, storage: { select: { root: true } } },
     resolve: (artifact, { expiresIn }, context) =>
-      downloadUrlFor(artifact, expiresIn ?? 3600, { stores: context.stores, signLocal: (uid, seconds) => context.baseUrl + context.signer.sign(uid, seconds) }),
+      artifact.nFiles !== null
+        ? null
+        : downloadUrlFor(artifact, expiresIn ?? 3600, { stores: context.stores, signLocal: (uid, seconds) => context.baseUrl + context.signer.sign(uid, seconds) }),
   }),
+  files: t.connection({
+    type: FolderFileType,
+    description: 'The files of a folder artifact by path, each with its download URL (empty for a file artifact).',
+    args: { expiresIn: t.arg.int({ required: false, defaultValue: 3600, description: 'Seconds, 1 to 604800.' }) },
+    select: { uid: true, storageKey: true, nFiles: true, storage: { select: { root: true } } },
+    resolve: async (artifact, args, context) => {
+      const files = artifact.nFiles === null ? [] : await folderFiles(context.stores, artifact);
+      const expiresIn = args.expiresIn ?? 3600;
+      if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800) throw new InvalidInputError('expiresIn must be between 1 and 604800 seconds', 'expiresIn');
+      const signLocal = (uid: string, seconds: number, file: string) => context.baseUrl + context.signer.sign(uid, seconds, Date.now(), file);
+      const page = resolveArrayConnection({ args }, files.map((file) => ({ ...file, downloadUrl: () => fileDownloadUrl(artifact, file, expiresIn, { stores: context.stores, signLocal }) })));
+      return { ...page, totalCount: files.length };
+    },
+  }, FolderFileConnection),
 }));

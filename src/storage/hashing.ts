@@ -1,6 +1,7 @@
 // LaminDB-compatible content hashes, computed while bytes stream past (one pass, bounded memory).
 //  - up to 50 MiB: md5 of the content, base64url without padding (22 chars), type "md5";
-//  - above: "sha1-fl" = sha1(sha1(first 50 MiB) + sha1(last 50 MiB)), base64url, first 22 chars.
+//  - above: "sha1-fl" = sha1(sha1(first 50 MiB) + sha1(last 50 MiB)), base64url, first 22 chars;
+//  - a folder: "md5-d" = md5 over the md5 digests of its files' hashes, sorted (lamindb-setup's hash_dir).
 // sha1-fl ignores the middle of large files, so a full-content sha256 is kept beside it for safe dedup.
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -11,7 +12,7 @@ export const HASH_LENGTH = 22;
 export interface ContentHash {
   size: number;
   hash: string;
-  hashType: 'md5' | 'sha1-fl' | `md5-${number}`;
+  hashType: 'md5' | 'sha1-fl' | `md5-${number}` | 'md5-d';
   /** sha256 of the whole content (base64url) for sha1-fl hashes; null where the hash covers everything. */
   fullChecksum: string | null;
 }
@@ -83,6 +84,15 @@ export class HashingStream extends Transform {
       fullChecksum: toBase64Url(this.fullSha256.digest()),
     };
   }
+}
+
+/**
+ * lamindb-setup's hash_from_hashes_list, the hash of a folder: md5 over the concatenated md5 digests of its files'
+ * hashes in sorted order, base64url, 22 characters. File names do not enter it, as in LaminDB.
+ */
+export function folderHash(fileHashes: Iterable<string>): string {
+  const digests = [...fileHashes].sort().map((hash) => createHash('md5').update(hash, 'utf8').digest());
+  return toBase64Url(createHash('md5').update(Buffer.concat(digests)).digest()).slice(0, HASH_LENGTH);
 }
 
 /** Hash of an in-memory buffer (inline content, small uploads). */

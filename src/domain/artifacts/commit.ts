@@ -46,10 +46,25 @@ export async function claimUpload(tx: Tx, prepared: PreparedSave, staged: Staged
 }
 
 /**
+ * A folder artifact owns every key under it: nothing is saved or registered inside one, and a folder is not
+ * registered over keys other artifacts own.
+ */
+export async function refuseFolderOverlap(tx: Tx, storageId: number, storageKey: string, isFolder: boolean): Promise<void> {
+  const segments = storageKey.split('/');
+  const ancestors = segments.slice(0, -1).map((_, index) => segments.slice(0, index + 1).join('/'));
+  const folder = ancestors.length ? await tx.artifact.findFirst({ where: { storageId, storageKey: { in: ancestors }, nFiles: { not: null } } }) : null;
+  if (folder) throw new InvalidInputError(`"${storageKey}" is inside the folder artifact ${folder.uid} ("${folder.storageKey}"); replace or delete that folder instead`, 'input.key');
+  if (!isFolder) return;
+  const inside = await tx.artifact.findFirst({ where: { storageId, storageKey: { startsWith: `${storageKey}/` } } });
+  if (inside) throw new InvalidInputError(`artifact ${inside.uid} is inside "${storageKey}" ("${inside.storageKey}"); a folder artifact owns all of its files`, 'input.path');
+}
+
+/**
  * A key is about to receive a promoted object: work still owed on it must be dead (an expired deletion is dropped,
  * since the promotion replaces those bytes anyway), and a file no artifact owns is never overwritten.
  */
 export async function prepareTargetKey(tx: Tx, storageId: number, storageKey: string, fileAtKey: boolean): Promise<void> {
+  await refuseFolderOverlap(tx, storageId, storageKey, false);
   const pending = await pendingWork(tx, { storageId, key: storageKey });
   if (pending.some((work) => work.live)) {
     throw new StorageBusyError(`the object at "${storageKey}" is being changed by another request; try again in a moment`);
@@ -203,16 +218,17 @@ export async function commitSave(
     const occupant = await tx.artifact.findFirst({ where: { storageId: prepared.storage.id, storageKey } });
     if (occupant) throw new KeyOccupiedError(storageKey, occupant.uid);
     if (!prepared.registeredKey) await prepareTargetKey(tx, prepared.storage.id, storageKey, options.fileAtKey);
+    else await refuseFolderOverlap(tx, prepared.storage.id, storageKey, staged.nFiles !== undefined);
   }
   let artifact: Artifact;
   try {
     // Raw SQL: the hot statement of every save, and of each input of a bulk save (Prisma's create costs twice as much).
     [artifact] = (await tx.$queryRaw<Artifact[]>`
-      INSERT INTO "Artifact" (uid, key, description, suffix, kind, size, hash, "hashType", "fullChecksum", "keyIsVirtual", "storageKey",
+      INSERT INTO "Artifact" (uid, key, description, suffix, kind, size, hash, "hashType", "fullChecksum", "nFiles", "keyIsVirtual", "storageKey",
                               "versionTag", "isLatest", "storageOngoing", "storageId", "createdById", "runId", "updatedAt")
       VALUES (${uid}, ${prepared.key}, ${prepared.input.description ?? prepared.revises?.description ?? null}, ${prepared.suffix},
               ${prepared.input.kind ?? prepared.revises?.kind ?? null}, ${BigInt(staged.size)}, ${staged.hash}, ${staged.hashType},
-              ${staged.fullChecksum}, ${prepared.keyIsVirtual}, ${storageKey}, ${prepared.input.versionTag ?? null}, true,
+              ${staged.fullChecksum}, ${staged.nFiles ?? null}::int, ${prepared.keyIsVirtual}, ${storageKey}, ${prepared.input.versionTag ?? null}, true,
               ${staged.stagingKey !== null}, ${prepared.storage.id}, ${services.user.id}, ${prepared.run?.id ?? null}::int, now())
       RETURNING *`) as [Artifact];
   } catch (error) {

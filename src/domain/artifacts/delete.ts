@@ -6,6 +6,7 @@ import { artifactLock, lock, type Tx } from '../locks';
 import type { PreviousFields } from './previous-fields';
 import { type OwedWork, pendingWork, runProtocol } from './protocol';
 import type { ArtifactServices } from './services';
+import { storageFailure } from './staging';
 import { handOverLatest, latestOnReturn } from './versions';
 
 export interface DeleteArtifactInput {
@@ -46,7 +47,7 @@ function leftoversOf(work: { kind: string; fromKey: string; previous: unknown }[
 }
 
 /** Step 2 of a permanent delete: the row goes, and the deletion of its object (and of any leftovers) is owed. */
-async function commitPermanentDelete(tx: Tx, artifactId: number, uid: string, deleteStorage: boolean): Promise<{ value: DeletePlan; owed: OwedWork[] }> {
+async function commitPermanentDelete(tx: Tx, artifactId: number, uid: string, deleteStorage: boolean, folderFiles: string[]): Promise<{ value: DeletePlan; owed: OwedWork[] }> {
   await lock(tx, artifactLock(uid));
   const artifact = await tx.artifact.findUnique({ where: { id: artifactId } });
   if (!artifact) throw new NotFoundError('artifact', `uid ${uid}`);
@@ -70,6 +71,11 @@ async function commitPermanentDelete(tx: Tx, artifactId: number, uid: string, de
   const owed: OwedWork[] = leftovers.map((fromKey) => ({ kind: 'DELETE', storageId: artifact.storageId, artifactId: null, fromKey }));
   // An object another artifact still points to is never deleted; an object under a real key only when asked.
   const sharedBy = await tx.artifact.count({ where: { storageId: artifact.storageId, storageKey: artifact.storageKey } });
+  if (artifact.nFiles !== null) {
+    // A folder registered in place: its files are deleted only when asked, each as an owed deletion.
+    if (deleteStorage) owed.push(...folderFiles.map((fromKey): OwedWork => ({ kind: 'DELETE', storageId: artifact.storageId, artifactId: null, fromKey })));
+    return { value: { artifact, objectKey: deleteStorage ? artifact.storageKey : undefined, sharedBy }, owed };
+  }
   const managedObject = artifact.keyIsVirtual || !artifact.key;
   if ((managedObject || deleteStorage) && sharedBy === 0 && !leftovers.includes(artifact.storageKey)) {
     owed.push({ kind: 'DELETE', storageId: artifact.storageId, artifactId: null, fromKey: artifact.storageKey });
@@ -94,10 +100,19 @@ export async function deleteArtifact(services: ArtifactServices, input: DeleteAr
     return { uid: artifact.uid, artifact, objectDeleted: false, warnings: [`moved to the trash; restore with restoreArtifact(uid: "${artifact.uid}")`] };
   }
 
+  // A folder's files, listed before the commit: the deletion of each is owed with the row's removal.
+  const folderFiles: string[] = [];
+  if (found.nFiles !== null && input.deleteStorage) {
+    try {
+      for await (const object of store.list(`${found.storageKey}/`)) folderFiles.push(object.key);
+    } catch (error) {
+      throw storageFailure(error, found.storage.root);
+    }
+  }
   const run = await runProtocol<DeletePlan>(services, {
     store,
     detail: { uid: found.uid, key: found.key ?? undefined },
-    commit: (tx) => commitPermanentDelete(tx, found.id, found.uid, input.deleteStorage === true),
+    commit: (tx) => commitPermanentDelete(tx, found.id, found.uid, input.deleteStorage === true, folderFiles),
   });
   const { artifact, objectKey, sharedBy } = run.value;
   const location = store.locationOf(artifact.storageKey);
@@ -106,10 +121,10 @@ export async function deleteArtifact(services: ArtifactServices, input: DeleteAr
     warnings.push(
       sharedBy > 0
         ? `the object at ${location} is kept: ${sharedBy} other artifact(s) point to it`
-        : `a file remains at ${location}, not referenced by any artifact (pass deleteStorage: true to delete it)`,
+        : `${found.nFiles !== null ? `the folder's ${found.nFiles} file(s) remain` : 'a file remains'} at ${location}, not referenced by any artifact (pass deleteStorage: true to delete it)`,
     );
   }
-  const objectDeleted = objectKey !== undefined && run.deleted.includes(location);
+  const objectDeleted = objectKey !== undefined && (found.nFiles !== null ? run.deferred.length === 0 : run.deleted.includes(location));
   // The record is gone; an owed deletion that failed stays recorded and recovery retries it.
   for (const deferred of run.deferred) warnings.push(`could not delete ${deferred} yet; recovery will retry`);
   return { uid: artifact.uid, artifact: null, objectDeleted, warnings };

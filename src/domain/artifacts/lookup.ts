@@ -61,6 +61,34 @@ export async function readArtifact(db: Database, identifier: ArtifactIdentifier,
 export const MAX_DOWNLOAD_URL_SECONDS = 604_800;
 
 /** A time-limited URL for an artifact's bytes: presigned GET on S3, or the gateway's signed URL for local storage. */
+export interface FolderFile {
+  /** Path inside the folder, e.g. "0/0.zarray". */
+  path: string;
+  size: number;
+  /** Key of the object in the storage. */
+  key: string;
+}
+
+/** The files of a folder artifact, by path. */
+export async function folderFiles(stores: StoreRegistry, artifact: Pick<Artifact, 'storageKey'> & { storage: { root: string } }): Promise<FolderFile[]> {
+  const prefix = `${artifact.storageKey}/`;
+  const files: FolderFile[] = [];
+  for await (const object of stores.storeFor(artifact.storage.root).list(prefix)) files.push({ path: object.key.slice(prefix.length), size: object.size, key: object.key });
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** A time-limited URL for one file of a folder artifact (see downloadUrlFor). */
+export async function fileDownloadUrl(
+  artifact: Pick<Artifact, 'uid'> & { storage: { root: string } },
+  file: FolderFile,
+  expiresInSeconds: number,
+  services: { stores: StoreRegistry; signLocal(uid: string, seconds: number, file: string): string },
+): Promise<string> {
+  const store = services.stores.storeFor(artifact.storage.root);
+  if (store.presignGet) return store.presignGet(file.key, expiresInSeconds, file.path.split('/').pop());
+  return services.signLocal(artifact.uid, expiresInSeconds, file.path);
+}
+
 export async function downloadUrlFor(
   artifact: Pick<Artifact, 'uid' | 'key' | 'suffix' | 'storageKey'> & { storage: { root: string } },
   expiresInSeconds: number,

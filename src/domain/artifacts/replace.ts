@@ -73,6 +73,9 @@ export async function replaceArtifact(services: ArtifactServices, input: Replace
   const { db } = services;
   const current = await db.artifact.findUnique({ where: { uid: input.uid }, include: { storage: true } });
   if (!current) throw new NotFoundError('artifact', `uid ${input.uid}`);
+  if (current.nFiles !== null) {
+    throw new InvalidInputError(`artifact ${current.uid} is a folder; register the changed folder again (a new version) instead of replacing it`, 'input.uid');
+  }
   if (input.source.kind === 'path') {
     throw new InvalidInputError('an artifact cannot be replaced by an object inside a registered storage; upload the new content instead', 'input.path');
   }

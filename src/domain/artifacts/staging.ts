@@ -3,9 +3,10 @@
 import { pipeline, Readable } from 'node:stream';
 import type { Storage } from '../../db/generated/client';
 import { hashObject } from '../../storage/hash-object';
-import { type ContentHash, hashBuffer, hashFromEtag, HashingStream } from '../../storage/hashing';
+import { type ContentHash, folderHash, hashBuffer, hashFromEtag, HashingStream } from '../../storage/hashing';
 import { stagingKey } from '../../storage/keys';
-import { isRefusedPathCode, type ObjectStore, StorageError } from '../../storage/object-store';
+import { isRefusedPathCode, type ObjectInfo, type ObjectStore, StorageError } from '../../storage/object-store';
+import { runBounded } from '../bounded';
 import { InvalidInputError, StorageFailedError } from '../errors';
 import { randomBase62 } from '../uid';
 import { type Fingerprint, fingerprintOf } from './protocol';
@@ -20,6 +21,8 @@ export interface StagedContent extends ContentHash {
   registeredKey?: string;
   /** What the staged object looked like right after it was hashed; checked again before it is published. */
   fingerprint?: Fingerprint;
+  /** A folder: how many files it holds (its `key` is their common prefix). */
+  nFiles?: number;
 }
 
 export function storageFailure(error: unknown, root: string): StorageFailedError {
@@ -101,7 +104,13 @@ export async function describeRegisteredObject(storage: Storage, store: ObjectSt
     }
     throw storageFailure(error, storage.root);
   }
-  if (!info) throw new InvalidInputError(`no object at "${key}" in storage ${storage.root}`, 'path');
+  if (!info) {
+    const folder = await describeFolder(store, key).catch((error: unknown) => {
+      throw storageFailure(error, storage.root);
+    });
+    if (!folder) throw new InvalidInputError(`no object or folder at "${key}" in storage ${storage.root}`, 'path');
+    return { ...folder, storage, store, stagingKey: null, registeredKey: key };
+  }
   const fromEtag = info.etag ? hashFromEtag(info.etag, info.size) : undefined;
   if (fromEtag) return { ...fromEtag, storage, store, stagingKey: null, registeredKey: key };
   // Local files (and ETag-less objects) are read once to hash them.
@@ -110,6 +119,28 @@ export async function describeRegisteredObject(storage: Storage, store: ObjectSt
   } catch (error) {
     throw storageFailure(error, storage.root);
   }
+}
+
+/** How many files are hashed at a time when a folder is registered. */
+const PARALLEL_HASHES = 8;
+
+/**
+ * A folder registered in place (LaminDB's Artifact of a directory): every object under `key/`, each hashed as LaminDB
+ * does (from its ETag on S3, by reading it elsewhere), then the folder's md5-d over those hashes. Undefined when
+ * nothing is under `key/`.
+ */
+export async function describeFolder(store: ObjectStore, key: string): Promise<ContentHash & { nFiles: number } | undefined> {
+  const files: ObjectInfo[] = [];
+  for await (const object of store.list(`${key}/`)) files.push(object);
+  if (!files.length) return undefined;
+  const hashes = new Array<string>(files.length);
+  await runBounded(files.length, PARALLEL_HASHES, async (index) => {
+    const file = files[index]!;
+    const fromEtag = file.etag ? hashFromEtag(file.etag, file.size) : undefined;
+    hashes[index] = (fromEtag ?? (await hashObject(store, file.key, file.size))).hash;
+  });
+  const size = files.reduce((total, file) => total + file.size, 0);
+  return { size, hash: folderHash(hashes), hashType: 'md5-d', fullChecksum: null, nFiles: files.length };
 }
 
 /** Drops staged bytes that will not be committed (duplicate content, a failed commit). */

@@ -5,6 +5,7 @@ import { AUTO_KEY_PREFIX, LEGACY_STORAGE_MARKER_KEY, STAGING_PREFIX, STORAGE_MAR
 /** LaminDB's storage markers live under .lamindb/ and belong to the storage, not to an artifact. */
 const STORAGE_MARKERS = new Set([STORAGE_MARKER_KEY, LEGACY_STORAGE_MARKER_KEY]);
 import type { ObjectInfo } from '../../storage/object-store';
+import { describeFolder } from '../artifacts/staging';
 import type { ArtifactServices } from '../artifacts/services';
 
 export interface DoctorFinding {
@@ -58,12 +59,37 @@ export async function doctor(services: ArtifactServices, options: { graceMs: num
     const uploads = await db.uploadSession.findMany({ where: { storageId: storage.id, status: { in: ['OPEN', 'RECEIVED'] } } });
     const owned = new Set([...artifacts.map((a) => a.storageKey), ...operations.map((o) => o.fromKey), ...uploads.map((u) => u.stagingKey)]);
 
+    // Folder artifacts own every object under their key: their files, counted and summed in one pass.
+    const folders = new Map(artifacts.filter((artifact) => artifact.nFiles !== null).map((artifact) => [artifact.storageKey, { files: 0, size: 0 }]));
+    if (folders.size) {
+      for (const [key, object] of objects) {
+        const segments = key.split('/');
+        for (let depth = 1; depth < segments.length; depth++) {
+          const folder = folders.get(segments.slice(0, depth).join('/'));
+          if (folder) {
+            folder.files += 1;
+            folder.size += object.size;
+          }
+        }
+      }
+    }
     // Artifacts whose bytes someone is moving right now (a live lease): legitimately not in place yet.
     const inProgress = new Set(operations.filter((operation) => operation.leaseExpiresAt && operation.leaseExpiresAt >= new Date()).map((operation) => operation.artifactId));
     for (const artifact of artifacts) {
       const finding = { storage: storage.root, key: artifact.storageKey, uid: artifact.uid };
       if (artifact.storageOngoing) {
         if (!inProgress.has(artifact.id) && artifact.updatedAt < cutoff) report.staleOngoing.push({ ...finding, detail: `flagged since ${artifact.updatedAt.toISOString()}` });
+        continue;
+      }
+      const folder = folders.get(artifact.storageKey);
+      if (folder) {
+        if (!folder.files) report.rowsWithoutObjects.push({ ...finding, detail: 'no file under the folder key' });
+        else if (folder.files !== artifact.nFiles || folder.size !== Number(artifact.size)) {
+          report.sizeMismatches.push({ ...finding, detail: `row says ${artifact.nFiles} files and ${artifact.size} bytes, the folder has ${folder.files} and ${folder.size}` });
+        } else if (options.deep) {
+          const content = await describeFolder(store, artifact.storageKey);
+          if (content?.hash !== artifact.hash) report.hashMismatches.push({ ...finding, detail: `row says ${artifact.hash}, the files hash to ${content?.hash}` });
+        }
         continue;
       }
       const object = objects.get(artifact.storageKey);
