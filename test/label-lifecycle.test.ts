@@ -45,6 +45,18 @@ describe('label lifecycle', () => {
     expect((await trove.query(DELETE, { uid })).deleteULabel).toMatchObject({ __typename: 'NotFound' });
   });
 
+  it('trashes the labels under a type with it, as LaminDB does; restoring the type restores only the type', async () => {
+    const type = await label('Instrument', undefined, true);
+    const family = await label('Microscope 7', type);
+    const leaf = await label('Confocal 3', type);
+    const branches = async () => (await trove.services.db.uLabel.findMany({ where: { uid: { in: [type, family, leaf] } }, orderBy: { id: 'asc' } })).map((row) => row.branch);
+    expect((await trove.query(DELETE, { uid: type })).deleteULabel).toMatchObject({ ulabel: { name: 'Instrument', branch: 'TRASH' } });
+    expect(await branches()).toEqual(['TRASH', 'TRASH', 'TRASH']);
+    expect(await names()).not.toContain('Confocal 3');
+    await trove.query(RESTORE, { uid: type });
+    expect(await branches()).toEqual(['MAIN', 'TRASH', 'TRASH']);
+  });
+
   it('keeps a type while it types other labels', async () => {
     const type = await label('Project', undefined, true);
     const child = await label('Project Atlas', type);

@@ -258,7 +258,8 @@ async function resolveLabeling(db: Database, artifactUid: string, labelUids: str
 }
 
 /**
- * LaminDB's delete of a label: to the trash (a trashed label keeps its links and its name), or, with `permanent`, the
+ * LaminDB's delete of a label: to the trash (a trashed label keeps its links and its name; a type takes the labels
+ * under it along, as LaminDB's HasType does), or, with `permanent`, the
  * record itself; as LaminDB protects a label that artifacts carry or that types other labels, such a label is
  * refused (remove it from the artifacts, or delete its labels, first). Returns the label as it was last.
  */
@@ -266,7 +267,18 @@ export async function deleteULabel(db: Database, uid: string, permanent: boolean
   return db.$transaction(async (tx) => {
     const [label] = await tx.$queryRaw<ULabel[]>`SELECT * FROM "ULabel" WHERE uid = ${uid} FOR UPDATE`;
     if (!label) throw new NotFoundError('label', `uid ${uid}`);
-    if (!permanent) return label.branch === 'TRASH' ? label : tx.uLabel.update({ where: { id: label.id }, data: { branch: 'TRASH' } });
+    if (!permanent) {
+      if (label.branch === 'TRASH') return label;
+      // LaminDB: trashing a type trashes every label under it (its children, theirs, ...), in one statement.
+      if (label.isType) {
+        await tx.$executeRaw`
+          WITH RECURSIVE below AS (
+            SELECT id FROM "ULabel" WHERE "typeId" = ${label.id}
+            UNION SELECT child.id FROM "ULabel" AS child JOIN below ON child."typeId" = below.id)
+          UPDATE "ULabel" SET branch = 'TRASH', "updatedAt" = now() WHERE id IN (SELECT id FROM below) AND branch <> 'TRASH'`;
+      }
+      return tx.uLabel.update({ where: { id: label.id }, data: { branch: 'TRASH' } });
+    }
     const [artifacts, children] = [await tx.artifactULabel.count({ where: { ulabelId: label.id } }), await tx.uLabel.count({ where: { typeId: label.id } })];
     if (artifacts) throw new RecordInUseError('LABEL_IN_USE', `label "${label.name}" is on ${artifacts} artifact(s); remove it from them (removeLabels) before deleting it for good`);
     if (children) throw new RecordInUseError('LABEL_IN_USE', `label "${label.name}" is the type of ${children} label(s); delete or retype them first`);
