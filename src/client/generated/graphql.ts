@@ -466,6 +466,7 @@ export type DeleteArtifactMutation = { deleteArtifact:
     | { __typename: 'NotFound', code: string, message: string }
     | { __typename: 'RecordInUse', code: string, message: string }
     | { __typename: 'StorageBusy', code: string, message: string }
+    | { __typename: 'StorageFailed', code: string, message: string }
    };
 
 export type ArtifactForDownloadQueryVariables = Exact<{

@@ -58,7 +58,8 @@
       "LeaseLost",
       "NotFound",
       "RecordInUse",
-      "StorageBusy"
+      "StorageBusy",
+      "StorageFailed"
     ],
     "DeleteCollectionResult": [
       "DeleteCollectionPayload",
@@ -292,7 +293,8 @@
       "LeaseLost",
       "NotFound",
       "RecordInUse",
-      "StorageBusy"
+      "StorageBusy",
+      "StorageFailed"
     ],
     "DeleteCollectionResult": [
       "DeleteCollectionPayload",
