@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { folderFigures } from './figures/folders';
 import { readFigures } from './figures/reads';
 import { scaleFigures } from './figures/scale';
 import { uploadFigures } from './figures/uploads';
@@ -16,6 +17,7 @@ const GROUPS: { ids: string[]; run: (services: BenchServices) => Promise<FigureR
   { ids: ['P2', 'P2c', 'P6'], run: writeFigures },
   { ids: ['P3'], run: readFigures },
   { ids: ['P4', 'P4n', 'P4h'], run: scaleFigures },
+  { ids: ['F1', 'F1d'], run: folderFigures },
 ];
 
 function machine(): string {

@@ -1,0 +1,86 @@
+// F1: a folder of 10,000 files (1 KiB each) registered in place as one artifact (LaminDB's directory artifact, md5-d),
+// beside hashing the same files in this process; then its file list read page by page, and the whole folder
+// downloaded through the SDK beside copying it with cp -r. The server's peak RSS is read from /proc.
+// Size: BENCH_FOLDER_FILES (default 10,000; BENCH_QUICK: 300).
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { TroveClient } from '../../src/client/trove-client';
+import { type BenchServices, type FigureRow, fixed, graphql, QUICK } from '../lib/services';
+
+const run = promisify(execFile);
+const FILES = Number(process.env.BENCH_FOLDER_FILES ?? (QUICK ? 300 : 10_000));
+
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) * 1024;
+}
+
+/** lamindb-setup's hash_dir of `folder`, computed here independently (the baseline's work). */
+async function hashDir(folder: string): Promise<string> {
+  const hashes: string[] = [];
+  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) hashes.push(createHash('md5').update(await readFile(path.join(entry.parentPath, entry.name))).digest('base64url').slice(0, 22));
+  }
+  const digests = Buffer.concat(hashes.sort().map((hash) => createHash('md5').update(hash).digest()));
+  return createHash('md5').update(digests).digest('base64url').slice(0, 22);
+}
+
+export async function folderFigures(services: BenchServices): Promise<FigureRow[]> {
+  const storageRoot = path.join(services.workDir, 'folder-storage');
+  const folder = path.join(storageRoot, 'screens', 'plate.zarr');
+  // 100 files per directory, as chunked array stores lay them out.
+  for (let index = 0; index < FILES; index++) {
+    const directory = path.join(folder, String(Math.floor(index / 100)));
+    if (index % 100 === 0) await mkdir(directory, { recursive: true });
+    await writeFile(path.join(directory, String(index % 100)), Buffer.alloc(1024, index % 251));
+  }
+
+  let started = performance.now();
+  const expected = await hashDir(folder);
+  const baselineMs = performance.now() - started;
+
+  const server = await services.trove(await services.database('bench_folders'), { TROVE_STORAGE: storageRoot });
+  await graphql(server.url, `mutation { createArtifact(input: { content: "warm-up", description: "warm-up" }) { __typename } }`);
+  started = performance.now();
+  const registered = await graphql(server.url, `mutation($path: String!) { createArtifact(input: { path: $path }) {
+    __typename ... on ArtifactPayload { artifact { uid hash nFiles } } ... on Error { message } } }`, { path: folder });
+  const registerMs = performance.now() - started;
+  const artifact = registered.createArtifact?.artifact;
+  if (!artifact || artifact.hash !== expected || artifact.nFiles !== FILES) throw new Error(`folder registration answered ${JSON.stringify(registered)}; expected hash ${expected}`);
+
+  const client = new TroveClient(server.url);
+  const target = path.join(services.workDir, 'folder-download');
+  started = performance.now();
+  await client.download({ uid: artifact.uid }, target);
+  const downloadMs = performance.now() - started;
+  const peak = await peakRss(server.child.pid!);
+  await server.stop();
+  started = performance.now();
+  await run('cp', ['-r', folder, path.join(services.workDir, 'folder-copy')]);
+  const copyMs = performance.now() - started;
+
+  const perSecond = (ms: number) => `${fixed(FILES / (ms / 1000))} files/s`;
+  return [
+    {
+      id: 'F1',
+      what: `register a folder of ${fixed(FILES)} x 1 KiB files in place (md5-d), local storage`,
+      trove: `${fixed(registerMs / 1000, 2)} s, ${perSecond(registerMs)} (server peak RSS ${fixed(peak / 2 ** 20)} MiB)`,
+      baseline: `hash_dir of the same files in one process: ${fixed(baselineMs / 1000, 2)} s`,
+      ratio: `${fixed(baselineMs / registerMs, 2)}x`,
+      target: '-',
+      met: null,
+    },
+    {
+      id: 'F1d',
+      what: 'download that folder through the SDK (trove get), file by file',
+      trove: `${fixed(downloadMs / 1000, 2)} s, ${perSecond(downloadMs)}`,
+      baseline: `cp -r of the folder: ${fixed(copyMs / 1000, 2)} s`,
+      ratio: `${fixed(copyMs / downloadMs, 3)}x`,
+      target: '-',
+      met: null,
+    },
+  ];
+}
