@@ -219,8 +219,8 @@ export function buildCli(output: (line: string) => void = console.log): Command 
 
   program
     .command('update <uid>')
-    .description("change an artifact's virtual key, description, kind or version tag (an empty value clears it)")
-    .option('--key <key>', 'a new virtual key with the same suffix')
+    .description("change an artifact's key, description, kind or version tag (an empty value clears it); a real key moves its object")
+    .option('--key <key>', 'a new key with the same suffix')
     .option('--description <text>')
     .option('--kind <kind>')
     .option('--version-tag <tag>')

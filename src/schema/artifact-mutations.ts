@@ -208,9 +208,10 @@ builder.mutationFields((t) => ({
   updateArtifact: t.field({
     authScopes: { write: true },
     type: ArtifactPayload,
-    description: "Changes an artifact's key (virtual keys only), description, kind or version tag (LaminDB's rules); warnings say when the version is not the latest.",
+    description:
+      "Changes an artifact's key, description, kind or version tag (LaminDB's rules): a virtual key as metadata; a real key moves the object with it through the storage protocol (one copy at every step). Warnings say when the version is not the latest.",
     args: { input: t.arg({ type: UpdateArtifactInput, required: true }) },
-    errors: { types: [NotFoundError, InvalidInputError, VersionTagTakenError], union: { name: 'UpdateArtifactResult' } },
+    errors: { types: artifactSaveErrors, union: { name: 'UpdateArtifactResult' } },
     resolve: (_root, { input }, context) => updateArtifact(context, input),
   }),
   moveArtifact: t.field({

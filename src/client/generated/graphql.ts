@@ -538,8 +538,14 @@ export type UpdateArtifactMutationVariables = Exact<{
 
 export type UpdateArtifactMutation = { updateArtifact:
     | { __typename: 'ArtifactPayload', created: boolean, warnings: Array<string>, artifact: { uid: string, key: string | null, description: string | null, suffix: string, size: number | null, nFiles: number | null, hash: string | null, hashType: string | null, version: string, isLatest: boolean, storageKey: string, path: string, branch: Branch, storageOngoing: boolean } }
+    | { __typename: 'FileExists', code: string, message: string }
+    | { __typename: 'HashExists', code: string, message: string }
     | { __typename: 'InvalidInput', code: string, message: string }
+    | { __typename: 'KeyOccupied', code: string, message: string }
+    | { __typename: 'LeaseLost', code: string, message: string }
     | { __typename: 'NotFound', code: string, message: string }
+    | { __typename: 'StorageBusy', code: string, message: string }
+    | { __typename: 'StorageFailed', code: string, message: string }
     | { __typename: 'VersionTagTaken', code: string, message: string }
    };
 

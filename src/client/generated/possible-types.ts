@@ -212,8 +212,14 @@
     ],
     "UpdateArtifactResult": [
       "ArtifactPayload",
+      "FileExists",
+      "HashExists",
       "InvalidInput",
+      "KeyOccupied",
+      "LeaseLost",
       "NotFound",
+      "StorageBusy",
+      "StorageFailed",
       "VersionTagTaken"
     ],
     "UpdateCollectionResult": [
@@ -447,8 +453,14 @@
     ],
     "UpdateArtifactResult": [
       "ArtifactPayload",
+      "FileExists",
+      "HashExists",
       "InvalidInput",
+      "KeyOccupied",
+      "LeaseLost",
       "NotFound",
+      "StorageBusy",
+      "StorageFailed",
       "VersionTagTaken"
     ],
     "UpdateCollectionResult": [

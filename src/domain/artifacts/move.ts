@@ -1,19 +1,20 @@
-// moveArtifact: an artifact's bytes to another storage under the same uid and storage key, through the storage
-// protocol (protocol.ts), so that at every step the artifact is readable from one of the two places:
+// Relocating an artifact's bytes under the same uid, through the storage protocol (protocol.ts), so that at every step
+// the artifact is readable from one of the two places: moveArtifact (another storage, same storage key) and the
+// change of a real key (same storage, the object moves to the new key, as the issue asks where LaminDB refuses).
 //
-//   1. Stage    the object is copied from the old storage to a staging key in the new one and hashed on the way;
-//               bytes that are not the artifact's content are refused (nothing moves).
-//   2. Commit   the row points to the new storage (storageOngoing), the promotion is owed with the old place as its
-//               `previous`, and the old object's deletion is owed.
+//   1. Stage    the object is copied to a staging key in the target storage and hashed on the way; bytes that are not
+//               the artifact's content are refused (nothing moves).
+//   2. Commit   the row points to the new place (storageOngoing), the promotion is owed with the old place (and any
+//               field edited with it) as its `previous`, and the old object's deletion is owed.
 //   3. Perform  the promotion, then the deletion of the old object.
 //
-// A failed promotion (live or in recovery) puts the row back to the old storage, whose object was not touched yet;
-// the owed deletion of the old object then finds the artifact there again and leaves it (recovery's occupant check).
-import type { Artifact } from '../../db/generated/client';
-import { InvalidInputError, KeyOccupiedError, NotFoundError, StorageBusyError, StorageFailedError } from '../errors';
-import { artifactLock, lock, type Tx } from '../locks';
+// A failed promotion (live or in recovery) puts the row back to the old place, whose object was not touched yet; the
+// owed deletion of the old object then finds the artifact there again and leaves it (recovery's occupant check).
+import type { Artifact, Storage } from '../../db/generated/client';
+import { InvalidInputError, isUniqueViolation, KeyOccupiedError, NotFoundError, StorageBusyError, StorageFailedError, VersionTagTakenError } from '../errors';
+import { artifactLock, keyLock, lock, type Tx } from '../locks';
 import { prepareTargetKey } from './commit';
-import { previousFields, restoredFields } from './previous-fields';
+import { type PreviousFields, previousFields, restoredFields } from './previous-fields';
 import { type OwedWork, refuseWhileWorkOwed, runProtocol } from './protocol';
 import type { ArtifactOutcome, ArtifactServices } from './services';
 import { discardStaged, stageStream, type StagedContent, storageFailure } from './staging';
@@ -24,6 +25,26 @@ export interface MoveArtifactInput {
   storageUid: string;
 }
 
+/** Fields edited together with a relocation (updateArtifact): applied in its commit, put back by its undo. */
+export interface EditedFields {
+  description?: string | null;
+  kind?: string | null;
+  versionTag?: string | null;
+}
+
+export interface Relocation {
+  artifact: Artifact;
+  source: Storage;
+  target: Storage;
+  /** Where the object goes in `target`. */
+  storageKey: string;
+  /** The new real key, when it changes (it is the storage key). */
+  key?: string;
+  fields?: EditedFields;
+  /** For messages: "move" or "rename". */
+  verb: string;
+}
+
 /** The staged copy holds the artifact's content: the same hash where the hash types agree, else the same size. */
 function holdsArtifactContent(staged: StagedContent, artifact: Artifact): boolean {
   if (staged.size !== Number(artifact.size)) return false;
@@ -32,47 +53,40 @@ function holdsArtifactContent(staged: StagedContent, artifact: Artifact): boolea
   return staged.hash === artifact.hash && (artifact.fullChecksum === null || staged.fullChecksum === artifact.fullChecksum);
 }
 
-/** Step 2: the row points to the new storage, the promotion and the old object's deletion are owed. */
-async function commitMove(tx: Tx, seen: Artifact, targetStorageId: number, staged: StagedContent, fileAtTarget: boolean): Promise<{ value: Artifact; owed: OwedWork[] }> {
-  await lock(tx, artifactLock(seen.uid));
+/** Step 2: the row points to the new place, the promotion and the old object's deletion are owed. */
+async function commitRelocation(tx: Tx, relocation: Relocation, staged: StagedContent, fileAtTarget: boolean): Promise<{ value: Artifact; owed: OwedWork[] }> {
+  const { artifact: seen, target, storageKey, key, fields = {} } = relocation;
+  await lock(tx, artifactLock(seen.uid), ...(key ? [keyLock(target.id, key)] : []));
   const current = await tx.artifact.findUniqueOrThrow({ where: { id: seen.id } });
   if (current.storageId !== seen.storageId || current.storageKey !== seen.storageKey || current.hash !== seen.hash) {
-    throw new StorageBusyError(`artifact ${seen.uid} changed while its bytes were copied; move it again`);
+    throw new StorageBusyError(`artifact ${seen.uid} changed while its bytes were copied; ${relocation.verb} it again`);
   }
-  await refuseWhileWorkOwed(tx, current, 'move');
-  const occupant = await tx.artifact.findFirst({ where: { storageId: targetStorageId, storageKey: current.storageKey } });
-  if (occupant) throw new KeyOccupiedError(current.storageKey, occupant.uid);
-  await prepareTargetKey(tx, targetStorageId, current.storageKey, fileAtTarget);
-  const artifact = await tx.artifact.update({ where: { id: current.id }, data: { storageId: targetStorageId, storageOngoing: true } });
-  const owed: OwedWork[] = [
-    {
-      kind: 'PROMOTE',
-      storageId: targetStorageId,
-      artifactId: current.id,
-      fromKey: staged.stagingKey!,
-      toKey: current.storageKey,
-      expected: staged.fingerprint!,
-      previous: { ...previousFields(current), storageId: current.storageId },
-    },
-  ];
+  await refuseWhileWorkOwed(tx, current, relocation.verb);
+  const occupant = await tx.artifact.findFirst({ where: { storageId: target.id, storageKey } });
+  if (occupant) throw new KeyOccupiedError(storageKey, occupant.uid);
+  await prepareTargetKey(tx, target.id, storageKey, fileAtTarget);
+  const artifact = await tx.artifact
+    .update({ where: { id: current.id }, data: { storageId: target.id, storageKey, key: key ?? undefined, ...fields, storageOngoing: true } })
+    .catch((error: unknown) => {
+      throw isUniqueViolation(error, 'versionTag') && fields.versionTag ? new VersionTagTakenError(fields.versionTag) : error;
+    });
+  // What the undo (live or in recovery) puts back: the old place, and the fields edited with it.
+  const previous: PreviousFields = { ...previousFields(current), storageId: current.storageId };
+  for (const field of Object.keys(fields) as (keyof EditedFields)[]) previous[field] = current[field];
+  const owed: OwedWork[] = [{ kind: 'PROMOTE', storageId: target.id, artifactId: current.id, fromKey: staged.stagingKey!, toKey: storageKey, expected: staged.fingerprint!, previous }];
   // Another artifact may point to the same object (a registered path saved twice): then it stays.
   const sharedBy = await tx.artifact.count({ where: { storageId: current.storageId, storageKey: current.storageKey } });
   if (sharedBy === 0) owed.push({ kind: 'DELETE', storageId: current.storageId, artifactId: null, fromKey: current.storageKey });
   return { value: artifact, owed };
 }
 
-export async function moveArtifact(services: ArtifactServices, input: MoveArtifactInput): Promise<ArtifactOutcome<Artifact>> {
-  const { db, stores } = services;
-  const found = await db.artifact.findUnique({ where: { uid: input.uid }, include: { storage: true } });
-  if (!found) throw new NotFoundError('artifact', `uid ${input.uid}`);
-  const target = await db.storage.findUnique({ where: { uid: input.storageUid } });
-  if (!target) throw new NotFoundError('storage', `uid ${input.storageUid}`);
-  const { storage: source, ...artifact } = found;
-  if (target.id === source.id) return { artifact, created: false, warnings: [`artifact ${artifact.uid} is in storage ${target.uid} already; nothing moved`] };
-  if (artifact.storageOngoing) throw new StorageBusyError(`artifact ${artifact.uid} is being stored; move it when storageOngoing clears`);
-  if (artifact.nFiles !== null) throw new InvalidInputError('folder artifacts cannot be moved yet', 'input.uid');
-  const sourceStore = stores.storeFor(source.root);
-  const targetStore = stores.storeFor(target.root);
+/** Steps 1 to 3 of a relocation; answers the artifact in its new place and the deletions that are still owed. */
+export async function relocateArtifact(services: ArtifactServices, relocation: Relocation): Promise<{ artifact: Artifact; deferred: string[] }> {
+  const { artifact, source, target } = relocation;
+  if (artifact.storageOngoing) throw new StorageBusyError(`artifact ${artifact.uid} is being stored; ${relocation.verb} it when storageOngoing clears`);
+  if (artifact.nFiles !== null) throw new InvalidInputError(`folder artifacts cannot be ${relocation.verb === 'move' ? 'moved' : 'renamed'} yet`, 'input.uid');
+  const sourceStore = services.stores.storeFor(source.root);
+  const targetStore = services.stores.storeFor(target.root);
 
   // Step 1: a copy of the bytes in the target storage, checked against the artifact's hash.
   let body;
@@ -84,21 +98,38 @@ export async function moveArtifact(services: ArtifactServices, input: MoveArtifa
   const staged = await stageStream(target, targetStore, body, { expectedSize: Number(artifact.size) });
   if (!holdsArtifactContent(staged, artifact)) {
     await discardStaged(staged);
-    throw new StorageFailedError('ContentChanged', `the object at ${sourceStore.locationOf(artifact.storageKey)} no longer holds the content of artifact ${artifact.uid} (its hash differs); nothing moved. Run trove doctor`);
+    throw new StorageFailedError(
+      'ContentChanged',
+      `the object at ${sourceStore.locationOf(artifact.storageKey)} no longer holds the content of artifact ${artifact.uid} (its hash differs); nothing was changed. Run trove doctor`,
+    );
   }
-  const fileAtTarget = (await targetStore.head(artifact.storageKey).catch(() => undefined)) !== undefined;
+  const fileAtTarget = (await targetStore.head(relocation.storageKey).catch(() => undefined)) !== undefined;
 
   const run = await runProtocol<Artifact>(services, {
     store: targetStore,
     storeOf: (storageId) => (storageId === target.id ? targetStore : sourceStore),
     detail: { uid: artifact.uid, key: artifact.key ?? undefined },
-    commit: (tx) => commitMove(tx, artifact, target.id, staged, fileAtTarget),
-    undo: async (tx, moved) => {
-      await tx.artifact.update({ where: { id: moved.id }, data: { ...restoredFields({ ...previousFields(artifact), storageId: source.id }), storageOngoing: false } });
+    commit: (tx) => commitRelocation(tx, relocation, staged, fileAtTarget),
+    undo: async (tx, relocated) => {
+      const previous: PreviousFields = { ...previousFields(artifact), storageId: source.id };
+      for (const field of Object.keys(relocation.fields ?? {}) as (keyof EditedFields)[]) previous[field] = artifact[field];
+      await tx.artifact.update({ where: { id: relocated.id }, data: { ...restoredFields(previous), storageOngoing: false } });
     },
     onCommitFailed: () => discardStaged(staged),
   });
+  return { artifact: { ...run.value, storageOngoing: false }, deferred: run.deferred };
+}
+
+export async function moveArtifact(services: ArtifactServices, input: MoveArtifactInput): Promise<ArtifactOutcome<Artifact>> {
+  const { db } = services;
+  const found = await db.artifact.findUnique({ where: { uid: input.uid }, include: { storage: true } });
+  if (!found) throw new NotFoundError('artifact', `uid ${input.uid}`);
+  const target = await db.storage.findUnique({ where: { uid: input.storageUid } });
+  if (!target) throw new NotFoundError('storage', `uid ${input.storageUid}`);
+  const { storage: source, ...artifact } = found;
+  if (target.id === source.id) return { artifact, created: false, warnings: [`artifact ${artifact.uid} is in storage ${target.uid} already; nothing moved`] };
+  const moved = await relocateArtifact(services, { artifact, source, target, storageKey: artifact.storageKey, verb: 'move' });
   const warnings = [`moved from ${source.root} to ${target.root}`];
-  for (const location of run.deferred) warnings.push(`could not delete the old object at ${location} yet; recovery will retry`);
-  return { artifact: { ...run.value, storageOngoing: false }, created: false, warnings };
+  for (const location of moved.deferred) warnings.push(`could not delete the old object at ${location} yet; recovery will retry`);
+  return { artifact: moved.artifact, created: false, warnings };
 }

@@ -12,6 +12,10 @@ export interface PreviousFields {
   fullChecksum: string | null;
   /** The storage the artifact was in, recorded by a move (absent: the promotion's own storage). */
   storageId?: number;
+  /** Fields edited together with a real key's change, put back with it. */
+  description?: string | null;
+  kind?: string | null;
+  versionTag?: string | null;
 }
 
 export function previousFields(artifact: Artifact): PreviousFields {

@@ -1,11 +1,14 @@
 // updateArtifact: an artifact's metadata with LaminDB's rules (lamindb's check_key_change). A virtual key is
-// metadata and may change, keeping the artifact's suffix; a real key is where the object lives and may not (LaminDB
-// refuses it too). Editing a version that is not the latest warns, as does a key another family already uses.
+// metadata and may change, keeping the artifact's suffix. A real key is where the object lives: where LaminDB refuses
+// to change it, Trove moves the object to the new key through the storage protocol (move.ts), the row and the
+// object together, never two or zero copies. Editing a version that is not the latest warns, as does a key another
+// family already uses.
 import type { Artifact } from '../../db/generated/client';
 import { keyProblem } from '../../storage/keys';
 import { extractSuffix } from '../../storage/suffix';
 import { InvalidInputError, isUniqueViolation, NotFoundError, VersionTagTakenError } from '../errors';
 import { keyLock, lock } from '../locks';
+import { relocateArtifact } from './move';
 import type { ArtifactOutcome, ArtifactServices } from './services';
 import { stemOf } from './versions';
 
@@ -32,15 +35,8 @@ export async function updateArtifact(services: ArtifactServices, input: UpdateAr
   const found = await db.artifact.findUnique({ where: { uid: input.uid } });
   if (!found) throw new NotFoundError('artifact', `uid ${input.uid}`);
   const keyChanges = input.key !== undefined && input.key !== found.key;
-  if (keyChanges) {
-    if (!found.keyIsVirtual) {
-      throw new InvalidInputError(
-        `changing the real key of an artifact is not allowed: its object is stored at "${found.storageKey}" (LaminDB refuses it too); save the content again under the new key instead`,
-        'input.key',
-      );
-    }
-    if (input.key !== null) checkNewKey(found, input.key!);
-  }
+  if (keyChanges && input.key !== null) checkNewKey(found, input.key!);
+  if (keyChanges && !found.keyIsVirtual) return renameRealKey(services, found, input);
   const warnings: string[] = [];
   const artifact = await db.$transaction(async (tx) => {
     // The new key's lock: a save under that key decides versions against what this edit leaves.
@@ -65,5 +61,19 @@ export async function updateArtifact(services: ArtifactServices, input: UpdateAr
       throw error;
     }
   });
+  return { artifact, created: false, warnings };
+}
+
+/** A real key changes: the object moves to the new key with the row, and the other edited fields go with them. */
+async function renameRealKey(services: ArtifactServices, found: Artifact, input: UpdateArtifactInput): Promise<ArtifactOutcome<Artifact>> {
+  if (input.key === null) {
+    throw new InvalidInputError(`the object of artifact ${found.uid} is stored at its real key "${found.storageKey}"; give a new key instead of removing it`, 'input.key');
+  }
+  const storage = await services.db.storage.findUniqueOrThrow({ where: { id: found.storageId } });
+  const fields = Object.fromEntries(Object.entries({ description: input.description, kind: input.kind, versionTag: input.versionTag }).filter(([, value]) => value !== undefined));
+  const { artifact, deferred } = await relocateArtifact(services, { artifact: found, source: storage, target: storage, storageKey: input.key!, key: input.key!, fields, verb: 'rename' });
+  const warnings = [`moved the object from ${found.storageKey} to ${artifact.storageKey}`];
+  if (!found.isLatest) warnings.push(`artifact ${found.uid} is not the latest version; only this version changes`);
+  for (const location of deferred) warnings.push(`could not delete the old object at ${location} yet; recovery will retry`);
   return { artifact, created: false, warnings };
 }
