@@ -45,7 +45,7 @@ import { TokensClient } from './tokens';
 export type ClientArtifact = ArtifactFieldsFragment;
 
 /** Files of a folder listed per request, and downloaded at once. */
-const FOLDER_PAGE = 100;
+const FOLDER_PAGE = 1000;
 const PARALLEL_DOWNLOADS = 8;
 
 /** A uid or a key (the latest version under it); `asInputOf` records the read as an input of that run. */

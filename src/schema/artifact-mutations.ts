@@ -243,6 +243,8 @@ const FolderFileType = builder.objectRef<FolderFile & { downloadUrl: () => Promi
 });
 
 const FolderFileConnection = nodeConnection('FolderFile', FolderFileType);
+/** A folder is listed whole for each page (the storage's listing has no cursor here): pages are large. */
+const MAX_FILES_PAGE = 1000;
 
 builder.prismaObjectFields(ArtifactType, (t) => ({
   downloadUrl: t.string({
@@ -258,7 +260,7 @@ builder.prismaObjectFields(ArtifactType, (t) => ({
   }),
   files: t.connection({
     type: FolderFileType,
-    description: 'The files of a folder artifact by path, each with its download URL (empty for a file artifact).',
+    description: `The files of a folder artifact by path, each with its download URL (empty for a file artifact); up to ${1000} per page.`,
     args: { expiresIn: t.arg.int({ required: false, defaultValue: 3600, description: 'Seconds, 1 to 604800.' }) },
     select: { uid: true, storageKey: true, nFiles: true, storage: { select: { root: true } } },
     resolve: async (artifact, args, context) => {
@@ -266,7 +268,7 @@ builder.prismaObjectFields(ArtifactType, (t) => ({
       const expiresIn = args.expiresIn ?? 3600;
       if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800) throw new InvalidInputError('expiresIn must be between 1 and 604800 seconds', 'expiresIn');
       const signLocal = (uid: string, seconds: number, file: string) => context.baseUrl + context.signer.sign(uid, seconds, Date.now(), file);
-      const page = resolveArrayConnection({ args }, files.map((file) => ({ ...file, downloadUrl: () => fileDownloadUrl(artifact, file, expiresIn, { stores: context.stores, signLocal }) })));
+      const page = resolveArrayConnection({ args, maxSize: MAX_FILES_PAGE }, files.map((file) => ({ ...file, downloadUrl: () => fileDownloadUrl(artifact, file, expiresIn, { stores: context.stores, signLocal }) })));
       return { ...page, totalCount: files.length };
     },
   }, FolderFileConnection),
