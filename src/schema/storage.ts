@@ -2,7 +2,8 @@ import type { Storage } from '../db/generated/client';
 import { deleteStorage, registerStorage, setDefaultStorage } from '../domain/storages';
 import { InvalidInputError, NotFoundError, StorageInUseError } from '../domain/errors';
 import { ArtifactConnection } from './artifact';
-import { builder } from './builder';
+import type { ObjectRef } from '@pothos/core';
+import { builder, type TroveSchemaTypes } from './builder';
 import { nodeConnection } from './connections';
 
 const StorageTypeEnum = builder.enumType('StorageType', { values: ['LOCAL', 'S3'] as const });
@@ -75,9 +76,13 @@ const RegisterStoragePayload = builder.objectRef<{ created: boolean; storageUid:
   }),
 });
 
-builder.objectField(RegisterStoragePayload, 'storage', (t) =>
-  t.prismaField({ type: 'Storage', resolve: (query, payload, _args, context) => context.db.storage.findUniqueOrThrow({ ...query, where: { uid: payload.storageUid } }) }),
-);
+/** A payload's `storage`, loaded with the selection the client asked for. */
+function storageField(payload: ObjectRef<TroveSchemaTypes, { storageUid: string }>) {
+  builder.objectField(payload, 'storage', (t) =>
+    t.prismaField({ type: 'Storage', resolve: (query, { storageUid }, _args, context) => context.db.storage.findUniqueOrThrow({ ...query, where: { uid: storageUid } }) }),
+  );
+}
+storageField(RegisterStoragePayload);
 
 builder.mutationField('registerStorage', (t) =>
   t.field({
@@ -122,9 +127,7 @@ const SetDefaultStorageInput = builder.inputType('SetDefaultStorageInput', {
 });
 
 const SetDefaultStoragePayload = builder.objectRef<{ storageUid: string }>('SetDefaultStoragePayload').implement({ fields: () => ({}) });
-builder.objectField(SetDefaultStoragePayload, 'storage', (t) =>
-  t.prismaField({ type: 'Storage', resolve: (query, payload, _args, context) => context.db.storage.findUniqueOrThrow({ ...query, where: { uid: payload.storageUid } }) }),
-);
+storageField(SetDefaultStoragePayload);
 
 builder.mutationField('setDefaultStorage', (t) =>
   t.field({
