@@ -110,6 +110,13 @@ describe('folder artifacts registered in place', () => {
       expect(progress.at(-1)).toBe(totalSize);
       await cli('get', 'screens/plate3', path.join(directory, 'cli'));
       expect(await readFile(path.join(directory, 'cli', 'sub/deeper/c.bin'), 'utf8')).toBe(FILES_OF_PLATE['sub/deeper/c.bin']);
+      // The SDK takes the whole folder as one tar stream; its URL is signed for that folder's archive only.
+      const { archiveUrl } = await new TroveClient(trove.url).artifact({ key: 'screens/plate3' });
+      const archive = await fetch(archiveUrl!);
+      expect([archive.status, archive.headers.get('content-type'), archive.headers.get('x-trove-files')]).toEqual([200, 'application/x-tar', '3']);
+      expect((await archive.arrayBuffer()).byteLength).toBeGreaterThan(totalSize);
+      expect((await fetch(archiveUrl!.replace('archive=tar&', ''))).status).toBe(403);
+      expect((await new TroveClient(trove.url).artifact({ key: 'screens/plate1.zarr' })).archiveUrl).toMatch(/archive=tar/);
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
@@ -123,6 +130,14 @@ describe('folder artifacts registered in place', () => {
     expect(registered).toMatchObject({ nFiles: 3, size: totalSize, hashType: 'md5-d', hash: laminHashDir(Object.values(FILES_OF_PLATE)) });
     const files = nodes((await trove.query(FILES, { uid: registered.uid, first: 10 })).artifact.files);
     expect(await (await fetch(files[1].downloadUrl)).text()).toBe(FILES_OF_PLATE['sub/b.csv']);
+    // The whole folder from S3, through the gateway's archive.
+    const copy = await mkdtemp(path.join(tmpdir(), 'trove-s3-folder-'));
+    try {
+      await new TroveClient(trove.url).download({ uid: registered.uid }, copy);
+      for (const [file, content] of Object.entries(FILES_OF_PLATE)) expect(await readFile(path.join(copy, file), 'utf8')).toBe(content);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
     expect((await trove.services.db.artifact.findUniqueOrThrow({ where: { uid: registered.uid }, include: { storage: true } })).storage.uid).toBe(s3);
 
     // Deleted for good: the files stay unless asked; with deleteStorage they all go.

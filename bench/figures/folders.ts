@@ -1,6 +1,6 @@
 // F1: a folder of 10,000 files (1 KiB each) registered in place as one artifact (LaminDB's directory artifact, md5-d),
-// beside hashing the same files in this process; then its file list read page by page, and the whole folder
-// downloaded through the SDK beside copying it with cp -r. The server's peak RSS is read from /proc.
+// beside hashing the same files in this process; then the whole folder downloaded through the SDK (one tar stream,
+// archiveUrl) beside copying it with cp -r. The server's peak RSS is read from /proc.
 // Size: BENCH_FOLDER_FILES (default 10,000; BENCH_QUICK: 300).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -75,7 +75,7 @@ export async function folderFigures(services: BenchServices): Promise<FigureRow[
     },
     {
       id: 'F1d',
-      what: 'download that folder through the SDK (trove get), file by file',
+      what: 'download that folder through the SDK (trove get: one tar stream)',
       trove: `${fixed(downloadMs / 1000, 2)} s, ${perSecond(downloadMs)}`,
       baseline: `cp -r of the folder: ${fixed(copyMs / 1000, 2)} s`,
       ratio: `${fixed(copyMs / downloadMs, 3)}x`,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GraphQLClient } from 'graphql-request';
+import { extract as tarExtract } from 'tar-stream';
 import {
   type ArtifactFieldsFragment,
   type ArtifactFilter,
@@ -35,7 +36,6 @@ import {
   UpdateArtifactDocument,
   type UpdateArtifactInput,
 } from './generated/graphql';
-import { runBounded } from '../domain/bounded';
 import { CollectionsClient } from './collections';
 import { LabelsClient } from './labels';
 import { everyNode, TroveClientError, unwrap } from './results';
@@ -44,9 +44,8 @@ import { TokensClient } from './tokens';
 
 export type ClientArtifact = ArtifactFieldsFragment;
 
-/** Files of a folder listed per request, and downloaded at once. */
+/** Files of a folder listed per request. */
 const FOLDER_PAGE = 1000;
-const PARALLEL_DOWNLOADS = 8;
 
 /** A uid or a key (the latest version under it); `asInputOf` records the read as an input of that run. */
 export interface ArtifactIdentifier {
@@ -248,33 +247,35 @@ export class TroveClient {
     });
   }
 
-  /** A folder's files into `directory`, a page of them at a time, eight downloads at once; one byte count for all. */
-  private async downloadFolder(artifact: ClientArtifact, directory: string, progress: TransferProgress): Promise<void> {
+  /**
+   * A folder's files into `directory`, from one tar stream of the whole folder (archiveUrl), each file written as it
+   * arrives (bounded memory); one byte count for all. Paths that would land outside `directory` are refused.
+   */
+  private async downloadFolder(artifact: ClientArtifact & { archiveUrl?: string | null }, directory: string, progress: TransferProgress): Promise<void> {
+    if (!artifact.archiveUrl) throw new TroveClientError('NOT_A_FOLDER', `artifact ${artifact.uid} has no archive URL`);
+    const response = await fetch(artifact.archiveUrl);
+    if (!response.ok || !response.body) throw new TroveClientError(`HTTP_${response.status}`, `download of folder ${artifact.uid} failed with HTTP ${response.status}`);
     const root = path.resolve(directory);
     const total = artifact.size ?? 0;
     let done = 0;
-    let page: { path: string; size: number; downloadUrl: string }[] = [];
-    const downloadPage = () =>
-      runBounded(page.length, PARALLEL_DOWNLOADS, async (index) => {
-        const file = page[index]!;
-        const target = path.resolve(root, file.path);
-        // Paths come from the server; none may write outside the directory.
-        if (!target.startsWith(root + path.sep)) throw new TroveClientError('BAD_PATH', `the folder's file "${file.path}" would land outside ${root}`);
-        let seen = 0;
-        await downloadUrlTo(file.downloadUrl, target, file.size, (bytes) => {
-          done += bytes - seen;
-          seen = bytes;
-          progress.onProgress?.(done, total);
-        }, `${artifact.uid}/${file.path}`);
-      });
-    for await (const file of this.folderFiles(artifact.uid)) {
-      page.push(file);
-      if (page.length === FOLDER_PAGE) {
-        await downloadPage();
-        page = [];
+    let files = 0;
+    const extractor = tarExtract();
+    extractor.on('entry', (header, entry, next) => {
+      const target = path.resolve(root, header.name);
+      if (header.type !== 'file' || !target.startsWith(root + path.sep)) {
+        entry.resume();
+        return next(new TroveClientError('BAD_PATH', `the folder's entry "${header.name}" is not a file inside ${root}`));
       }
-    }
-    await downloadPage();
+      files += 1;
+      mkdir(path.dirname(target), { recursive: true })
+        .then(() => pipeline(entry, counting(total, (bytes) => progress.onProgress?.(done + bytes, total)), createWriteStream(target)))
+        .then(() => {
+          done += header.size ?? 0;
+          next();
+        }, next);
+    });
+    await pipeline(Readable.fromWeb(response.body as never), extractor);
+    if (files !== artifact.nFiles) throw new TroveClientError('INCOMPLETE', `folder ${artifact.uid} has ${artifact.nFiles} files, the archive held ${files}`);
   }
 
   /**

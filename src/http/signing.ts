@@ -29,7 +29,13 @@ export class UrlSigner {
     return `/download/${encodeURIComponent(uid)}?${fileParameter}expires=${expires}&signature=${UrlSigner.signature(this.secret, subject, expires)}`;
   }
 
-  /** `uid` is what was signed: the artifact's uid, or `uid/file` for a file of a folder. */
+  /** Path and query of a URL that streams a whole folder artifact as one tar archive. */
+  signArchive(uid: string, expiresInSeconds: number, now = Date.now()): string {
+    const expires = Math.floor(now / 1000) + Math.min(expiresInSeconds, MAX_URL_LIFETIME_SECONDS);
+    return `/download/${encodeURIComponent(uid)}?archive=tar&expires=${expires}&signature=${UrlSigner.signature(this.secret, `${uid}#tar`, expires)}`;
+  }
+
+  /** `uid` is what was signed: the artifact's uid, `uid/file` for a file of a folder, `uid#tar` for its archive. */
   verify(uid: string, expires: string | null, signature: string | null, now = Date.now()): 'ok' | 'expired' | 'invalid' {
     if (!expires || !signature || !/^\d{1,12}$/.test(expires)) return 'invalid';
     const expiresAt = Number(expires);

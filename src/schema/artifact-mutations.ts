@@ -258,6 +258,17 @@ builder.prismaObjectFields(ArtifactType, (t) => ({
         ? null
         : downloadUrlFor(artifact, expiresIn ?? 3600, { stores: context.stores, signLocal: (uid, seconds) => context.baseUrl + context.signer.sign(uid, seconds) }),
   }),
+  archiveUrl: t.string({
+    nullable: true,
+    description: 'A folder artifact only: a time-limited URL that streams all its files as one tar archive (through the gateway, any storage).',
+    args: { expiresIn: t.arg.int({ required: false, defaultValue: 3600, description: 'Seconds, 1 to 604800.' }) },
+    select: { uid: true, nFiles: true },
+    resolve: (artifact, { expiresIn }, context) => {
+      const seconds = expiresIn ?? 3600;
+      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 604_800) throw new InvalidInputError('expiresIn must be between 1 and 604800 seconds', 'expiresIn');
+      return artifact.nFiles === null ? null : context.baseUrl + context.signer.signArchive(artifact.uid, seconds);
+    },
+  }),
   files: t.connection({
     type: FolderFileType,
     description: `The files of a folder artifact by path, each with its download URL (empty for a file artifact); up to ${1000} per page.`,
