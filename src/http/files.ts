@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { pack as tarPack } from 'tar-stream';
 import contentDisposition from 'content-disposition';
 import type { TroveServices } from '../context';
+import type { Artifact, Storage } from '../db/generated/client';
 import { hasRole } from '../domain/access';
 import { StorageFailedError, TroveError } from '../domain/errors';
 import { receiveUpload } from '../domain/artifacts/uploads';
@@ -12,6 +13,7 @@ import { folderFiles } from '../domain/artifacts/lookup';
 import { keyProblem } from '../storage/keys';
 import { type ByteRange, isRefusedPathCode, StorageError } from '../storage/object-store';
 import { AuthenticationError, type Authenticator, credentialsOfRequest } from './authenticate';
+import { downloadTargetOf } from './signing';
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -108,19 +110,19 @@ export async function handleUpload(services: TroveServices, authenticator: Authe
 }
 
 export async function handleDownload(services: TroveServices, uid: string, url: URL, request: IncomingMessage, response: ServerResponse) {
-  if (url.searchParams.get('archive') === 'tar') return handleFolderArchive(services, uid, url, response);
-  // A file of a folder artifact: its path inside the folder is part of what was signed.
-  const file = url.searchParams.get('file') ?? undefined;
-  const verdict = services.signer.verify(file === undefined ? uid : `${uid}/${file}`, url.searchParams.get('expires'), url.searchParams.get('signature'));
+  // What is served (the object, a file of a folder, the folder's archive) is part of what was signed.
+  const verdict = services.signer.verifyDownload(uid, url.searchParams);
   if (verdict !== 'ok') {
-    sendJson(response, 403, { code: verdict === 'expired' ? 'URL_EXPIRED' : 'BAD_SIGNATURE', message: `this download URL is ${verdict}; ask for a new downloadUrl` });
+    sendJson(response, 403, { code: verdict === 'expired' ? 'URL_EXPIRED' : 'BAD_SIGNATURE', message: `this download URL is ${verdict}; ask for a new one (downloadUrl, archiveUrl)` });
     return;
   }
+  const { file, archive } = downloadTargetOf(url.searchParams);
   const artifact = await services.db.artifact.findUnique({ where: { uid }, include: { storage: true } });
   if (!artifact || artifact.storageOngoing) {
     sendJson(response, 404, { code: 'NOT_FOUND', message: artifact ? `artifact ${uid} is still being stored` : `no artifact with uid ${uid}` });
     return;
   }
+  if (archive) return sendFolderArchive(services, artifact, response);
   let objectKey = artifact.storageKey;
   let size = Number(artifact.size ?? 0);
   let fileName = artifact.key?.split('/').pop() ?? `${artifact.uid}${artifact.suffix}`;
@@ -162,22 +164,13 @@ export async function handleDownload(services: TroveServices, uid: string, url: 
   }
 }
 
-/** What an archive URL signs (UrlSigner.signArchive): a file's URL signs "uid/path", so neither passes for the other. */
-const archiveSubject = (uid: string) => `${uid}#tar`;
-
 /**
  * A whole folder artifact as one tar stream (GET /download/{uid}?archive=tar with its signature): one request instead
  * of one per file, each file read from the storage in turn, so memory stays bounded whatever the folder's size.
  */
-async function handleFolderArchive(services: TroveServices, uid: string, url: URL, response: ServerResponse): Promise<void> {
-  const verdict = services.signer.verify(archiveSubject(uid), url.searchParams.get('expires'), url.searchParams.get('signature'));
-  if (verdict !== 'ok') {
-    sendJson(response, 403, { code: verdict === 'expired' ? 'URL_EXPIRED' : 'BAD_SIGNATURE', message: `this archive URL is ${verdict}; ask for a new archiveUrl` });
-    return;
-  }
-  const artifact = await services.db.artifact.findUnique({ where: { uid }, include: { storage: true } });
-  if (!artifact || artifact.nFiles === null || artifact.storageOngoing) {
-    sendJson(response, 404, { code: 'NOT_FOUND', message: artifact ? `artifact ${uid} is not a folder ready to download` : `no artifact with uid ${uid}` });
+async function sendFolderArchive(services: TroveServices, artifact: Artifact & { storage: Storage }, response: ServerResponse): Promise<void> {
+  if (artifact.nFiles === null) {
+    sendJson(response, 404, { code: 'NOT_FOUND', message: `artifact ${artifact.uid} is not a folder` });
     return;
   }
   const store = services.stores.storeFor(artifact.storage.root);

@@ -20,22 +20,20 @@ export class UrlSigner {
 
   /**
    * Path and query of a download URL valid for `expiresInSeconds` (at most MAX_URL_LIFETIME_SECONDS): of an
-   * artifact's object, or of one `file` of a folder artifact (its path inside the folder, signed with the uid).
+   * artifact's object, of one `file` of a folder artifact, or of a folder's whole `archive` (tar).
    */
-  sign(uid: string, expiresInSeconds: number, now = Date.now(), file?: string): string {
+  sign(uid: string, expiresInSeconds: number, now = Date.now(), target: DownloadTarget = {}): string {
     const expires = Math.floor(now / 1000) + Math.min(expiresInSeconds, MAX_URL_LIFETIME_SECONDS);
-    const subject = file === undefined ? uid : `${uid}/${file}`;
-    const fileParameter = file === undefined ? '' : `file=${encodeURIComponent(file)}&`;
-    return `/download/${encodeURIComponent(uid)}?${fileParameter}expires=${expires}&signature=${UrlSigner.signature(this.secret, subject, expires)}`;
+    const targetParameter = target.archive ? 'archive=tar&' : target.file !== undefined ? `file=${encodeURIComponent(target.file)}&` : '';
+    return `/download/${encodeURIComponent(uid)}?${targetParameter}expires=${expires}&signature=${UrlSigner.signature(this.secret, subjectOf(uid, target), expires)}`;
   }
 
-  /** Path and query of a URL that streams a whole folder artifact as one tar archive. */
-  signArchive(uid: string, expiresInSeconds: number, now = Date.now()): string {
-    const expires = Math.floor(now / 1000) + Math.min(expiresInSeconds, MAX_URL_LIFETIME_SECONDS);
-    return `/download/${encodeURIComponent(uid)}?archive=tar&expires=${expires}&signature=${UrlSigner.signature(this.secret, `${uid}#tar`, expires)}`;
+  /** Checks a download URL's query (made by `sign`) for the artifact `uid`. */
+  verifyDownload(uid: string, query: URLSearchParams, now = Date.now()): 'ok' | 'expired' | 'invalid' {
+    return this.verify(subjectOf(uid, downloadTargetOf(query)), query.get('expires'), query.get('signature'), now);
   }
 
-  /** `uid` is what was signed: the artifact's uid, `uid/file` for a file of a folder, `uid#tar` for its archive. */
+  /** `uid` is what was signed: see subjectOf. */
   verify(uid: string, expires: string | null, signature: string | null, now = Date.now()): 'ok' | 'expired' | 'invalid' {
     if (!expires || !signature || !/^\d{1,12}$/.test(expires)) return 'invalid';
     const expiresAt = Number(expires);
@@ -48,6 +46,23 @@ export class UrlSigner {
     if (!matches(this.secret) && !(this.previousSecret && matches(this.previousSecret))) return 'invalid';
     return expiresAt * 1000 < now ? 'expired' : 'ok';
   }
+}
+
+/** What a download URL serves besides the artifact's own object: one file of a folder, or the folder as a tar. */
+export interface DownloadTarget {
+  file?: string;
+  archive?: boolean;
+}
+
+export function downloadTargetOf(query: URLSearchParams): DownloadTarget {
+  if (query.get('archive') === 'tar') return { archive: true };
+  const file = query.get('file');
+  return file === null ? {} : { file };
+}
+
+/** What is signed: the uid, `uid/path` for a file of a folder, `uid#tar` for its archive, so none passes for another. */
+function subjectOf(uid: string, target: DownloadTarget): string {
+  return target.archive ? `${uid}#tar` : target.file !== undefined ? `${uid}/${target.file}` : uid;
 }
 
 /** TROVE_SECRET, else a random secret kept in the data dir (servers sharing storage must share it). */

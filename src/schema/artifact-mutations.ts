@@ -2,7 +2,7 @@
 // and call one domain function each.
 import { saveArtifacts } from '../domain/artifacts/bulk';
 import { deleteArtifact, restoreArtifact } from '../domain/artifacts/delete';
-import { downloadUrlFor, fileDownloadUrl, type FolderFile, folderFiles, readArtifact } from '../domain/artifacts/lookup';
+import { checkedExpiry, downloadUrlFor, fileDownloadUrl, type FolderFile, folderFiles, readArtifact } from '../domain/artifacts/lookup';
 import { type SaveArtifactInput, sourceFromFields } from '../domain/artifacts/prepare';
 import { moveArtifact } from '../domain/artifacts/move';
 import { replaceArtifact } from '../domain/artifacts/replace';
@@ -78,7 +78,7 @@ const UpdateArtifactInput = builder.inputType('UpdateArtifactInput', {
   description: 'Fields to change; an omitted field stays as it is, null clears it.',
   fields: (t) => ({
     uid: t.string({ required: true }),
-    key: t.string({ required: false, description: 'A new virtual key with the same suffix (a real key cannot change: its object lives there).' }),
+    key: t.string({ required: false, description: 'A new key with the same suffix; a real key moves its object with it.' }),
     description: t.string({ required: false }),
     kind: t.string({ required: false }),
     versionTag: t.string({ required: false, description: 'Unique among the versions of the artifact.' }),
@@ -264,21 +264,19 @@ builder.prismaObjectFields(ArtifactType, (t) => ({
     args: { expiresIn: t.arg.int({ required: false, defaultValue: 3600, description: 'Seconds, 1 to 604800.' }) },
     select: { uid: true, nFiles: true },
     resolve: (artifact, { expiresIn }, context) => {
-      const seconds = expiresIn ?? 3600;
-      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 604_800) throw new InvalidInputError('expiresIn must be between 1 and 604800 seconds', 'expiresIn');
-      return artifact.nFiles === null ? null : context.baseUrl + context.signer.signArchive(artifact.uid, seconds);
+      const seconds = checkedExpiry(expiresIn ?? 3600);
+      return artifact.nFiles === null ? null : context.baseUrl + context.signer.sign(artifact.uid, seconds, Date.now(), { archive: true });
     },
   }),
   files: t.connection({
     type: FolderFileType,
-    description: `The files of a folder artifact by path, each with its download URL (empty for a file artifact); up to ${1000} per page.`,
+    description: `The files of a folder artifact by path, each with its download URL (empty for a file artifact); up to ${MAX_FILES_PAGE} per page.`,
     args: { expiresIn: t.arg.int({ required: false, defaultValue: 3600, description: 'Seconds, 1 to 604800.' }) },
     select: { uid: true, storageKey: true, nFiles: true, storage: { select: { root: true } } },
     resolve: async (artifact, args, context) => {
+      const expiresIn = checkedExpiry(args.expiresIn ?? 3600);
       const files = artifact.nFiles === null ? [] : await folderFiles(context.stores, artifact);
-      const expiresIn = args.expiresIn ?? 3600;
-      if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800) throw new InvalidInputError('expiresIn must be between 1 and 604800 seconds', 'expiresIn');
-      const signLocal = (uid: string, seconds: number, file: string) => context.baseUrl + context.signer.sign(uid, seconds, Date.now(), file);
+      const signLocal = (uid: string, seconds: number, file: string) => context.baseUrl + context.signer.sign(uid, seconds, Date.now(), { file });
       const page = resolveArrayConnection({ args, maxSize: MAX_FILES_PAGE }, files.map((file) => ({ ...file, downloadUrl: () => fileDownloadUrl(artifact, file, expiresIn, { stores: context.stores, signLocal }) })));
       return { ...page, totalCount: files.length };
     },

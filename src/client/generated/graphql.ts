@@ -334,7 +334,7 @@ export type ULabelInput = {
 /** Fields to change; an omitted field stays as it is, null clears it. */
 export type UpdateArtifactInput = {
   description?: string | null | undefined;
-  /** A new virtual key with the same suffix (a real key cannot change: its object lives there). */
+  /** A new key with the same suffix; a real key moves its object with it. */
   key?: string | null | undefined;
   kind?: string | null | undefined;
   uid: string;

@@ -60,7 +60,14 @@ export async function readArtifact(db: Database, identifier: ArtifactIdentifier,
 
 export const MAX_DOWNLOAD_URL_SECONDS = 604_800;
 
-/** A time-limited URL for an artifact's bytes: presigned GET on S3, or the gateway's signed URL for local storage. */
+/** The lifetime asked for a download URL, checked: whole seconds, at most seven days (as S3 presigns). */
+export function checkedExpiry(expiresInSeconds: number): number {
+  if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_DOWNLOAD_URL_SECONDS) {
+    throw new InvalidInputError(`expiresIn must be between 1 and ${MAX_DOWNLOAD_URL_SECONDS} seconds`, 'expiresIn');
+  }
+  return expiresInSeconds;
+}
+
 export interface FolderFile {
   /** Path inside the folder, e.g. "0/0.zarray". */
   path: string;
@@ -89,14 +96,13 @@ export async function fileDownloadUrl(
   return services.signLocal(artifact.uid, expiresInSeconds, file.path);
 }
 
+/** A time-limited URL for an artifact's bytes: presigned GET on S3, or the gateway's signed URL for local storage. */
 export async function downloadUrlFor(
   artifact: Pick<Artifact, 'uid' | 'key' | 'suffix' | 'storageKey'> & { storage: { root: string } },
   expiresInSeconds: number,
   services: { stores: StoreRegistry; signLocal(uid: string, seconds: number): string },
 ): Promise<string> {
-  if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_DOWNLOAD_URL_SECONDS) {
-    throw new InvalidInputError(`expiresIn must be between 1 and ${MAX_DOWNLOAD_URL_SECONDS} seconds`, 'expiresIn');
-  }
+  checkedExpiry(expiresInSeconds);
   const store = services.stores.storeFor(artifact.storage.root);
   const fileName = artifact.key?.split('/').pop() ?? `${artifact.uid}${artifact.suffix}`;
   if (store.presignGet) return store.presignGet(artifact.storageKey, expiresInSeconds, fileName);
