@@ -5,6 +5,7 @@ import { NotFoundError, RecordInUseError, StorageBusyError } from '../errors';
 import { artifactLock, lock, type Tx } from '../locks';
 import type { PreviousFields } from './previous-fields';
 import { type OwedWork, pendingWork, runProtocol } from './protocol';
+import { folderFiles } from './lookup';
 import type { ArtifactServices } from './services';
 import { storageFailure } from './staging';
 import { handOverLatest, latestOnReturn } from './versions';
@@ -47,7 +48,7 @@ function leftoversOf(work: { kind: string; fromKey: string; previous: unknown }[
 }
 
 /** Step 2 of a permanent delete: the row goes, and the deletion of its object (and of any leftovers) is owed. */
-async function commitPermanentDelete(tx: Tx, artifactId: number, uid: string, deleteStorage: boolean, folderFiles: string[]): Promise<{ value: DeletePlan; owed: OwedWork[] }> {
+async function commitPermanentDelete(tx: Tx, artifactId: number, uid: string, deleteStorage: boolean, fileKeys: string[]): Promise<{ value: DeletePlan; owed: OwedWork[] }> {
   await lock(tx, artifactLock(uid));
   const artifact = await tx.artifact.findUnique({ where: { id: artifactId } });
   if (!artifact) throw new NotFoundError('artifact', `uid ${uid}`);
@@ -73,7 +74,7 @@ async function commitPermanentDelete(tx: Tx, artifactId: number, uid: string, de
   const sharedBy = await tx.artifact.count({ where: { storageId: artifact.storageId, storageKey: artifact.storageKey } });
   if (artifact.nFiles !== null) {
     // A folder registered in place: its files are deleted only when asked, each as an owed deletion.
-    if (deleteStorage) owed.push(...folderFiles.map((fromKey): OwedWork => ({ kind: 'DELETE', storageId: artifact.storageId, artifactId: null, fromKey })));
+    if (deleteStorage) owed.push(...fileKeys.map((fromKey): OwedWork => ({ kind: 'DELETE', storageId: artifact.storageId, artifactId: null, fromKey })));
     return { value: { artifact, objectKey: deleteStorage ? artifact.storageKey : undefined, sharedBy }, owed };
   }
   const managedObject = artifact.keyIsVirtual || !artifact.key;
@@ -101,10 +102,10 @@ export async function deleteArtifact(services: ArtifactServices, input: DeleteAr
   }
 
   // A folder's files, listed before the commit: the deletion of each is owed with the row's removal.
-  const folderFiles: string[] = [];
+  let fileKeys: string[] = [];
   if (found.nFiles !== null && input.deleteStorage) {
     try {
-      for await (const object of store.list(`${found.storageKey}/`)) folderFiles.push(object.key);
+      fileKeys = (await folderFiles(stores, found)).map((file) => file.key);
     } catch (error) {
       throw storageFailure(error, found.storage.root);
     }
@@ -112,7 +113,7 @@ export async function deleteArtifact(services: ArtifactServices, input: DeleteAr
   const run = await runProtocol<DeletePlan>(services, {
     store,
     detail: { uid: found.uid, key: found.key ?? undefined },
-    commit: (tx) => commitPermanentDelete(tx, found.id, found.uid, input.deleteStorage === true, folderFiles),
+    commit: (tx) => commitPermanentDelete(tx, found.id, found.uid, input.deleteStorage === true, fileKeys),
   });
   const { artifact, objectKey, sharedBy } = run.value;
   const location = store.locationOf(artifact.storageKey);

@@ -129,10 +129,14 @@ const PARALLEL_HASHES = 8;
  * does (from its ETag on S3, by reading it elsewhere), then the folder's md5-d over those hashes. Undefined when
  * nothing is under `key/`.
  */
-export async function describeFolder(store: ObjectStore, key: string): Promise<ContentHash & { nFiles: number } | undefined> {
+async function describeFolder(store: ObjectStore, key: string): Promise<(ContentHash & { nFiles: number }) | undefined> {
   const files: ObjectInfo[] = [];
   for await (const object of store.list(`${key}/`)) files.push(object);
-  if (!files.length) return undefined;
+  return files.length ? folderContent(store, files) : undefined;
+}
+
+/** The md5-d hash, size and file count of a folder's `files` (as listed). */
+export async function folderContent(store: ObjectStore, files: ObjectInfo[]): Promise<ContentHash & { nFiles: number }> {
   const hashes = new Array<string>(files.length);
   await runBounded(files.length, PARALLEL_HASHES, async (index) => {
     const file = files[index]!;

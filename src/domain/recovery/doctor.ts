@@ -1,12 +1,12 @@
 // The doctor compares both stores and reports every disagreement; `repair` applies the sweep's rules.
 import { hashObject } from '../../storage/hash-object';
 import { AUTO_KEY_PREFIX, LEGACY_STORAGE_MARKER_KEY, STAGING_PREFIX, STORAGE_MARKER_KEY } from '../../storage/keys';
+import type { ObjectInfo } from '../../storage/object-store';
+import type { ArtifactServices } from '../artifacts/services';
+import { folderContent } from '../artifacts/staging';
 
 /** LaminDB's storage markers live under .lamindb/ and belong to the storage, not to an artifact. */
 const STORAGE_MARKERS = new Set([STORAGE_MARKER_KEY, LEGACY_STORAGE_MARKER_KEY]);
-import type { ObjectInfo } from '../../storage/object-store';
-import { describeFolder } from '../artifacts/staging';
-import type { ArtifactServices } from '../artifacts/services';
 
 export interface DoctorFinding {
   storage: string;
@@ -59,18 +59,12 @@ export async function doctor(services: ArtifactServices, options: { graceMs: num
     const uploads = await db.uploadSession.findMany({ where: { storageId: storage.id, status: { in: ['OPEN', 'RECEIVED'] } } });
     const owned = new Set([...artifacts.map((a) => a.storageKey), ...operations.map((o) => o.fromKey), ...uploads.map((u) => u.stagingKey)]);
 
-    // Folder artifacts own every object under their key: their files, counted and summed in one pass.
-    const folders = new Map(artifacts.filter((artifact) => artifact.nFiles !== null).map((artifact) => [artifact.storageKey, { files: 0, size: 0 }]));
+    // Folder artifacts own every object under their key: their files, gathered from the one listing above.
+    const folders = new Map(artifacts.filter((artifact) => artifact.nFiles !== null).map((artifact) => [artifact.storageKey, [] as ObjectInfo[]]));
     if (folders.size) {
       for (const [key, object] of objects) {
         const segments = key.split('/');
-        for (let depth = 1; depth < segments.length; depth++) {
-          const folder = folders.get(segments.slice(0, depth).join('/'));
-          if (folder) {
-            folder.files += 1;
-            folder.size += object.size;
-          }
-        }
+        for (let depth = 1; depth < segments.length; depth++) folders.get(segments.slice(0, depth).join('/'))?.push(object);
       }
     }
     // Artifacts whose bytes someone is moving right now (a live lease): legitimately not in place yet.
@@ -81,14 +75,15 @@ export async function doctor(services: ArtifactServices, options: { graceMs: num
         if (!inProgress.has(artifact.id) && artifact.updatedAt < cutoff) report.staleOngoing.push({ ...finding, detail: `flagged since ${artifact.updatedAt.toISOString()}` });
         continue;
       }
-      const folder = folders.get(artifact.storageKey);
-      if (folder) {
-        if (!folder.files) report.rowsWithoutObjects.push({ ...finding, detail: 'no file under the folder key' });
-        else if (folder.files !== artifact.nFiles || folder.size !== Number(artifact.size)) {
-          report.sizeMismatches.push({ ...finding, detail: `row says ${artifact.nFiles} files and ${artifact.size} bytes, the folder has ${folder.files} and ${folder.size}` });
+      const files = folders.get(artifact.storageKey);
+      if (files) {
+        const size = files.reduce((total, file) => total + file.size, 0);
+        if (!files.length) report.rowsWithoutObjects.push({ ...finding, detail: 'no file under the folder key' });
+        else if (files.length !== artifact.nFiles || size !== Number(artifact.size)) {
+          report.sizeMismatches.push({ ...finding, detail: `row says ${artifact.nFiles} files and ${artifact.size} bytes, the folder has ${files.length} and ${size}` });
         } else if (options.deep) {
-          const content = await describeFolder(store, artifact.storageKey);
-          if (content?.hash !== artifact.hash) report.hashMismatches.push({ ...finding, detail: `row says ${artifact.hash}, the files hash to ${content?.hash}` });
+          const content = await folderContent(store, files);
+          if (content.hash !== artifact.hash) report.hashMismatches.push({ ...finding, detail: `row says ${artifact.hash}, the files hash to ${content.hash}` });
         }
         continue;
       }
