@@ -54,7 +54,7 @@ function holdsArtifactContent(staged: StagedContent, artifact: Artifact): boolea
 }
 
 /** Step 2: the row points to the new place, the promotion and the old object's deletion are owed. */
-async function commitRelocation(tx: Tx, relocation: Relocation, staged: StagedContent, fileAtTarget: boolean): Promise<{ value: Artifact; owed: OwedWork[] }> {
+async function commitRelocation(tx: Tx, relocation: Relocation, staged: StagedContent, fileAtTarget: boolean): Promise<{ value: Relocated; owed: OwedWork[] }> {
   const { artifact: seen, target, storageKey, key, fields = {} } = relocation;
   await lock(tx, artifactLock(seen.uid), ...(key ? [keyLock(target.id, key)] : []));
   const current = await tx.artifact.findUniqueOrThrow({ where: { id: seen.id } });
@@ -77,7 +77,13 @@ async function commitRelocation(tx: Tx, relocation: Relocation, staged: StagedCo
   // Another artifact may point to the same object (a registered path saved twice): then it stays.
   const sharedBy = await tx.artifact.count({ where: { storageId: current.storageId, storageKey: current.storageKey } });
   if (sharedBy === 0) owed.push({ kind: 'DELETE', storageId: current.storageId, artifactId: null, fromKey: current.storageKey });
-  return { value: artifact, owed };
+  return { value: { artifact, previous }, owed };
+}
+
+/** What the commit did: the row as it is now, and what its undo puts back. */
+interface Relocated {
+  artifact: Artifact;
+  previous: PreviousFields;
 }
 
 /** Steps 1 to 3 of a relocation; answers the artifact in its new place and the deletions that are still owed. */
@@ -105,19 +111,17 @@ export async function relocateArtifact(services: ArtifactServices, relocation: R
   }
   const fileAtTarget = (await targetStore.head(relocation.storageKey).catch(() => undefined)) !== undefined;
 
-  const run = await runProtocol<Artifact>(services, {
+  const run = await runProtocol<Relocated>(services, {
     store: targetStore,
     storeOf: (storageId) => (storageId === target.id ? targetStore : sourceStore),
     detail: { uid: artifact.uid, key: artifact.key ?? undefined },
     commit: (tx) => commitRelocation(tx, relocation, staged, fileAtTarget),
     undo: async (tx, relocated) => {
-      const previous: PreviousFields = { ...previousFields(artifact), storageId: source.id };
-      for (const field of Object.keys(relocation.fields ?? {}) as (keyof EditedFields)[]) previous[field] = artifact[field];
-      await tx.artifact.update({ where: { id: relocated.id }, data: { ...restoredFields(previous), storageOngoing: false } });
+      await tx.artifact.update({ where: { id: relocated.artifact.id }, data: { ...restoredFields(relocated.previous), storageOngoing: false } });
     },
     onCommitFailed: () => discardStaged(staged),
   });
-  return { artifact: { ...run.value, storageOngoing: false }, deferred: run.deferred };
+  return { artifact: { ...run.value.artifact, storageOngoing: false }, deferred: run.deferred };
 }
 
 export async function moveArtifact(services: ArtifactServices, input: MoveArtifactInput): Promise<ArtifactOutcome<Artifact>> {
