@@ -2,7 +2,6 @@
 // one artifact with n_files, total size and lamindb-setup's md5-d hash, on local storage (files hashed) and S3 (ETags);
 // its files listed with download URLs and downloaded whole by the SDK and CLI; a folder owns every key under it;
 // the doctor checks it; a permanent delete removes its files only when asked. Both stores are checked.
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/main';
 import { TroveClient } from '../src/client/trove-client';
 import { doctor } from '../src/domain/recovery/doctor';
+import { laminHashDir } from './helpers/lamin-hash';
 import { objectKeys } from './helpers/storage-state';
 import { nodes, startListeningTrove, type TestTrove } from './helpers/trove';
 
@@ -27,13 +27,6 @@ const FILES_OF_PLATE: Record<string, string> = {
   'sub/b.csv': 'well,signal\nB1,0.7\n',
   'sub/deeper/c.bin': 'binary-ish bytes',
 };
-
-/** lamindb-setup's hash_dir, written out independently: md5 of each file (b64url, 22), then md5 over md5s of the sorted hashes. */
-function laminHashDir(contents: string[]): string {
-  const fileHashes = contents.map((content) => createHash('md5').update(content).digest('base64url').slice(0, 22)).sort();
-  const digests = Buffer.concat(fileHashes.map((hash) => createHash('md5').update(hash).digest()));
-  return createHash('md5').update(digests).digest('base64url').slice(0, 22);
-}
 
 describe('folder artifacts registered in place', () => {
   let trove: TestTrove & { url: string };

@@ -12,6 +12,10 @@ function describeArtifact(artifact: ClientArtifact): string {
   return `${artifact.uid}  ${artifact.key ?? artifact.description ?? ''}  ${artifact.size ?? '?'} bytes  ${artifact.hashType}:${artifact.hash}`;
 }
 
+function folderNote(artifact: ClientArtifact): string {
+  return artifact.nFiles !== null && artifact.nFiles !== undefined ? `  (folder of ${artifact.nFiles} files)` : '';
+}
+
 function identifierOf(uidOrKey: string): { uid?: string; key?: string } {
   return /^[0-9A-Za-z]{20}$/.test(uidOrKey) ? { uid: uidOrKey } : { key: uidOrKey };
 }
@@ -86,8 +90,8 @@ export function buildCli(output: (line: string) => void = console.log): Command 
     });
 
   program
-    .command('save <file>')
-    .description('save a local file as an artifact (streamed through an upload session, any size)')
+    .command('save <path>')
+    .description('save a local file or folder as an artifact (streamed through an upload session, any size; a folder is one artifact, its files sent in parallel)')
     .option('--key <key>', 'key such as datasets/iris.csv')
     .option('--description <text>')
     .option('--storage <uid>', 'target storage uid (default storage otherwise)')
@@ -96,6 +100,7 @@ export function buildCli(output: (line: string) => void = console.log): Command 
     .option('--version-tag <tag>')
     .option('--real-key', 'store the object at the key itself (default: virtual key under .lamindb/)')
     .addOption(new Option('--if-hash-exists <mode>', 'when the content exists already').choices(['RETURN_EXISTING', 'ERROR', 'CREATE_NEW']))
+    .option('--resume <uploadId>', 'a folder: finish this interrupted upload of it, sending only the files it lacks')
     .action(async (file: string, options: Record<string, string | boolean | undefined>) => {
       const bar = progressBar('uploading', asJson());
       const result = await client()
@@ -111,12 +116,12 @@ export function buildCli(output: (line: string) => void = console.log): Command 
             keyIsVirtual: options.realKey ? false : undefined,
             ifHashExists: options.ifHashExists as 'RETURN_EXISTING' | 'ERROR' | 'CREATE_NEW' | undefined,
           },
-          bar,
+          { ...bar, resumeUploadId: options.resume as string | undefined },
         )
         .finally(() => bar.stop());
       if (asJson()) return output(JSON.stringify(result));
       for (const warning of result.warnings) console.error(`warning: ${warning}`);
-      output(`${result.created ? 'saved' : 'existing'}: ${describeArtifact(result.artifact)}`);
+      output(`${result.created ? 'saved' : 'existing'}: ${describeArtifact(result.artifact)}${folderNote(result.artifact)}`);
     });
 
   program
@@ -129,7 +134,7 @@ export function buildCli(output: (line: string) => void = console.log): Command 
       if (asJson()) return output(JSON.stringify(result));
       for (const warning of result.warnings) console.error(`warning: ${warning}`);
       const { artifact } = result;
-      output(`${result.created ? 'registered' : 'existing'}: ${describeArtifact(artifact)}${artifact.nFiles !== null && artifact.nFiles !== undefined ? `  (folder of ${artifact.nFiles} files)` : ''}`);
+      output(`${result.created ? 'registered' : 'existing'}: ${describeArtifact(artifact)}${folderNote(artifact)}`);
     });
 
   program

@@ -37,6 +37,7 @@ import {
   type UpdateArtifactInput,
 } from './generated/graphql';
 import { CollectionsClient } from './collections';
+import { uploadFolder } from './folder-upload';
 import { LabelsClient } from './labels';
 import { everyNode, TroveClientError, unwrap } from './results';
 import { RunsClient } from './runs';
@@ -142,13 +143,22 @@ export class TroveClient {
     return (await response.json()) as { ok: boolean; database: string; storage: string };
   }
 
-  /** Streams a local file through an upload session (any size, bounded memory) and saves it as an artifact. */
+  /**
+   * Streams a local file through an upload session (any size, bounded memory) and saves it as an artifact. A folder
+   * is saved as one artifact: its files are sent in parallel and committed together (`resumeUploadId` sends only the
+   * files an earlier, interrupted upload of the same folder did not deliver).
+   */
   async saveFile(
     filePath: string,
     input: Omit<CreateArtifactInput, 'uploadId' | 'content' | 'file' | 'path'>,
-    progress: TransferProgress = {},
+    progress: TransferProgress & { resumeUploadId?: string } = {},
   ): Promise<SaveResult> {
-    const { size } = await stat(filePath);
+    const { size, isDirectory } = await stat(filePath).then((info) => ({ size: info.size, isDirectory: info.isDirectory() }));
+    if (isDirectory) {
+      const uploadId = await uploadFolder(this.graphql, this.authHeaders, filePath, { storageUid: input.storageUid, uploadId: progress.resumeUploadId, onProgress: progress.onProgress });
+      progress.onPhase?.(`committing the folder on the server (upload ${uploadId})`);
+      return this.createArtifact({ ...input, uploadId });
+    }
     const { createUpload } = await this.graphql.request(CreateUploadDocument, {
       input: { fileName: path.basename(filePath), size, storageUid: input.storageUid },
     });

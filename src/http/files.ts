@@ -88,7 +88,7 @@ async function uploadRefusal(authenticator: Authenticator, request: IncomingMess
   }
 }
 
-export async function handleUpload(services: TroveServices, authenticator: Authenticator, uploadId: string, request: IncomingMessage, response: ServerResponse) {
+export async function handleUpload(services: TroveServices, authenticator: Authenticator, uploadId: string, url: URL, request: IncomingMessage, response: ServerResponse) {
   const refusal = await uploadRefusal(authenticator, request);
   if (refusal) {
     refuseUnread(request, response, refusal.status, { code: refusal.code, message: refusal.message });
@@ -101,8 +101,9 @@ export async function handleUpload(services: TroveServices, authenticator: Authe
     const session = await receiveUpload(services, uploadId, request, {
       contentLength: length !== undefined ? Number(length) : undefined,
       signal: abort.signal,
+      file: url.searchParams.get('file') ?? undefined,
     });
-    sendJson(response, 200, { uploadId, size: Number(session.size), hash: session.hash, hashType: session.hashType });
+    sendJson(response, 200, { uploadId, status: session.status, size: Number(session.size), hash: session.hash, hashType: session.hashType, filesReceived: session.filesReceived, nFiles: session.nFiles });
   } catch (error) {
     // A fully read request counts as destroyed too; only a closed response means the client has gone.
     if (!response.headersSent && !response.destroyed) sendError(response, error, services);

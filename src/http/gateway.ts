@@ -180,14 +180,14 @@ export function createGateway(services: TroveServices): Gateway {
     response.once('close', clear);
   }
 
-  async function routeUpload(uploadId: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function routeUpload(uploadId: string, url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (uploadsInFlight >= config.maxConcurrentUploads) {
       refuseUnread(request, response, 503, { code: 'TOO_MANY_UPLOADS', message: `${config.maxConcurrentUploads} uploads are being received (TROVE_MAX_CONCURRENT_UPLOADS); retry shortly` }, { 'retry-after': '5' });
       return;
     }
     uploadsInFlight++;
     try {
-      await handleUpload(services, authenticator, uploadId, request, response);
+      await handleUpload(services, authenticator, uploadId, url, request, response);
     } finally {
       uploadsInFlight--;
     }
@@ -208,7 +208,7 @@ export function createGateway(services: TroveServices): Gateway {
   function route(request: IncomingMessage, response: ServerResponse, url: URL): void {
     const path = url.pathname;
     const upload = /^\/uploads\/([0-9A-Za-z]{22})$/.exec(path);
-    if (upload && request.method === 'PUT') return void routeUpload(upload[1]!, request, response);
+    if (upload && request.method === 'PUT') return void routeUpload(upload[1]!, url, request, response);
     const download = /^\/download\/([0-9A-Za-z]{20})$/.exec(path);
     if (download && (request.method === 'GET' || request.method === 'HEAD')) {
       return void handleDownload(services, download[1]!, url, request, response);

@@ -1,5 +1,6 @@
 // Upload sessions for large files: createUpload says where to send the bytes; createArtifact(input: { uploadId })
 // commits them.
+import { addUploadFiles, missingFiles } from '../domain/artifacts/folder-uploads';
 import { completeDirectUpload, createUpload, receivedParts, uploadPartTargets } from '../domain/artifacts/uploads';
 import { InvalidInputError, NotFoundError, StorageFailedError } from '../domain/errors';
 import { numberOrNull } from './artifact';
@@ -7,6 +8,14 @@ import { builder } from './builder';
 import { recordPayload } from './payloads';
 
 const UploadStatusEnum = builder.enumType('UploadStatus', { values: ['OPEN', 'RECEIVED', 'COMMITTED', 'ABORTED'] as const });
+
+const UploadFileInput = builder.inputType('UploadFileInput', {
+  description: 'One file of a folder upload.',
+  fields: (t) => ({
+    path: t.string({ required: true, description: 'Path inside the folder, "/"-separated, e.g. "images/0001.tif".' }),
+    size: t.field({ type: 'SafeInt', required: true, description: 'Size in bytes; a PUT carrying another size is refused.' }),
+  }),
+});
 
 const CreateUploadInput = builder.inputType('CreateUploadInput', {
   fields: (t) => ({
@@ -18,6 +27,12 @@ const CreateUploadInput = builder.inputType('CreateUploadInput', {
       description: 'S3 storages: send parts straight to the bucket with presigned URLs (`parts`); needs `size`. Resumable.',
     }),
     partSize: t.field({ type: 'SafeInt', required: false, description: 'Bytes per part of a direct upload (default 16 MiB, at least 5 MiB).' }),
+    files: t.field({
+      type: [UploadFileInput],
+      required: false,
+      description:
+        'A folder upload: every file of the folder with its path inside it and its size (more with addUploadFiles). PUT each file to `url?file=<path>`; `fileName` names the folder (its suffix, e.g. ".zarr", becomes the artifact\'s).',
+    }),
   }),
 });
 
@@ -55,10 +70,18 @@ export const UploadObject = builder.prismaObject('UploadSession', {
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
     method: t.string({ resolve: () => 'PUT' }),
     url: t.string({
-      description: 'Send the whole file here with one HTTP PUT (streamed; any size). Resend it if the connection drops.',
+      description:
+        'Send the whole file here with one HTTP PUT (streamed; any size). Resend it if the connection drops. A folder upload: PUT each file to `url?file=<its path, URL-encoded>`.',
       resolve: (upload, _args, context) => `${context.baseUrl}/uploads/${upload.uploadId}`,
     }),
     storage: t.relation('storage'),
+    nFiles: t.exposeInt('nFiles', { nullable: true, description: 'A folder upload: how many files it declared (null for a single file).' }),
+    filesReceived: t.exposeInt('filesReceived', { description: 'A folder upload: how many declared files have arrived.' }),
+    missingFiles: t.stringList({
+      description: 'A folder upload: paths declared but not received yet, in path order (send these to resume).',
+      args: { first: t.arg.int({ required: false, defaultValue: 100 }) },
+      resolve: (upload, args, context) => (upload.nFiles === null ? [] : missingFiles(context, upload.id, Math.min(Math.max(args.first ?? 100, 0), 10_000))),
+    }),
     direct: t.boolean({ resolve: (upload) => upload.s3MultipartId !== null }),
     partSize: t.field({ type: 'SafeInt', nullable: true, resolve: (upload) => numberOrNull(upload.partSize) }),
     parts: t.field({
@@ -104,6 +127,26 @@ builder.mutationField('createUpload', (t) =>
     args: { input: t.arg({ type: CreateUploadInput, required: false }) },
     errors: { types: [InvalidInputError], union: { name: 'CreateUploadResult' } },
     resolve: async (_root, { input }, context) => ({ upload: await createUpload(context, input ?? {}) }),
+  }),
+);
+
+const AddUploadFilesInput = builder.inputType('AddUploadFilesInput', {
+  fields: (t) => ({
+    uploadId: t.string({ required: true }),
+    files: t.field({ type: [UploadFileInput], required: true }),
+  }),
+});
+
+const AddUploadFilesPayload = recordPayload<{ upload: { id: number } }>('AddUploadFilesPayload', 'upload');
+
+builder.mutationField('addUploadFiles', (t) =>
+  t.field({
+    authScopes: { write: true },
+    type: AddUploadFilesPayload,
+    description: 'Declares more files of a folder upload still open (a folder with more files than one request may list).',
+    args: { input: t.arg({ type: AddUploadFilesInput, required: true }) },
+    errors: { types: [InvalidInputError, NotFoundError], union: { name: 'AddUploadFilesResult' } },
+    resolve: async (_root, { input }, context) => ({ upload: await addUploadFiles(context, input.uploadId, input.files) }),
   }),
 );
 

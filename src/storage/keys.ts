@@ -13,6 +13,17 @@ export function stagingKey(uploadId: string): string {
   return `${STAGING_PREFIX}${uploadId}`;
 }
 
+/**
+ * The keys that may own a staged object: the object's own key (without a local writer's temporary suffix) and, for
+ * a file of a folder upload (`.trove/staging/{uploadId}/...`), the upload's staging prefix.
+ */
+export function stagingOwners(key: string): string[] {
+  const base = key.replace(/\.[0-9a-f]{12}\.part$/, '');
+  if (!base.startsWith(STAGING_PREFIX)) return [base];
+  const slash = base.indexOf('/', STAGING_PREFIX.length);
+  return slash > 0 ? [base, base.slice(0, slash)] : [base];
+}
+
 /** Returns why `key` is not a valid artifact key, or undefined when it is. */
 export function keyProblem(key: string): string | undefined {
   if (key.length === 0) return 'the key is empty';

@@ -5,6 +5,11 @@
       "AddLabelsPayload",
       "NotFound"
     ],
+    "AddUploadFilesResult": [
+      "AddUploadFilesPayload",
+      "InvalidInput",
+      "NotFound"
+    ],
     "CompleteUploadResult": [
       "CompleteUploadPayload",
       "InvalidInput",
@@ -244,6 +249,11 @@
   "possibleTypes": {
     "AddLabelsResult": [
       "AddLabelsPayload",
+      "NotFound"
+    ],
+    "AddUploadFilesResult": [
+      "AddUploadFilesPayload",
+      "InvalidInput",
       "NotFound"
     ],
     "CompleteUploadResult": [

@@ -8,7 +8,7 @@ import { BulkSaveFailedError, TroveError } from '../errors';
 import { lock } from '../locks';
 import { commitSave, insertNewArtifacts, isPlainNewSave, type SaveOutcome, saveLocks } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput, validateSaveInput } from './prepare';
-import { type OwedWork, runProtocol } from './protocol';
+import { deleteMovedOf, type OwedWork, runProtocol } from './protocol';
 import { discardFor, removeCreated, saveResultOf, type SaveResult, type StagedSave, stageSave } from './save';
 import type { ArtifactServices } from './services';
 import { discardStaged } from './staging';
@@ -101,14 +101,10 @@ function commitBatch(services: ArtifactServices, prepared: PreparedSave[], stage
       return { value: committed.map((save) => save.value), owed: committed.flatMap((save) => save.owed) };
     },
     // Newest first: a version created in this batch hands "latest" back to the one before it.
-    undo: async (tx, outcomes) => {
-      for (const outcome of [...outcomes].reverse()) if (outcome.kind === 'created') await removeCreated(tx, outcome.artifact);
-    },
-    afterUndo: async (outcomes, moved) => {
-      const created = new Set(outcomes.filter((outcome) => outcome.kind === 'created').map((outcome) => outcome.artifact.id));
-      for (const promotion of moved) {
-        if (promotion.artifactId !== null && created.has(promotion.artifactId)) await storeById.get(promotion.storageId)!.delete(promotion.toKey!).catch(() => undefined);
-      }
+    undo: async (tx, outcomes, moved) => {
+      const created = outcomes.filter((outcome) => outcome.kind === 'created').map((outcome) => outcome.artifact);
+      for (const artifact of [...created].reverse()) await removeCreated(tx, artifact);
+      return deleteMovedOf(new Set(created.map((artifact) => artifact.id)), moved);
     },
   });
 }

@@ -13,6 +13,7 @@ import {
   VersionTagTakenError,
 } from '../errors';
 import { hashLock, keyLock, lock, type Tx } from '../locks';
+import { folderPromotions } from './folder-uploads';
 import { anonymousContentError, isAnonymous, type PreparedSave } from './prepare';
 import type { PreviousFields } from './previous-fields';
 import { type OwedWork, pendingWork } from './protocol';
@@ -37,7 +38,8 @@ export interface SaveOutcome {
 export async function claimUpload(tx: Tx, prepared: PreparedSave, staged: StagedContent): Promise<void> {
   if (!prepared.upload) return;
   const claimed = await tx.uploadSession.updateMany({
-    where: { id: prepared.upload.id, status: 'RECEIVED', stagingKey: staged.stagingKey ?? undefined },
+    // A folder keeps its staging prefix: its hash says whether a file was sent again meanwhile.
+    where: { id: prepared.upload.id, status: 'RECEIVED', stagingKey: staged.stagingKey ?? undefined, hash: staged.folderUploadId !== undefined ? staged.hash : undefined },
     data: { status: 'COMMITTED' },
   });
   if (claimed.count === 0) {
@@ -63,8 +65,8 @@ export async function refuseFolderOverlap(tx: Tx, storageId: number, storageKey:
  * A key is about to receive a promoted object: work still owed on it must be dead (an expired deletion is dropped,
  * since the promotion replaces those bytes anyway), and a file no artifact owns is never overwritten.
  */
-export async function prepareTargetKey(tx: Tx, storageId: number, storageKey: string, fileAtKey: boolean): Promise<void> {
-  await refuseFolderOverlap(tx, storageId, storageKey, false);
+export async function prepareTargetKey(tx: Tx, storageId: number, storageKey: string, fileAtKey: boolean, isFolder = false): Promise<void> {
+  await refuseFolderOverlap(tx, storageId, storageKey, isFolder);
   const pending = await pendingWork(tx, { storageId, key: storageKey });
   if (pending.some((work) => work.live)) {
     throw new StorageBusyError(`the object at "${storageKey}" is being changed by another request; try again in a moment`);
@@ -108,7 +110,12 @@ async function returnExisting(tx: Tx, prepared: PreparedSave, staged: StagedCont
   }
   const existing = await recordRecreatingRun(tx, prepared, await refreshExisting(tx, prepared, found, warnings));
   const value: SaveOutcome = { kind: 'existing', artifact: existing, warnings, promoting: false };
-  if (!existing.storageOngoing || !staged.stagingKey || existing.storageId !== staged.storage.id) return { value, owed: [] };
+  if (existing.storageOngoing && existing.nFiles !== null) {
+    // A folder's interrupted promotions are recovery's to finish or undo as a whole (recovery/folder-recovery.ts).
+    warnings.push(`folder artifact ${existing.uid} is still being stored; storageOngoing clears when all of its files are in place`);
+    return { value, owed: [] };
+  }
+  if (!existing.storageOngoing || !staged.stagingKey || staged.folderUploadId !== undefined || existing.storageId !== staged.storage.id) return { value, owed: [] };
 
   // A killed upload left the row flagged. Whether its promotion still runs is a fact: its lease.
   const interrupted = (await pendingWork(tx, { artifactId: existing.id })).filter((work) => work.kind === 'PROMOTE');
@@ -217,7 +224,7 @@ export async function commitSave(
   if (!prepared.keyIsVirtual) {
     const occupant = await tx.artifact.findFirst({ where: { storageId: prepared.storage.id, storageKey } });
     if (occupant) throw new KeyOccupiedError(storageKey, occupant.uid);
-    if (!prepared.registeredKey) await prepareTargetKey(tx, prepared.storage.id, storageKey, options.fileAtKey);
+    if (!prepared.registeredKey) await prepareTargetKey(tx, prepared.storage.id, storageKey, options.fileAtKey, staged.folderUploadId !== undefined);
     else await refuseFolderOverlap(tx, prepared.storage.id, storageKey, staged.nFiles !== undefined);
   }
   let artifact: Artifact;
@@ -236,9 +243,12 @@ export async function commitSave(
     throw error;
   }
   options.unstoredHashes?.delete(staged.hash);
-  const owed: OwedWork[] = staged.stagingKey
-    ? [{ kind: 'PROMOTE', storageId: prepared.storage.id, artifactId: artifact.id, fromKey: staged.stagingKey, toKey: storageKey, expected: staged.fingerprint! }]
-    : [];
+  const owed: OwedWork[] =
+    staged.folderUploadId !== undefined
+      ? await folderPromotions(tx, staged.folderUploadId, prepared.storage.id, artifact.id, storageKey)
+      : staged.stagingKey
+        ? [{ kind: 'PROMOTE', storageId: prepared.storage.id, artifactId: artifact.id, fromKey: staged.stagingKey, toKey: storageKey, expected: staged.fingerprint! }]
+        : [];
   return { value: { kind: 'created', artifact, warnings, promoting: owed.length > 0 }, owed };
 }
 

@@ -33,6 +33,8 @@ export interface Fingerprint {
   size: number;
   etag?: string;
   mtimeMs?: number;
+  /** A folder file's own hash: recovery recognises the file by it once the fingerprint no longer says. */
+  hash?: string;
 }
 
 export function fingerprintOf(info: ObjectInfo): Fingerprint {
@@ -218,12 +220,14 @@ export interface ProtocolSteps<T> {
   detail: FaultDetail;
   /** Step 2: the rules, inside the commit transaction. Returns a value for the caller and the storage work owed. */
   commit(tx: Tx): Promise<{ value: T; owed: OwedWork[] }>;
-  /** Puts the rows back as they were before `commit`, when a promotion failed (its bytes never became visible). */
-  undo?(tx: Tx, value: T): Promise<void>;
+  /**
+   * Puts the rows back as they were before `commit`, when a promotion failed (its bytes never became visible).
+   * `moved` reached their key before another one failed: the deletions it returns (e.g. of those objects) are owed
+   * work of the undo's own transaction, performed right after it (or by recovery, after a crash).
+   */
+  undo?(tx: Tx, value: T, moved: StorageOperation[]): Promise<OwedWork[] | void>;
   /** The commit did not happen: drop what was staged for it. */
   onCommitFailed?(): Promise<void>;
-  /** After `undo` committed: `moved` are promotions that had reached their key before another one failed. */
-  afterUndo?(value: T, moved: StorageOperation[]): Promise<void>;
 }
 
 /** A database failure as a typed error that says what state it left. */
@@ -299,27 +303,13 @@ export async function runProtocol<T>(services: ArtifactServices, steps: Protocol
     } catch (error) {
       if (error instanceof SimulatedCrash) throw error;
       await lease.stop();
-      if (await undoPromotions(services, steps, value, owner, operations)) await steps.afterUndo?.(value, moved);
+      await undoPromotions(services, steps, value, owner, operations, moved);
       throw lease.signal.aborted ? lease.signal.reason : storageFailure(error, (failedStore ?? steps.store).root);
     }
     await faults.reach('protocol.afterMove', detail);
     if (promotions.length) await clearWork(services, owner, promotions, 'the save');
 
-    for (const deletion of deletions) {
-      const store = storeOf(deletion.storageId);
-      try {
-        await faults.reach('protocol.beforeDelete', detail);
-        await store.delete(deletion.fromKey);
-        result.deleted.push(store.locationOf(deletion.fromKey));
-      } catch (error) {
-        if (error instanceof SimulatedCrash) throw error;
-        result.deferred.push(`${store.locationOf(deletion.fromKey)} (${(error as Error).message})`);
-      }
-    }
-    const done = deletions.filter((deletion) => result.deleted.includes(storeOf(deletion.storageId).locationOf(deletion.fromKey)));
-    await faults.reach('protocol.beforeClear', detail);
-    if (done.length) await clearWork(services, owner, done, 'the deletion');
-    await releaseWork(db, owner, deletions.filter((deletion) => !done.includes(deletion)).map((deletion) => deletion.id));
+    await performDeletions(services, steps, owner, deletions, result);
     return result;
   } catch (error) {
     if (error instanceof SimulatedCrash || error instanceof TroveError) throw error;
@@ -330,6 +320,28 @@ export async function runProtocol<T>(services: ArtifactServices, steps: Protocol
     // Also after a simulated crash: a dead process renews nothing, so its lease runs out as it would.
     await lease.stop();
   }
+}
+
+/** Performs owed deletions leased to `owner`, clears those done and releases the others to recovery. */
+async function performDeletions<T>(services: ArtifactServices, steps: ProtocolSteps<T>, owner: string, deletions: StorageOperation[], result: ProtocolResult<unknown>): Promise<void> {
+  const storeOf = (storageId: number) => stepStore(steps, storageId);
+  const done: StorageOperation[] = [];
+  await runBounded(deletions.length, steps.parallelMoves ?? 1, async (index) => {
+    const deletion = deletions[index]!;
+    const store = storeOf(deletion.storageId);
+    try {
+      await services.faults.reach('protocol.beforeDelete', steps.detail);
+      await store.delete(deletion.fromKey);
+      result.deleted.push(store.locationOf(deletion.fromKey));
+      done.push(deletion);
+    } catch (error) {
+      if (error instanceof SimulatedCrash) throw error;
+      result.deferred.push(`${store.locationOf(deletion.fromKey)} (${(error as Error).message})`);
+    }
+  });
+  await services.faults.reach('protocol.beforeClear', steps.detail);
+  if (done.length) await clearWork(services, owner, done, 'the deletion');
+  await releaseWork(services.db, owner, deletions.filter((deletion) => !done.includes(deletion)).map((deletion) => deletion.id));
 }
 
 /** Step 4 for `work`: gone, and storageOngoing cleared where no promotion is owed any more; only under our lease. */
@@ -358,19 +370,28 @@ export async function settleArtifacts(tx: Tx, work: Pick<StorageOperation, 'kind
       AND NOT EXISTS (SELECT 1 FROM "StorageOperation" AS owed WHERE owed."artifactId" = "Artifact".id AND owed.kind = 'PROMOTE')`;
 }
 
-/** A promotion failed: while the work is still ours, put the rows back and delete the bytes we staged. */
-async function undoPromotions<T>(services: ArtifactServices, steps: ProtocolSteps<T>, value: T, owner: string, operations: StorageOperation[]): Promise<boolean> {
+/**
+ * A promotion failed: while the work is still ours, put the rows back and delete the bytes we staged; the deletions
+ * the undo owes (objects promoted before the failure) are recorded with it and performed after it.
+ */
+async function undoPromotions<T>(services: ArtifactServices, steps: ProtocolSteps<T>, value: T, owner: string, operations: StorageOperation[], moved: StorageOperation[]): Promise<void> {
   const ids = operations.map((operation) => operation.id);
   const undone = await services.db.$transaction(async (tx) => {
-    if (!(await ownsWork(tx, owner, ids))) return false;
-    if (steps.undo) await steps.undo(tx, value);
+    if (!(await ownsWork(tx, owner, ids))) return undefined;
+    const owed = (steps.undo ? await steps.undo(tx, value, moved) : undefined) ?? [];
     await tx.storageOperation.deleteMany({ where: { id: { in: ids } } });
-    return true;
+    return recordOwedWork(tx, owed, owner, services.config.leaseMs);
   });
-  if (!undone) return false;
+  if (!undone) return;
   const storeOf = (storageId: number) => stepStore(steps, storageId);
-  for (const operation of operations) {
-    if (operation.kind === 'PROMOTE') await storeOf(operation.storageId).delete(operation.fromKey).catch(() => undefined);
-  }
-  return true;
+  const staged = operations.filter((operation) => operation.kind === 'PROMOTE');
+  await runBounded(staged.length, steps.parallelMoves ?? 1, (index) => storeOf(staged[index]!.storageId).delete(staged[index]!.fromKey).catch(() => undefined));
+  await performDeletions(services, steps, owner, undone, { value, deleted: [], deferred: [] });
+}
+
+/** What an undo owes for the artifacts it removed: the objects their promotions had already put in place. */
+export function deleteMovedOf(removedArtifactIds: Set<number>, moved: StorageOperation[]): OwedWork[] {
+  return moved
+    .filter((promotion) => promotion.artifactId !== null && removedArtifactIds.has(promotion.artifactId))
+    .map((promotion) => ({ kind: 'DELETE', storageId: promotion.storageId, artifactId: null, fromKey: promotion.toKey! }));
 }

@@ -4,10 +4,13 @@ import { SimulatedCrash } from '../fault-points';
 import type { Tx } from '../locks';
 import { commitSave, type SaveOutcome } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput } from './prepare';
-import { runProtocol } from './protocol';
+import { deleteMovedOf, runProtocol } from './protocol';
 import type { ArtifactOutcome, ArtifactServices } from './services';
 import { describeRegisteredObject, discardStaged, type StagedContent, stageBuffer, stageStream } from './staging';
 import { handOverLatest } from './versions';
+
+/** How many files of a folder upload are moved into place at a time. */
+const PARALLEL_FILE_MOVES = 8;
 
 export async function stage(services: ArtifactServices, prepared: PreparedSave): Promise<StagedContent> {
   const { storage } = prepared;
@@ -31,6 +34,7 @@ export async function stage(services: ArtifactServices, prepared: PreparedSave):
         hashType: upload.hashType as StagedContent['hashType'],
         fullChecksum: upload.fullChecksum,
         fingerprint: (upload.staged as StagedContent['fingerprint'] | null) ?? { size: Number(upload.size) },
+        ...(upload.nFiles !== null ? { nFiles: upload.nFiles, folderUploadId: upload.id } : {}),
       };
     }
   }
@@ -65,12 +69,20 @@ export async function stageSave(services: ArtifactServices, prepared: PreparedSa
     await services.faults.reach('save.afterStage', { key: prepared.key ?? undefined });
     // A real key may hold a file Trove never wrote: it is refused, never overwritten.
     const realKey = !prepared.keyIsVirtual && !prepared.registeredKey && prepared.key ? prepared.key : undefined;
-    const fileAtKey = realKey ? (await staged.store.head(realKey).catch(() => undefined)) !== undefined : false;
+    const fileAtKey = realKey ? await holdsObjects(staged, realKey) : false;
     return { ...staged, fileAtKey };
   } catch (error) {
     if (!(error instanceof SimulatedCrash)) await discardFor(prepared, staged);
     throw error;
   }
+}
+
+/** Whether a real key holds a file already, or for a folder, any file under it. */
+async function holdsObjects(staged: StagedContent, key: string): Promise<boolean> {
+  if ((await staged.store.head(key).catch(() => undefined)) !== undefined) return true;
+  if (staged.folderUploadId === undefined) return false;
+  for await (const _ of staged.store.list(`${key}/`)) return true;
+  return false;
 }
 
 /** What a caller answers for a save whose protocol ran. */
@@ -90,7 +102,14 @@ export async function savePrepared(services: ArtifactServices, prepared: Prepare
     store: staged.store,
     detail: { key: prepared.key ?? undefined },
     commit: (tx) => commitSave(tx, services, prepared, staged, { fileAtKey: staged.fileAtKey }),
-    undo: (tx, outcome) => (outcome.kind === 'created' ? removeCreated(tx, outcome.artifact) : Promise.resolve()),
+    // A folder's files are promoted in parallel: those already in place when another failed are deleted again.
+    parallelMoves: staged.folderUploadId !== undefined ? PARALLEL_FILE_MOVES : 1,
+    commitTimeoutMs: staged.nFiles !== undefined ? 5_000 + staged.nFiles : undefined,
+    undo: async (tx, outcome, moved) => {
+      if (outcome.kind !== 'created') return [];
+      await removeCreated(tx, outcome.artifact);
+      return deleteMovedOf(new Set([outcome.artifact.id]), moved);
+    },
     onCommitFailed: () => discardFor(prepared, staged),
   });
   if (!run.value.promoting) await discardStaged(staged);

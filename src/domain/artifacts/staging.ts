@@ -9,6 +9,7 @@ import { isRefusedPathCode, type ObjectInfo, type ObjectStore, StorageError } fr
 import { runBounded } from '../bounded';
 import { InvalidInputError, StorageFailedError } from '../errors';
 import { randomBase62 } from '../uid';
+import { discardFolderStaging } from './folder-uploads';
 import { type Fingerprint, fingerprintOf } from './protocol';
 
 /** Content whose bytes are in a storage, hashed, and ready to be committed. */
@@ -23,6 +24,8 @@ export interface StagedContent extends ContentHash {
   fingerprint?: Fingerprint;
   /** A folder: how many files it holds (its `key` is their common prefix). */
   nFiles?: number;
+  /** A folder upload: its files wait under `stagingKey/`, one promotion each (folder-uploads.ts). */
+  folderUploadId?: number;
 }
 
 export function storageFailure(error: unknown, root: string): StorageFailedError {
@@ -149,5 +152,6 @@ export async function folderContent(store: ObjectStore, files: ObjectInfo[]): Pr
 
 /** Drops staged bytes that will not be committed (duplicate content, a failed commit). */
 export async function discardStaged(staged: StagedContent): Promise<void> {
-  if (staged.stagingKey) await staged.store.delete(staged.stagingKey).catch(() => undefined);
+  if (staged.folderUploadId !== undefined) await discardFolderStaging(staged.store, staged.stagingKey!).catch(() => undefined);
+  else if (staged.stagingKey) await staged.store.delete(staged.stagingKey).catch(() => undefined);
 }

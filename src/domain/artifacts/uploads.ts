@@ -8,6 +8,7 @@ import type { ArtifactServices } from './services';
 import { hashObject } from '../../storage/hash-object';
 import type { UploadedPart } from '../../storage/object-store';
 import { fingerprintOf } from './protocol';
+import { type DeclaredFile, receiveFolderFile, validateDeclaredFiles } from './folder-uploads';
 import { newUploadId, stageStream, storageFailure } from './staging';
 
 export const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -22,6 +23,8 @@ export interface CreateUploadInput {
   direct?: boolean | null;
   /** Part size of a direct upload (default 16 MiB, at least 5 MiB). */
   partSize?: number | null;
+  /** A folder upload: the files it will receive (more with addUploadFiles); `fileName` names the folder. */
+  files?: DeclaredFile[] | null;
 }
 
 export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
@@ -47,6 +50,10 @@ export async function createUpload(services: ArtifactServices, input: CreateUplo
   if (input.partSize != null && !input.direct) {
     throw new InvalidInputError('partSize applies to direct uploads only (direct: true)', 'input.partSize');
   }
+  if (input.files) {
+    if (input.direct || input.size != null) throw new InvalidInputError('a folder upload declares the size of each file, and its files go through the gateway (no direct or size)', 'input.files');
+    validateDeclaredFiles(input.files, 'input.files');
+  }
   const uploadId = newUploadId();
   let multipart: { id: string; partSize: number } | undefined;
   if (input.direct) {
@@ -63,8 +70,11 @@ export async function createUpload(services: ArtifactServices, input: CreateUplo
       throw storageFailure(error, storage.root);
     }
   }
-  return db.uploadSession.create({
+  const files = input.files;
+  const session = await db.uploadSession.create({
     data: {
+      nFiles: files?.length ?? null,
+      files: files ? { createMany: { data: files.map((file) => ({ path: file.path, expectedSize: BigInt(file.size) })) } } : undefined,
       uploadId,
       storageId: storage.id,
       stagingKey: stagingKey(uploadId),
@@ -76,6 +86,7 @@ export async function createUpload(services: ArtifactServices, input: CreateUplo
       expiresAt: new Date(Date.now() + UPLOAD_LIFETIME_MS),
     },
   });
+  return session;
 }
 
 /**
@@ -87,16 +98,23 @@ export async function receiveUpload(
   services: ArtifactServices,
   uploadId: string,
   body: Readable,
-  options: { contentLength?: number; signal?: AbortSignal } = {},
+  options: { contentLength?: number; signal?: AbortSignal; file?: string } = {},
 ): Promise<UploadSession> {
   const { db, stores } = services;
   const session = await db.uploadSession.findUnique({ where: { uploadId }, include: { storage: true } });
   if (!session) throw new NotFoundError('upload', `id ${uploadId}`);
+  if ((session.nFiles !== null) !== (options.file !== undefined)) {
+    throw new InvalidInputError(
+      session.nFiles !== null ? `upload ${uploadId} is a folder: send each file to ?file=<its path>` : `upload ${uploadId} is a single file: send it without ?file=`,
+      'file',
+    );
+  }
   if (session.s3MultipartId) throw new InvalidInputError(`upload ${uploadId} is direct: send its parts to the presigned part URLs`, 'uploadId');
   if (session.status !== 'OPEN' && session.status !== 'RECEIVED') {
     throw new InvalidInputError(`upload ${uploadId} was already ${session.status.toLowerCase()}`, 'uploadId');
   }
   if (session.expiresAt < new Date()) throw new InvalidInputError(`upload ${uploadId} expired; create a new one`, 'uploadId');
+  if (options.file !== undefined) return receiveFolderFile(services, session, options.file, body, options);
   const announced = session.expectedSize != null ? Number(session.expectedSize) : undefined;
   if (announced !== undefined && options.contentLength !== undefined && announced !== options.contentLength) {
     throw new InvalidInputError(`this upload announced ${announced} bytes but the request carries ${options.contentLength}`, 'size');

@@ -1,6 +1,6 @@
 // The doctor compares both stores and reports every disagreement; `repair` applies the sweep's rules.
 import { hashObject } from '../../storage/hash-object';
-import { AUTO_KEY_PREFIX, LEGACY_STORAGE_MARKER_KEY, STAGING_PREFIX, STORAGE_MARKER_KEY } from '../../storage/keys';
+import { AUTO_KEY_PREFIX, LEGACY_STORAGE_MARKER_KEY, STAGING_PREFIX, STORAGE_MARKER_KEY, stagingOwners } from '../../storage/keys';
 import type { ObjectInfo } from '../../storage/object-store';
 import type { ArtifactServices } from '../artifacts/services';
 import { folderContent } from '../artifacts/staging';
@@ -67,6 +67,7 @@ export async function doctor(services: ArtifactServices, options: { graceMs: num
         for (let depth = 1; depth < segments.length; depth++) folders.get(segments.slice(0, depth).join('/'))?.push(object);
       }
     }
+    const inFolder = new Set([...folders.values()].flatMap((files) => files.map((file) => file.key)));
     // Artifacts whose bytes someone is moving right now (a live lease): legitimately not in place yet.
     const inProgress = new Set(operations.filter((operation) => operation.leaseExpiresAt && operation.leaseExpiresAt >= new Date()).map((operation) => operation.artifactId));
     for (const artifact of artifacts) {
@@ -102,7 +103,7 @@ export async function doctor(services: ArtifactServices, options: { graceMs: num
     for (const [key, object] of objects) {
       const managed = (key.startsWith(AUTO_KEY_PREFIX) || key.startsWith(STAGING_PREFIX)) && !STORAGE_MARKERS.has(key);
       const recent = options.graceMs > 0 && object.lastModified !== undefined && object.lastModified >= cutoff;
-      if (managed && !owned.has(key.replace(/\.[0-9a-f]{12}\.part$/, '')) && !recent) {
+      if (managed && !stagingOwners(key).some((owner) => owned.has(owner)) && !inFolder.has(key) && !recent) {
         report.objectsWithoutRows.push({ storage: storage.root, key, detail: `${object.size} bytes owned by no artifact` });
       }
     }

@@ -9,13 +9,15 @@
 // the owed work alone is looked at every few seconds (see scheduler.ts).
 import type { Artifact, StorageOperation } from '../../db/generated/client';
 import { hashObject } from '../../storage/hash-object';
-import { STAGING_PREFIX } from '../../storage/keys';
+import { STAGING_PREFIX, stagingOwners } from '../../storage/keys';
 import type { ObjectStore } from '../../storage/object-store';
 import { type PreviousFields, restoredFields } from '../artifacts/previous-fields';
 import { claimExpiredWork, type Fingerprint, fingerprintOf, Lease, moveIntoPlace, newLeaseOwner, ownsWork, settleArtifacts } from '../artifacts/protocol';
 import { removeCreated } from '../artifacts/save';
 import type { ArtifactServices } from '../artifacts/services';
+import { discardFolderStaging } from '../artifacts/folder-uploads';
 import { SimulatedCrash } from '../fault-points';
+import { foldersAmong, recoverFolder } from './folder-recovery';
 
 export interface SweepReport {
   finished: string[];
@@ -107,7 +109,18 @@ export async function recoverExpiredWork(services: ArtifactServices, storeOf: (s
   const { db, config } = services;
   const expired = await db.$queryRaw<StorageOperation[]>`
     SELECT * FROM "StorageOperation" WHERE "leaseExpiresAt" IS NULL OR "leaseExpiresAt" <= now() ORDER BY id`;
+  const folders = await foldersAmong(services, expired);
+  const foldersSeen = new Set<number>();
   for (const operation of expired) {
+    if (operation.kind === 'PROMOTE' && operation.artifactId !== null && folders.has(operation.artifactId)) {
+      if (foldersSeen.has(operation.artifactId)) continue;
+      foldersSeen.add(operation.artifactId);
+      await recoverFolder(services, operation.artifactId, storeOf(operation.storageId), report).catch((error: unknown) => {
+        if (error instanceof SimulatedCrash) throw error;
+        report.errors.push(`folder artifact ${operation.artifactId}: ${(error as Error).message}`);
+      });
+      continue;
+    }
     const owner = newLeaseOwner();
     const [claimed] = await claimExpiredWork(db, [operation.id], owner, config.leaseMs);
     if (claimed === undefined) continue; // finished, or claimed by someone else, meanwhile
@@ -168,7 +181,7 @@ export async function sweep(services: ArtifactServices, options: { graceMs: numb
     try {
       if (upload.s3MultipartId) await store.multipart?.abort(upload.stagingKey, upload.s3MultipartId).catch(() => undefined);
       const expired = await db.uploadSession.updateMany({ where: { id: upload.id, status: { in: ['OPEN', 'RECEIVED'] } }, data: { status: 'ABORTED' } });
-      if (expired.count) await store.delete(upload.stagingKey);
+      if (expired.count) await (upload.nFiles !== null ? discardFolderStaging(store, upload.stagingKey) : store.delete(upload.stagingKey));
       report.uploadsExpired.push(upload.uploadId);
     } catch (error) {
       report.errors.push(`upload ${upload.uploadId}: ${(error as Error).message}`);
@@ -186,9 +199,8 @@ export async function sweep(services: ArtifactServices, options: { graceMs: numb
         ),
       ]);
       for await (const object of store.list(STAGING_PREFIX)) {
-        const stagingKey = object.key.replace(/\.[0-9a-f]{12}\.part$/, '');
         const recent = options.graceMs > 0 && object.lastModified !== undefined && object.lastModified >= cutoff;
-        if (owned.has(stagingKey) || recent) continue;
+        if (stagingOwners(object.key).some((key) => owned.has(key)) || recent) continue;
         await store.delete(object.key);
         report.objectsDeleted.push(store.locationOf(object.key));
       }

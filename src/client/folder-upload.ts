@@ -1,0 +1,115 @@
+// Saving a local folder as one artifact: declare its files in an upload session, send them in parallel (each file
+// streamed, a few at a time, so memory stays bounded whatever the folder), then commit the folder at once.
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { GraphQLClient } from 'graphql-request';
+import { runBounded } from '../domain/bounded';
+import { AddUploadFilesDocument, CreateFolderUploadDocument, UploadProgressDocument } from './generated/graphql';
+import { TroveClientError, unwrap } from './results';
+
+/** Files sent at a time. */
+const PARALLEL_FILES = 8;
+/** Files declared per request (the server's default TROVE_MAX_LIST_LENGTH). */
+const DECLARE_BATCH = 10_000;
+/** Attempts per file: a dropped connection or a busy server is retried. */
+const ATTEMPTS = 4;
+
+export interface LocalFile {
+  /** Path inside the folder, "/"-separated. */
+  path: string;
+  size: number;
+}
+
+/** Every regular file under `directory` (symbolic links followed, as LaminDB's hash_dir does), in path order. */
+export async function listFolder(directory: string): Promise<LocalFile[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  const files: LocalFile[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+    const absolute = path.join(entry.parentPath ?? entry.path, entry.name);
+    const info = await stat(absolute);
+    if (!info.isFile()) continue;
+    files.push({ path: path.relative(directory, absolute).split(path.sep).join('/'), size: info.size });
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export interface FolderUploadOptions {
+  storageUid?: string | null;
+  /** Resume this folder upload: only the files it has not received are sent. */
+  uploadId?: string;
+  onProgress?: (bytes: number, total: number) => void;
+}
+
+/**
+ * Sends the files of `directory` through a folder upload session and returns its id, ready for
+ * createArtifact({ uploadId }). Bytes are counted over the whole folder (one progress bar).
+ */
+export async function uploadFolder(graphql: GraphQLClient, authHeaders: Record<string, string>, directory: string, options: FolderUploadOptions = {}): Promise<string> {
+  const files = await listFolder(directory);
+  if (!files.length) throw new TroveClientError('INVALID_INPUT', `${directory} holds no file; an empty folder is not an artifact`);
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  let sent = 0;
+  const sendAll = async (url: string, batch: LocalFile[]) =>
+    runBounded(batch.length, PARALLEL_FILES, async (index) => {
+      const file = batch[index]!;
+      await sendFile(`${url}?file=${encodeURIComponent(file.path)}`, authHeaders, path.join(directory, ...file.path.split('/')), file.size);
+      sent += file.size;
+      options.onProgress?.(sent, total);
+    });
+
+  if (options.uploadId) {
+    // Resuming: the session names what it still misses, a page at a time in path order.
+    const byPath = new Map(files.map((file) => [file.path, file]));
+    for (;;) {
+      const upload = (await graphql.request(UploadProgressDocument, { uploadId: options.uploadId, first: DECLARE_BATCH })).upload;
+      if (!upload) throw new TroveClientError('NOT_FOUND', `no upload with id ${options.uploadId}`);
+      if (upload.nFiles !== files.length) throw new TroveClientError('INVALID_INPUT', `upload ${options.uploadId} declared ${upload.nFiles ?? 'no'} files; ${directory} holds ${files.length}`);
+      if (!upload.missingFiles.length) return options.uploadId;
+      const batch = upload.missingFiles.map((missing) => byPath.get(missing));
+      if (batch.some((file) => !file)) throw new TroveClientError('INVALID_INPUT', `upload ${options.uploadId} expects files that ${directory} does not hold`);
+      if (sent === 0 && batch.length < DECLARE_BATCH) sent = total - batch.reduce((sum, file) => sum + file!.size, 0);
+      await sendAll(upload.url, batch as LocalFile[]);
+    }
+  }
+  const created = unwrap(
+    (await graphql.request(CreateFolderUploadDocument, { input: { fileName: path.basename(path.resolve(directory)), storageUid: options.storageUid, files: files.slice(0, DECLARE_BATCH) } }))
+      .createUpload,
+    'CreateUploadPayload',
+  );
+  const { uploadId, url } = created.upload;
+  for (let start = DECLARE_BATCH; start < files.length; start += DECLARE_BATCH) {
+    unwrap((await graphql.request(AddUploadFilesDocument, { input: { uploadId, files: files.slice(start, start + DECLARE_BATCH) } })).addUploadFiles, 'AddUploadFilesPayload');
+  }
+  options.onProgress?.(0, total);
+  await sendAll(url, files);
+  return uploadId;
+}
+
+async function sendFile(url: string, authHeaders: Record<string, string>, filePath: string, size: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    let failure: TroveClientError;
+    try {
+      const response = await fetch(url, {
+        method: 'PUT',
+        headers: { ...authHeaders, 'content-length': String(size), 'content-type': 'application/octet-stream' },
+        body: createReadStream(filePath, { highWaterMark: 1024 * 1024 }) as unknown as BodyInit,
+        duplex: 'half',
+      } as RequestInit);
+      if (response.ok) {
+        await response.arrayBuffer();
+        return;
+      }
+      const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+      failure = new TroveClientError(body.code ?? `HTTP_${response.status}`, body.message ?? `upload of ${filePath} failed with HTTP ${response.status}`);
+      // Only a busy server is worth asking again; a refusal says what to fix.
+      if (response.status !== 503) throw failure;
+    } catch (error) {
+      if (error instanceof TroveClientError && error.code !== 'TOO_MANY_UPLOADS') throw error;
+      failure = error instanceof TroveClientError ? error : new TroveClientError('UNREACHABLE', `sending ${filePath}: ${(error as Error).message}`);
+    }
+    if (attempt >= ATTEMPTS) throw failure;
+    await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+  }
+}

@@ -1,0 +1,270 @@
+// Folder uploads from a client (LaminDB's Artifact of a local directory, saved to a storage): the files are declared
+// in one upload session, sent in parallel (again after a dropped connection, resumable), and committed at once as one
+// artifact with n_files, size and lamindb-setup's md5-d hash under `.lamindb/{uid}{suffix}/...` (or its real key).
+// The folder appears whole or not at all: a failed promotion, a kill before or during the promotions, a lost staged
+// file are each checked in both stores, after recovery where there is one.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from '../src/cli/main';
+import { uploadFolder } from '../src/client/folder-upload';
+import { TroveClient } from '../src/client/trove-client';
+import { saveArtifact } from '../src/domain/artifacts/save';
+import { StorageFailedError } from '../src/domain/errors';
+import { SimulatedCrash } from '../src/domain/fault-points';
+import { doctor } from '../src/domain/recovery/doctor';
+import { sweep } from '../src/domain/recovery/sweep';
+import type { ObjectStore } from '../src/storage/object-store';
+import { laminHashDir } from './helpers/lamin-hash';
+import { objectKeys, readObject, stagingKeys } from './helpers/storage-state';
+import { startListeningTrove, type TestTrove } from './helpers/trove';
+
+/** A folder as a user has it on disk: nested files, one empty, one larger than a read chunk. */
+const FOLDER: Record<string, string | Buffer> = {
+  '.zattrs': '{"multiscales": []}',
+  '0/0.0': Buffer.alloc(300_000, 7),
+  '0/0.1': 'second chunk',
+  'labels/cells/.zarray': '{"chunks": [64, 64]}',
+  'empty.txt': '',
+};
+const TOTAL = Object.values(FOLDER).reduce((sum, content) => sum + Buffer.byteLength(content), 0);
+
+const CREATE_UPLOAD = `mutation($input: CreateUploadInput) { createUpload(input: $input) { __typename
+  ... on CreateUploadPayload { upload { uploadId url nFiles filesReceived status } } ... on InvalidInput { field message } } }`;
+const COMMIT = `mutation($uploadId: String!, $key: String) { createArtifact(input: { uploadId: $uploadId, key: $key }) { __typename
+  ... on ArtifactPayload { created artifact { uid key suffix size nFiles hash hashType storageKey } } ... on Error { code message } ... on InvalidInput { field } } }`;
+
+async function writeFolder(directory: string, files: Record<string, string | Buffer> = FOLDER): Promise<string> {
+  for (const [file, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(directory, file)), { recursive: true });
+    await writeFile(path.join(directory, file), content);
+  }
+  return directory;
+}
+
+describe('folder uploads', () => {
+  let trove: TestTrove & { url: string };
+  let work: string;
+  let s3Uid: string;
+  const local = () => trove.services.stores.storeFor(trove.localRoot);
+  const s3 = () => trove.services.stores.storeFor(trove.s3rverRoot);
+  const client = () => new TroveClient(trove.url);
+  const everything = (store: ObjectStore) => objectKeys(store, { includeInternal: true });
+  const under = async (store: ObjectStore, prefix: string) => (await everything(store)).filter((key) => key.startsWith(prefix));
+  const expireLeases = () => trove.services.db.$executeRaw`UPDATE "StorageOperation" SET "leaseExpiresAt" = now() - interval '1 second'`;
+  let folders = 0;
+  const newFolder = async (files?: Record<string, string | Buffer>) => writeFolder(path.join(work, `run${++folders}`, 'plate.zarr'), files);
+  /** Files are sent through HTTP by the SDK; the commit runs in-process, where faults are injected. */
+  const sendFolder = (directory: string) => uploadFolder(client().graphql, {}, directory);
+  const commitInProcess = (uploadId: string, key: string) => saveArtifact(trove.services, { source: { kind: 'upload', uploadId }, key });
+  const expectInStore = async (store: ObjectStore, folderKey: string, files = FOLDER) => {
+    expect(await under(store, `${folderKey}/`)).toEqual(Object.keys(files).map((file) => `${folderKey}/${file}`).sort());
+    for (const [file, content] of Object.entries(files)) expect(await readObject(store, `${folderKey}/${file}`)).toBe(content.toString());
+  };
+  /** In-process requests name the server trove.test; the same paths are served on its port. */
+  const served = (url: string) => url.replace('http://trove.test', trove.url);
+  const expectNothingLeft = async (store: ObjectStore, uid: string) => {
+    expect(await trove.services.db.artifact.count({ where: { uid } })).toBe(0);
+    expect(await under(store, `.lamindb/${uid}`)).toEqual([]);
+    expect(await stagingKeys(store)).toEqual([]);
+    expect(await trove.services.db.storageOperation.count()).toBe(0);
+  };
+
+  beforeAll(async () => {
+    trove = await startListeningTrove();
+    work = await mkdtemp(path.join(tmpdir(), 'trove-folder-upload-'));
+    s3Uid = (await trove.query(`mutation($root: String!) { registerStorage(input: { root: $root }) { ... on RegisterStoragePayload { storage { uid } } } }`, { root: trove.s3rverRoot }))
+      .registerStorage.storage.uid;
+  });
+  afterAll(async () => {
+    await trove?.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it("saves a local folder as one artifact with LaminDB's md5-d hash, under its auto key, and downloads it again", async () => {
+    const directory = await newFolder();
+    const progress: [number, number][] = [];
+    const saved = await client().saveFile(directory, { key: 'screens/plate.zarr' }, { onProgress: (bytes, total) => progress.push([bytes, total]) });
+    const { artifact } = saved;
+    expect(saved.created).toBe(true);
+    expect(artifact).toMatchObject({ key: 'screens/plate.zarr', suffix: '.zarr', size: TOTAL, nFiles: 5, hashType: 'md5-d', storageOngoing: false });
+    expect(artifact.hash).toBe(laminHashDir(Object.values(FOLDER)));
+    // One progress bar for the whole folder: bytes over the folder's total, ending at the total.
+    expect(progress.at(-1)).toEqual([TOTAL, TOTAL]);
+    expect(new Set(progress.map(([, total]) => total))).toEqual(new Set([TOTAL]));
+
+    // Both stores: the row, every file at .lamindb/{uid}.zarr/..., nothing staged, no work owed, the session used.
+    const row = await trove.services.db.artifact.findUniqueOrThrow({ where: { uid: artifact.uid } });
+    expect(row).toMatchObject({ storageKey: `.lamindb/${artifact.uid}.zarr`, keyIsVirtual: true, nFiles: 5, storageOngoing: false });
+    await expectInStore(local(), row.storageKey);
+    expect(await stagingKeys(local())).toEqual([]);
+    expect(await trove.services.db.storageOperation.count()).toBe(0);
+    expect(await trove.services.db.uploadSession.findFirstOrThrow({ where: { nFiles: 5 }, orderBy: { id: 'desc' } })).toMatchObject({ status: 'COMMITTED', filesReceived: 5 });
+    expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
+
+    // The same folder again is the same artifact (LaminDB's dedup by hash); what it sent is not kept.
+    const again = await client().saveFile(await newFolder(), { key: 'screens/plate.zarr' });
+    expect(again).toMatchObject({ created: false, artifact: { uid: artifact.uid } });
+    expect(await stagingKeys(local())).toEqual([]);
+
+    const copy = path.join(work, 'downloaded');
+    await client().download({ uid: artifact.uid }, copy);
+    for (const [file, content] of Object.entries(FOLDER)) expect(await readFile(path.join(copy, file))).toEqual(Buffer.from(content));
+  });
+
+  it('saves a folder to S3 under a real key, to the same hash as on local storage', async () => {
+    // The same files as the first test's folder: CREATE_NEW makes a second artifact instead of returning that one.
+    const saved = await client().saveFile(await newFolder(), { key: 'plates/p1.zarr', storageUid: s3Uid, keyIsVirtual: false, ifHashExists: 'CREATE_NEW' });
+    expect(saved.artifact).toMatchObject({ key: 'plates/p1.zarr', nFiles: 5, size: TOTAL, hash: laminHashDir(Object.values(FOLDER)) });
+    const row = await trove.services.db.artifact.findUniqueOrThrow({ where: { uid: saved.artifact.uid } });
+    expect(row.storageKey).toBe('plates/p1.zarr');
+    await expectInStore(s3(), 'plates/p1.zarr');
+    expect(await stagingKeys(s3())).toEqual([]);
+    // Its files can be listed and read back like any folder's.
+    const files = await client().graphql.request<{ artifact: { files: { totalCount: number } } }>(`query($uid: String!) { artifact(uid: $uid) { files(first: 10) { totalCount } } }`, {
+      uid: saved.artifact.uid,
+    });
+    expect(files.artifact.files.totalCount).toBe(5);
+    // A real key that holds files already is refused, and nothing of the new upload stays.
+    const other = await newFolder({ 'x.txt': 'another folder' });
+    await expect(client().saveFile(other, { key: 'plates/p1.zarr', storageUid: s3Uid, keyIsVirtual: false, description: 'clash' })).rejects.toMatchObject({ code: expect.stringMatching(/KEY_OCCUPIED|FILE_EXISTS/) });
+    await expectInStore(s3(), 'plates/p1.zarr');
+  });
+
+  it('refuses bad declarations and bytes that were not declared, and keeps nothing of them', async () => {
+    const create = async (files: unknown) => (await trove.query(CREATE_UPLOAD, { input: { fileName: 'bad.zarr', files } })).createUpload;
+    for (const files of [[], [{ path: '../escape', size: 1 }], [{ path: 'a', size: 1 }, { path: 'a', size: 1 }], [{ path: 'a', size: 1 }, { path: 'a/b', size: 1 }], [{ path: '.trove/x', size: 1 }]]) {
+      expect(await create(files)).toMatchObject({ __typename: 'InvalidInput', field: expect.stringMatching(/^input\.files/) });
+    }
+    const { upload } = await create([{ path: 'a.txt', size: 5 }, { path: 'b/c.txt', size: 3 }]);
+    expect(upload).toMatchObject({ nFiles: 2, filesReceived: 0, status: 'OPEN' });
+    const put = (file: string | undefined, body: string) => fetch(served(file === undefined ? upload.url : `${upload.url}?file=${encodeURIComponent(file)}`), { method: 'PUT', body });
+    expect(await (await put('nope.txt', 'hello')).json()).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('declares no file "nope.txt"') });
+    expect(await (await put('a.txt', 'too long')).json()).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('5 bytes') });
+    expect(await (await put(undefined, 'hello')).json()).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('?file=') });
+    expect((await put('a.txt', 'hello')).status).toBe(200);
+    // Committing before every file arrived says so; the session stays usable.
+    expect((await trove.query(COMMIT, { uploadId: upload.uploadId, key: 'bad.zarr' })).createArtifact).toMatchObject({
+      __typename: 'InvalidInput',
+      message: expect.stringContaining('has not received'),
+    });
+    const missing = await trove.query(`query($id: String!) { upload(uploadId: $id) { filesReceived missingFiles } }`, { id: upload.uploadId });
+    expect(missing.upload).toEqual({ filesReceived: 1, missingFiles: ['b/c.txt'] });
+    expect(await trove.services.db.artifact.count({ where: { key: 'bad.zarr' } })).toBe(0);
+    // An expired session's staged files go with it.
+    await trove.services.db.uploadSession.update({ where: { uploadId: upload.uploadId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const report = await sweep(trove.services, { graceMs: 0 });
+    expect(report.uploadsExpired).toContain(upload.uploadId);
+    expect((await stagingKeys(local())).filter((key) => key.includes(upload.uploadId))).toEqual([]);
+  });
+
+  it('takes a file sent again before the commit, and files declared in a second request', async () => {
+    const { upload } = (await trove.query(CREATE_UPLOAD, { input: { fileName: 'resent', files: [{ path: 'a.txt', size: 5 }] } })).createUpload;
+    const added = await trove.query(`mutation($input: AddUploadFilesInput!) { addUploadFiles(input: $input) { __typename ... on AddUploadFilesPayload { upload { nFiles } } ... on InvalidInput { message } } }`, {
+      input: { uploadId: upload.uploadId, files: [{ path: 'd/e.txt', size: 2 }] },
+    });
+    expect(added.addUploadFiles).toEqual({ __typename: 'AddUploadFilesPayload', upload: { nFiles: 2 } });
+    const put = (file: string, body: string) => fetch(served(`${upload.url}?file=${encodeURIComponent(file)}`), { method: 'PUT', body }).then((response) => response.json());
+    await put('a.txt', 'first');
+    expect(await put('d/e.txt', 'de')).toMatchObject({ status: 'RECEIVED', filesReceived: 2, hash: laminHashDir(['first', 'de']) });
+    expect(await put('a.txt', 'again')).toMatchObject({ status: 'RECEIVED', filesReceived: 2, hash: laminHashDir(['again', 'de']) });
+    const committed = (await trove.query(COMMIT, { uploadId: upload.uploadId, key: 'resent' })).createArtifact;
+    expect(committed).toMatchObject({ __typename: 'ArtifactPayload', artifact: { nFiles: 2, size: 7, hash: laminHashDir(['again', 'de']) } });
+    expect(await readObject(local(), `${committed.artifact.storageKey}/a.txt`)).toBe('again');
+    expect(await stagingKeys(local())).toEqual([]);
+    // A committed upload takes no more bytes.
+    expect(await put('a.txt', 'late!')).toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
+  it('resumes an interrupted folder upload: only the missing files are sent', async () => {
+    const directory = await newFolder({ 'one.txt': 'one', 'two.txt': 'two', 'three/3.txt': 'three' });
+    const { upload } = (
+      await trove.query(CREATE_UPLOAD, { input: { fileName: 'plate.zarr', files: [{ path: 'one.txt', size: 3 }, { path: 'three/3.txt', size: 5 }, { path: 'two.txt', size: 3 }] } })
+    ).createUpload;
+    // The first attempt delivered one file before the connection dropped.
+    await fetch(served(`${upload.url}?file=one.txt`), { method: 'PUT', body: 'one' });
+    const progress: number[] = [];
+    const saved = await client().saveFile(directory, { key: 'resumed.zarr' }, { resumeUploadId: upload.uploadId, onProgress: (bytes) => progress.push(bytes) });
+    expect(saved.artifact).toMatchObject({ nFiles: 3, size: 11, hash: laminHashDir(['one', 'two', 'three']) });
+    // Progress starts from what had arrived: two files sent, not three.
+    expect(progress).toHaveLength(2);
+    expect(progress.at(-1)).toBe(11);
+    await expectInStore(local(), `.lamindb/${saved.artifact.uid}.zarr`, { 'one.txt': 'one', 'two.txt': 'two', 'three/3.txt': 'three' });
+  });
+
+  it('undoes the whole folder when one promotion fails: no row, no file, nothing staged', async () => {
+    const uploadId = await sendFolder(await newFolder({ ...FOLDER, 'extra.txt': 'fails to move' }));
+    let reached = 0;
+    trove.services.faults.fail('protocol.beforeMove', () => new Error('the disk refused the write'), { when: () => ++reached === 3 });
+    const failure = await commitInProcess(uploadId, 'failing.zarr').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StorageFailedError);
+    const created = await trove.services.db.artifact.findFirst({ where: { key: 'failing.zarr' } });
+    expect(created).toBeNull();
+    // Files that had reached the folder before the failure are gone again, as are the staged ones.
+    expect((await everything(local())).filter((key) => key.startsWith('.lamindb/') && key.includes('.zarr/extra.txt'))).toEqual([]);
+    expect(await stagingKeys(local())).toEqual([]);
+    expect(await trove.services.db.storageOperation.count()).toBe(0);
+    expect(await doctor(trove.services, { graceMs: 0 })).toMatchObject({ clean: true });
+  });
+
+  it('recovery finishes a folder killed during its promotions when every file is still there', async () => {
+    const uploadId = await sendFolder(await newFolder({ ...FOLDER, 'killed.txt': 'killed while moving' }));
+    let reached = 0;
+    trove.services.faults.crash('protocol.beforeMove', { when: () => ++reached === 3 });
+    await expect(commitInProcess(uploadId, 'killed.zarr')).rejects.toBeInstanceOf(SimulatedCrash);
+    const row = await trove.services.db.artifact.findFirstOrThrow({ where: { key: 'killed.zarr' } });
+    // Visibly unfinished: flagged, some files in the folder, the others still staged.
+    expect(row.storageOngoing).toBe(true);
+    expect((await under(local(), `${row.storageKey}/`)).length).toBeGreaterThan(0);
+    expect((await stagingKeys(local())).length).toBeGreaterThan(0);
+    await expireLeases();
+    const report = await sweep(trove.services, { graceMs: 0, onlyOwedWork: true });
+    expect(report).toMatchObject({ finished: [row.uid], undone: [], errors: [] });
+    expect(await trove.services.db.artifact.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ storageOngoing: false });
+    await expectInStore(local(), row.storageKey, { ...FOLDER, 'killed.txt': 'killed while moving' });
+    expect(await stagingKeys(local())).toEqual([]);
+    expect(await trove.services.db.storageOperation.count()).toBe(0);
+    expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
+  });
+
+  it('recovery undoes a killed folder as a whole when a staged file was lost', async () => {
+    const uploadId = await sendFolder(await newFolder({ ...FOLDER, 'lost.txt': 'this one is lost' }));
+    let reached = 0;
+    trove.services.faults.crash('protocol.beforeMove', { when: () => ++reached === 4 });
+    await expect(commitInProcess(uploadId, 'lost.zarr')).rejects.toBeInstanceOf(SimulatedCrash);
+    const row = await trove.services.db.artifact.findFirstOrThrow({ where: { key: 'lost.zarr' } });
+    const placed = await under(local(), `${row.storageKey}/`);
+    expect(placed.length).toBeGreaterThan(0);
+    // One file the dead process had not moved yet disappears from the staging area.
+    const stillStaged = await stagingKeys(local());
+    await local().delete(stillStaged[0]!);
+    await expireLeases();
+    const report = await sweep(trove.services, { graceMs: 0, onlyOwedWork: true });
+    expect(report).toMatchObject({ finished: [], undone: [row.uid], errors: [] });
+    await expectNothingLeft(local(), row.uid);
+    expect(await doctor(trove.services, { graceMs: 0 })).toMatchObject({ clean: true });
+  });
+
+  it('recovery leaves a folder alone while its promotions are leased, then drops what a finished folder left staged', async () => {
+    const uploadId = await sendFolder(await newFolder({ 'only.txt': 'leased' }));
+    trove.services.faults.crash('protocol.afterCommit');
+    await expect(commitInProcess(uploadId, 'leased.zarr')).rejects.toBeInstanceOf(SimulatedCrash);
+    const row = await trove.services.db.artifact.findFirstOrThrow({ where: { key: 'leased.zarr' } });
+    // The lease is live: nothing is decided.
+    expect(await sweep(trove.services, { graceMs: 0, onlyOwedWork: true })).toMatchObject({ finished: [], undone: [] });
+    expect(await trove.services.db.storageOperation.count({ where: { artifactId: row.id } })).toBe(1);
+    await expireLeases();
+    expect((await sweep(trove.services, { graceMs: 0, onlyOwedWork: true })).finished).toEqual([row.uid]);
+    expect(await readObject(local(), `${row.storageKey}/only.txt`)).toBe('leased');
+  });
+
+  it('saves a folder from the CLI with one progress line', async () => {
+    const directory = await newFolder({ 'cli/a.txt': 'from the command line', 'b.txt': 'b' });
+    const lines: string[] = [];
+    await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'save', directory, '--key', 'cli/plate.zarr']);
+    expect(lines).toEqual([expect.stringMatching(/^saved: \w{20}  cli\/plate\.zarr .*\(folder of 2 files\)$/)]);
+    const artifact = await client().artifact({ key: 'cli/plate.zarr' });
+    expect(await readObject(local(), `.lamindb/${artifact.uid}.zarr/cli/a.txt`)).toBe('from the command line');
+  });
+});
