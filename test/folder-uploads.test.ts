@@ -6,6 +6,8 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { pack as tarPack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/main';
 import { uploadFolder } from '../src/client/folder-upload';
@@ -20,10 +22,10 @@ import { laminHashDir } from './helpers/lamin-hash';
 import { objectKeys, readObject, stagingKeys } from './helpers/storage-state';
 import { startListeningTrove, type TestTrove } from './helpers/trove';
 
-/** A folder as a user has it on disk: nested files, one empty, one larger than a read chunk. */
+/** A folder as a user has it on disk: nested files, one empty, one large enough to travel alone (over 1 MiB). */
 const FOLDER: Record<string, string | Buffer> = {
   '.zattrs': '{"multiscales": []}',
-  '0/0.0': Buffer.alloc(300_000, 7),
+  '0/0.0': Buffer.alloc(1_500_000, 7),
   '0/0.1': 'second chunk',
   'labels/cells/.zarray': '{"chunks": [64, 64]}',
   'empty.txt': '',
@@ -143,6 +145,15 @@ describe('folder uploads', () => {
     expect(await (await put('nope.txt', 'hello')).json()).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('declares no file "nope.txt"') });
     expect(await (await put('a.txt', 'too long')).json()).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('5 bytes') });
     expect(await (await put(undefined, 'hello')).json()).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('?file=') });
+    // A tar batch with one undeclared file records none of its files.
+    const archive = tarPack();
+    archive.entry({ name: 'a.txt', size: 5 }, 'hello');
+    archive.entry({ name: 'undeclared.txt', size: 1 }, 'x');
+    archive.finalize();
+    const refused = await fetch(served(`${upload.url}?archive=tar`), { method: 'PUT', body: await buffer(archive) });
+    expect(await refused.json()).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('undeclared.txt') });
+    expect(await trove.services.db.uploadFile.count({ where: { upload: { uploadId: upload.uploadId }, hash: { not: null } } })).toBe(0);
+    expect(await stagingKeys(local())).toEqual([]);
     expect((await put('a.txt', 'hello')).status).toBe(200);
     // Committing before every file arrived says so; the session stays usable.
     expect((await trove.query(COMMIT, { uploadId: upload.uploadId, key: 'bad.zarr' })).createArtifact).toMatchObject({
@@ -184,12 +195,14 @@ describe('folder uploads', () => {
     ).createUpload;
     // The first attempt delivered one file before the connection dropped.
     await fetch(served(`${upload.url}?file=one.txt`), { method: 'PUT', body: 'one' });
+    const delivered = () => trove.services.db.uploadFile.findFirstOrThrow({ where: { upload: { uploadId: upload.uploadId }, path: 'one.txt' } });
+    const first = await delivered();
     const progress: number[] = [];
     const saved = await client().saveFile(directory, { key: 'resumed.zarr' }, { resumeUploadId: upload.uploadId, onProgress: (bytes) => progress.push(bytes) });
     expect(saved.artifact).toMatchObject({ nFiles: 3, size: 11, hash: laminHashDir(['one', 'two', 'three']) });
-    // Progress starts from what had arrived: two files sent, not three.
-    expect(progress).toHaveLength(2);
-    expect(progress.at(-1)).toBe(11);
+    // Only the two missing files were sent: the delivered one kept its staged bytes, and progress started from it.
+    expect((await delivered()).stagingKey).toBe(first.stagingKey);
+    expect(progress).toEqual([11]);
     await expectInStore(local(), `.lamindb/${saved.artifact.uid}.zarr`, { 'one.txt': 'one', 'two.txt': 'two', 'three/3.txt': 'three' });
   });
 

@@ -1,4 +1,6 @@
-// F1: a folder of 10,000 files (1 KiB each) registered in place as one artifact (LaminDB's directory artifact, md5-d),
+// F1u: a folder of 10,000 files (1 KiB each) uploaded from a client through the SDK (trove save dir/: files declared
+// in one upload session, sent 8 at a time, committed at once), beside cp -r of the same folder.
+// F1: the same folder registered in place as one artifact (LaminDB's directory artifact, md5-d),
 // beside hashing the same files in this process; then the whole folder downloaded through the SDK (one tar stream,
 // archiveUrl) beside copying it with cp -r. The server's peak RSS is read from /proc.
 // Size: BENCH_FOLDER_FILES (default 10,000; BENCH_QUICK: 300).
@@ -44,6 +46,15 @@ export async function folderFigures(services: BenchServices): Promise<FigureRow[
 
   const server = await services.trove(await services.database('bench_folders'), { TROVE_STORAGE: storageRoot });
   await graphql(server.url, `mutation { createArtifact(input: { content: "warm-up", description: "warm-up" }) { __typename } }`);
+  const client = new TroveClient(server.url);
+  started = performance.now();
+  let sentAt = 0;
+  const uploaded = await client.saveFile(folder, { key: 'uploaded/plate.zarr' }, { onPhase: () => (sentAt = performance.now()) });
+  const uploadMs = performance.now() - started;
+  const commitMs = performance.now() - sentAt;
+  if (uploaded.artifact.hash !== expected || uploaded.artifact.nFiles !== FILES) throw new Error(`folder upload answered ${JSON.stringify(uploaded.artifact)}; expected hash ${expected}`);
+  const uploadPeak = await peakRss(server.child.pid!);
+
   started = performance.now();
   const registered = await graphql(server.url, `mutation($path: String!) { createArtifact(input: { path: $path }) {
     __typename ... on ArtifactPayload { artifact { uid hash nFiles } } ... on Error { message } } }`, { path: folder });
@@ -51,7 +62,6 @@ export async function folderFigures(services: BenchServices): Promise<FigureRow[
   const artifact = registered.createArtifact?.artifact;
   if (!artifact || artifact.hash !== expected || artifact.nFiles !== FILES) throw new Error(`folder registration answered ${JSON.stringify(registered)}; expected hash ${expected}`);
 
-  const client = new TroveClient(server.url);
   const target = path.join(services.workDir, 'folder-download');
   started = performance.now();
   await client.download({ uid: artifact.uid }, target);
@@ -64,6 +74,15 @@ export async function folderFigures(services: BenchServices): Promise<FigureRow[
 
   const perSecond = (ms: number) => `${fixed(FILES / (ms / 1000))} files/s`;
   return [
+    {
+      id: 'F1u',
+      what: `upload a folder of ${fixed(FILES)} x 1 KiB files through the SDK (trove save dir/), local storage`,
+      trove: `${fixed(uploadMs / 1000, 2)} s (commit ${fixed(commitMs / 1000, 2)} s), ${perSecond(uploadMs)} (server peak RSS ${fixed(uploadPeak / 2 ** 20)} MiB)`,
+      baseline: `cp -r of the folder: ${fixed(copyMs / 1000, 2)} s`,
+      ratio: `${fixed(copyMs / uploadMs, 3)}x`,
+      target: '-',
+      met: null,
+    },
     {
       id: 'F1',
       what: `register a folder of ${fixed(FILES)} x 1 KiB files in place (md5-d), local storage`,

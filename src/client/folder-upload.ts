@@ -1,15 +1,22 @@
-// Saving a local folder as one artifact: declare its files in an upload session, send them in parallel (each file
-// streamed, a few at a time, so memory stays bounded whatever the folder), then commit the folder at once.
+// Saving a local folder as one artifact: declare its files in an upload session, send them a few requests at a time
+// (small files in tar batches of at most 8 MiB, large ones streamed on their own, so memory stays bounded whatever
+// the folder), then commit the folder at once.
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import type { GraphQLClient } from 'graphql-request';
+import { pack as tarPack } from 'tar-stream';
 import { runBounded } from '../domain/bounded';
 import { AddUploadFilesDocument, CreateFolderUploadDocument, UploadProgressDocument } from './generated/graphql';
 import { TroveClientError, unwrap } from './results';
 
-/** Files sent at a time. */
-const PARALLEL_FILES = 8;
+/** Requests sent at a time. */
+const PARALLEL_REQUESTS = 4;
+/** Files up to this size travel in tar batches of up to BATCH_FILES files and BATCH_BYTES bytes. */
+const SMALL_FILE_BYTES = 1024 * 1024;
+const BATCH_FILES = 500;
+const BATCH_BYTES = 8 * 1024 * 1024;
 /** Files declared per request (the server's default TROVE_MAX_LIST_LENGTH). */
 const DECLARE_BATCH = 10_000;
 /** Attempts per file: a dropped connection or a busy server is retried. */
@@ -35,6 +42,28 @@ export async function listFolder(directory: string): Promise<LocalFile[]> {
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** The requests that carry `files`: each large file alone, small files in batches. */
+function inRequests(files: LocalFile[]): LocalFile[][] {
+  const requests: LocalFile[][] = [];
+  let batch: LocalFile[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    if (file.size > SMALL_FILE_BYTES) {
+      requests.push([file]);
+      continue;
+    }
+    if (batch.length >= BATCH_FILES || bytes + file.size > BATCH_BYTES) {
+      requests.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(file);
+    bytes += file.size;
+  }
+  if (batch.length) requests.push(batch);
+  return requests;
+}
+
 export interface FolderUploadOptions {
   storageUid?: string | null;
   /** Resume this folder upload: only the files it has not received are sent. */
@@ -51,13 +80,20 @@ export async function uploadFolder(graphql: GraphQLClient, authHeaders: Record<s
   if (!files.length) throw new TroveClientError('INVALID_INPUT', `${directory} holds no file; an empty folder is not an artifact`);
   const total = files.reduce((sum, file) => sum + file.size, 0);
   let sent = 0;
-  const sendAll = async (url: string, batch: LocalFile[]) =>
-    runBounded(batch.length, PARALLEL_FILES, async (index) => {
-      const file = batch[index]!;
-      await sendFile(`${url}?file=${encodeURIComponent(file.path)}`, authHeaders, path.join(directory, ...file.path.split('/')), file.size);
-      sent += file.size;
+  // Small files travel in tar batches, large ones on their own; a few requests at a time.
+  const sendAll = async (url: string, files: LocalFile[]) => {
+    const requests = inRequests(files);
+    await runBounded(requests.length, PARALLEL_REQUESTS, async (index) => {
+      const request = requests[index]!;
+      if (request.length === 1 && request[0]!.size > SMALL_FILE_BYTES) {
+        await sendFile(`${url}?file=${encodeURIComponent(request[0]!.path)}`, authHeaders, path.join(directory, ...request[0]!.path.split('/')), request[0]!.size);
+      } else {
+        await sendArchive(url, authHeaders, directory, request);
+      }
+      sent += request.reduce((sum, file) => sum + file.size, 0);
       options.onProgress?.(sent, total);
     });
+  };
 
   if (options.uploadId) {
     // Resuming: the session names what it still misses, a page at a time in path order.
@@ -87,27 +123,54 @@ export async function uploadFolder(graphql: GraphQLClient, authHeaders: Record<s
   return uploadId;
 }
 
-async function sendFile(url: string, authHeaders: Record<string, string>, filePath: string, size: number): Promise<void> {
+/** Sends one file on its own (a large one), streamed from disk. */
+function sendFile(url: string, authHeaders: Record<string, string>, filePath: string, size: number): Promise<void> {
+  return sendWithRetries(`${filePath}`, () =>
+    fetch(url, {
+      method: 'PUT',
+      headers: { ...authHeaders, 'content-length': String(size), 'content-type': 'application/octet-stream' },
+      body: createReadStream(filePath, { highWaterMark: 1024 * 1024 }) as unknown as BodyInit,
+      duplex: 'half',
+    } as RequestInit),
+  );
+}
+
+/** Sends many small files in one request, as a tar stream: one request and one database statement for the batch. */
+async function sendArchive(url: string, authHeaders: Record<string, string>, directory: string, files: LocalFile[]): Promise<void> {
+  const contents = await Promise.all(files.map((file) => readFile(path.join(directory, ...file.path.split('/')))));
+  contents.forEach((content, index) => {
+    if (content.length !== files[index]!.size) throw new TroveClientError('INVALID_INPUT', `${files[index]!.path} changed while the folder was being sent; save it again`);
+  });
+  const pack = tarPack();
+  files.forEach((file, index) => pack.entry({ name: file.path, size: contents[index]!.length }, contents[index]!));
+  pack.finalize();
+  // The batch is small (BATCH_BYTES): built in memory, sent with its length.
+  const archive = await buffer(pack);
+  await sendWithRetries(`${files.length} files of ${directory}`, () =>
+    fetch(`${url}?archive=tar`, {
+      method: 'PUT',
+      headers: { ...authHeaders, 'content-type': 'application/x-tar', 'content-length': String(archive.length) },
+      body: archive,
+    }),
+  );
+}
+
+/** Runs a PUT, again after a dropped connection or a busy server (503); a refusal says what to fix and is thrown. */
+async function sendWithRetries(what: string, put: () => Promise<Response>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     let failure: TroveClientError;
     try {
-      const response = await fetch(url, {
-        method: 'PUT',
-        headers: { ...authHeaders, 'content-length': String(size), 'content-type': 'application/octet-stream' },
-        body: createReadStream(filePath, { highWaterMark: 1024 * 1024 }) as unknown as BodyInit,
-        duplex: 'half',
-      } as RequestInit);
+      const response = await put();
       if (response.ok) {
         await response.arrayBuffer();
         return;
       }
       const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
-      failure = new TroveClientError(body.code ?? `HTTP_${response.status}`, body.message ?? `upload of ${filePath} failed with HTTP ${response.status}`);
-      // Only a busy server is worth asking again; a refusal says what to fix.
+      failure = new TroveClientError(body.code ?? `HTTP_${response.status}`, body.message ?? `sending ${what} failed with HTTP ${response.status}`);
       if (response.status !== 503) throw failure;
     } catch (error) {
       if (error instanceof TroveClientError && error.code !== 'TOO_MANY_UPLOADS') throw error;
-      failure = error instanceof TroveClientError ? error : new TroveClientError('UNREACHABLE', `sending ${filePath}: ${(error as Error).message}`);
+      failure = error instanceof TroveClientError ? error : new TroveClientError('UNREACHABLE', `sending ${what}: ${(error as Error).message}`);
     }
     if (attempt >= ATTEMPTS) throw failure;
     await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));

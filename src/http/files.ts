@@ -102,6 +102,7 @@ export async function handleUpload(services: TroveServices, authenticator: Authe
       contentLength: length !== undefined ? Number(length) : undefined,
       signal: abort.signal,
       file: url.searchParams.get('file') ?? undefined,
+      archive: url.searchParams.get('archive') === 'tar',
     });
     sendJson(response, 200, { uploadId, status: session.status, size: Number(session.size), hash: session.hash, hashType: session.hashType, filesReceived: session.filesReceived, nFiles: session.nFiles });
   } catch (error) {

@@ -84,8 +84,7 @@ function wrongLength(received: number, announced: number): InvalidInputError {
 }
 
 /** Inline content: hashed in memory and written in one call (no stream per input: a batch stages thousands). */
-export async function stageBuffer(storage: Storage, store: ObjectStore, content: Buffer): Promise<StagedContent> {
-  const key = stagingKey(newUploadId());
+export async function stageBuffer(storage: Storage, store: ObjectStore, content: Buffer, key = stagingKey(newUploadId())): Promise<StagedContent> {
   try {
     const hash = await hashBuffer(content);
     await store.put(key, content);

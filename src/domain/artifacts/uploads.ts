@@ -8,7 +8,7 @@ import type { ArtifactServices } from './services';
 import { hashObject } from '../../storage/hash-object';
 import type { UploadedPart } from '../../storage/object-store';
 import { fingerprintOf } from './protocol';
-import { type DeclaredFile, receiveFolderFile, validateDeclaredFiles } from './folder-uploads';
+import { type DeclaredFile, receiveFolderArchive, receiveFolderFile, validateDeclaredFiles } from './folder-uploads';
 import { newUploadId, stageStream, storageFailure } from './staging';
 
 export const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -98,14 +98,16 @@ export async function receiveUpload(
   services: ArtifactServices,
   uploadId: string,
   body: Readable,
-  options: { contentLength?: number; signal?: AbortSignal; file?: string } = {},
+  options: { contentLength?: number; signal?: AbortSignal; file?: string; archive?: boolean } = {},
 ): Promise<UploadSession> {
   const { db, stores } = services;
   const session = await db.uploadSession.findUnique({ where: { uploadId }, include: { storage: true } });
   if (!session) throw new NotFoundError('upload', `id ${uploadId}`);
-  if ((session.nFiles !== null) !== (options.file !== undefined)) {
+  if ((session.nFiles !== null) !== (options.file !== undefined || options.archive === true)) {
     throw new InvalidInputError(
-      session.nFiles !== null ? `upload ${uploadId} is a folder: send each file to ?file=<its path>` : `upload ${uploadId} is a single file: send it without ?file=`,
+      session.nFiles !== null
+        ? `upload ${uploadId} is a folder: send each file to ?file=<its path>, or many at once as a tar to ?archive=tar`
+        : `upload ${uploadId} is a single file: send it without ?file= or ?archive=`,
       'file',
     );
   }
@@ -114,6 +116,7 @@ export async function receiveUpload(
     throw new InvalidInputError(`upload ${uploadId} was already ${session.status.toLowerCase()}`, 'uploadId');
   }
   if (session.expiresAt < new Date()) throw new InvalidInputError(`upload ${uploadId} expired; create a new one`, 'uploadId');
+  if (options.archive) return receiveFolderArchive(services, session, body, options.signal);
   if (options.file !== undefined) return receiveFolderFile(services, session, options.file, body, options);
   const announced = session.expectedSize != null ? Number(session.expectedSize) : undefined;
   if (announced !== undefined && options.contentLength !== undefined && announced !== options.contentLength) {
