@@ -132,6 +132,8 @@ describe('folder uploads', () => {
     const other = await newFolder({ 'x.txt': 'another folder' });
     await expect(client().saveFile(other, { key: 'plates/p1.zarr', storageUid: s3Uid, keyIsVirtual: false, description: 'clash' })).rejects.toMatchObject({ code: expect.stringMatching(/KEY_OCCUPIED|FILE_EXISTS/) });
     await expectInStore(s3(), 'plates/p1.zarr');
+    // The refused upload stays RECEIVED with its staged file, to be committed elsewhere (another key) or to expire.
+    expect(await stagingKeys(s3())).toHaveLength(1);
   });
 
   it('refuses bad declarations and bytes that were not declared, and keeps nothing of them', async () => {
@@ -270,6 +272,38 @@ describe('folder uploads', () => {
     await expireLeases();
     expect((await sweep(trove.services, { graceMs: 0, onlyOwedWork: true })).finished).toEqual([row.uid]);
     expect(await readObject(local(), `${row.storageKey}/only.txt`)).toBe('leased');
+  });
+
+  it('trashes, restores and permanently deletes an uploaded folder with all of its files', async () => {
+    const { artifact } = await client().saveFile(await newFolder({ 'a.txt': 'to be deleted', 'b/c.txt': 'also' }), { key: 'deleted.zarr' });
+    const row = await trove.services.db.artifact.findUniqueOrThrow({ where: { uid: artifact.uid } });
+    await client().deleteArtifact({ uid: artifact.uid });
+    expect(await trove.services.db.artifact.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ branch: 'TRASH' });
+    expect(await under(local(), `${row.storageKey}/`)).toHaveLength(2);
+    await client().restoreArtifact(artifact.uid);
+    expect(await trove.services.db.artifact.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ branch: 'MAIN' });
+    // Trove placed these files under an auto key: a permanent delete removes them all, as owed deletions.
+    const deleted = await client().deleteArtifact({ uid: artifact.uid, permanent: true });
+    expect(deleted).toMatchObject({ objectDeleted: true });
+    expect(await trove.services.db.artifact.count({ where: { id: row.id } })).toBe(0);
+    expect(await under(local(), `${row.storageKey}/`)).toEqual([]);
+    expect(await trove.services.db.storageOperation.count()).toBe(0);
+  });
+
+  it('recovery finishes a folder killed during its promotions on S3', async () => {
+    const files = { 'a.txt': 'first on s3', 'b/c.txt': 'second on s3', 'd.txt': 'third on s3' };
+    const uploadId = await uploadFolder(client().graphql, {}, await newFolder(files), { storageUid: s3Uid });
+    let reached = 0;
+    trove.services.faults.crash('protocol.beforeMove', { when: () => ++reached === 2 });
+    await expect(commitInProcess(uploadId, 'killed-on-s3.zarr')).rejects.toBeInstanceOf(SimulatedCrash);
+    const row = await trove.services.db.artifact.findFirstOrThrow({ where: { key: 'killed-on-s3.zarr' } });
+    expect(row.storageOngoing).toBe(true);
+    await expireLeases();
+    expect(await sweep(trove.services, { graceMs: 0, onlyOwedWork: true })).toMatchObject({ finished: [row.uid], undone: [], errors: [] });
+    await expectInStore(s3(), row.storageKey, files);
+    // (The upload refused at a taken real key above keeps its staged file for a retry until it expires.)
+    expect((await stagingKeys(s3())).filter((key) => key.includes(uploadId))).toEqual([]);
+    expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
   });
 
   it('saves a folder from the CLI with one progress line', async () => {

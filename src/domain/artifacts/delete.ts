@@ -73,9 +73,10 @@ async function commitPermanentDelete(tx: Tx, artifactId: number, uid: string, de
   // An object another artifact still points to is never deleted; an object under a real key only when asked.
   const sharedBy = await tx.artifact.count({ where: { storageId: artifact.storageId, storageKey: artifact.storageKey } });
   if (artifact.nFiles !== null) {
-    // A folder registered in place: its files are deleted only when asked, each as an owed deletion.
-    if (deleteStorage) owed.push(...fileKeys.map((fromKey): OwedWork => ({ kind: 'DELETE', storageId: artifact.storageId, artifactId: null, fromKey })));
-    return { value: { artifact, objectKey: deleteStorage ? artifact.storageKey : undefined, sharedBy }, owed };
+    // A folder's files are deleted as owed deletions: always under an auto key (Trove placed them), under a real key
+    // (registered in place, or uploaded there) only when asked.
+    if (fileKeys.length) owed.push(...fileKeys.map((fromKey): OwedWork => ({ kind: 'DELETE', storageId: artifact.storageId, artifactId: null, fromKey })));
+    return { value: { artifact, objectKey: fileKeys.length ? artifact.storageKey : undefined, sharedBy }, owed };
   }
   const managedObject = artifact.keyIsVirtual || !artifact.key;
   if ((managedObject || deleteStorage) && sharedBy === 0 && !leftovers.includes(artifact.storageKey)) {
@@ -103,7 +104,7 @@ export async function deleteArtifact(services: ArtifactServices, input: DeleteAr
 
   // A folder's files, listed before the commit: the deletion of each is owed with the row's removal.
   let fileKeys: string[] = [];
-  if (found.nFiles !== null && input.deleteStorage) {
+  if (found.nFiles !== null && (input.deleteStorage || found.keyIsVirtual || !found.key)) {
     try {
       fileKeys = (await folderFiles(stores, found)).map((file) => file.key);
     } catch (error) {
