@@ -136,6 +136,24 @@ describe('folder uploads', () => {
     expect(await stagingKeys(s3())).toHaveLength(1);
   });
 
+  it('gives one artifact for concurrent commits of the same folder, and a new version under the same key', async () => {
+    const files = { 'x.txt': 'concurrent', 'y/z.txt': 'identical folders' };
+    const uploads = await Promise.all([1, 2, 3].map(async () => sendFolder(await newFolder(files))));
+    const saved = await Promise.all(uploads.map((uploadId) => commitInProcess(uploadId, 'concurrent.zarr')));
+    expect(new Set(saved.map((result) => result.artifact.uid)).size).toBe(1);
+    expect(saved.filter((result) => result.created)).toHaveLength(1);
+    expect(await trove.services.db.artifact.count({ where: { key: 'concurrent.zarr' } })).toBe(1);
+    expect(await under(local(), `.lamindb/${saved[0]!.artifact.uid}.zarr/`)).toHaveLength(2);
+    // Nothing of the two answered with the existing artifact stays staged.
+    expect((await stagingKeys(local())).filter((key) => uploads.some((uploadId) => key.includes(uploadId)))).toEqual([]);
+    // Other files under the same key: LaminDB's next version, a folder of its own.
+    const next = await commitInProcess(await sendFolder(await newFolder({ ...files, 'x.txt': 'changed' })), 'concurrent.zarr');
+    expect(next.artifact.uid.slice(0, 16)).toBe(saved[0]!.artifact.uid.slice(0, 16));
+    expect(next.artifact.uid).not.toBe(saved[0]!.artifact.uid);
+    expect(await readObject(local(), `.lamindb/${next.artifact.uid}.zarr/x.txt`)).toBe('changed');
+    expect(await readObject(local(), `.lamindb/${saved[0]!.artifact.uid}.zarr/x.txt`)).toBe('concurrent');
+  });
+
   it('refuses bad declarations and bytes that were not declared, and keeps nothing of them', async () => {
     const create = async (files: unknown) => (await trove.query(CREATE_UPLOAD, { input: { fileName: 'bad.zarr', files } })).createUpload;
     for (const files of [[], [{ path: '../escape', size: 1 }], [{ path: 'a', size: 1 }, { path: 'a', size: 1 }], [{ path: 'a', size: 1 }, { path: 'a/b', size: 1 }], [{ path: '.trove/x', size: 1 }]]) {
