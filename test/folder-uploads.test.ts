@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/main';
 import { uploadFolder } from '../src/client/folder-upload';
 import { TroveClient } from '../src/client/trove-client';
+import { moveArtifact } from '../src/domain/artifacts/move';
 import { saveArtifact } from '../src/domain/artifacts/save';
 import { StorageFailedError } from '../src/domain/errors';
 import { SimulatedCrash } from '../src/domain/fault-points';
@@ -322,6 +323,81 @@ describe('folder uploads', () => {
     // (The upload refused at a taken real key above keeps its staged file for a retry until it expires.)
     expect((await stagingKeys(s3())).filter((key) => key.includes(uploadId))).toEqual([]);
     expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
+  });
+
+  describe('moving and renaming folders', () => {
+    const files = { 'a.txt': 'moving folder', 'b/c.txt': 'its second file', 'd.txt': 'its third file' };
+    const saveFolder = async (key: string) => {
+      const { artifact } = await client().saveFile(await newFolder({ ...files, 'id.txt': key }), { key });
+      return trove.services.db.artifact.findUniqueOrThrow({ where: { uid: artifact.uid } });
+    };
+    const withId = (key: string) => ({ ...files, 'id.txt': key });
+    const move = (uid: string) => moveArtifact(trove.services, { uid, storageUid: s3Uid });
+
+    it('moves a folder to another storage with all of its files, and the old files go', async () => {
+      const row = await saveFolder('moved.zarr');
+      const moved = await client().moveArtifact(row.uid, s3Uid);
+      expect(moved.artifact).toMatchObject({ uid: row.uid, nFiles: 4, hash: row.hash, storageOngoing: false });
+      await expectInStore(s3(), row.storageKey, withId('moved.zarr'));
+      expect(await under(local(), `${row.storageKey}/`)).toEqual([]);
+      expect(await trove.services.db.artifact.findUniqueOrThrow({ where: { id: row.id }, include: { storage: true } })).toMatchObject({ storage: { uid: s3Uid } });
+      expect(await trove.services.db.storageOperation.count()).toBe(0);
+      expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
+    });
+
+    it('leaves a folder where it was when a promotion of its move fails', async () => {
+      const row = await saveFolder('move-fails.zarr');
+      let reached = 0;
+      trove.services.faults.fail('protocol.beforeMove', () => new Error('the bucket refused the write'), { when: () => ++reached === 2 });
+      await expect(move(row.uid)).rejects.toBeInstanceOf(StorageFailedError);
+      expect(await trove.services.db.artifact.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ storageId: row.storageId, storageOngoing: false });
+      await expectInStore(local(), row.storageKey, withId('move-fails.zarr'));
+      expect(await under(s3(), `${row.storageKey}/`)).toEqual([]);
+      // Nothing staged for the move stays (the one staged file left is the refused upload's, above).
+      expect(await stagingKeys(s3())).toHaveLength(1);
+      expect(await trove.services.db.storageOperation.count()).toBe(0);
+    });
+
+    it('recovery undoes a folder move whose staged copy was lost, and keeps every old file', async () => {
+      const row = await saveFolder('move-lost.zarr');
+      let reached = 0;
+      trove.services.faults.crash('protocol.beforeMove', { when: () => ++reached === 2 });
+      await expect(move(row.uid)).rejects.toBeInstanceOf(SimulatedCrash);
+      const staged = await trove.services.db.storageOperation.findMany({ where: { kind: 'PROMOTE', artifactId: row.id } });
+      for (const promotion of staged) await s3().delete(promotion.fromKey);
+      await expireLeases();
+      const report = await sweep(trove.services, { graceMs: 0, onlyOwedWork: true });
+      expect(report).toMatchObject({ undone: [row.uid], finished: [], errors: [] });
+      expect(await trove.services.db.artifact.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ storageId: row.storageId, storageOngoing: false });
+      // The owed deletions of the old files found the folder there again and left every file.
+      await expectInStore(local(), row.storageKey, withId('move-lost.zarr'));
+      expect(await under(s3(), `${row.storageKey}/`)).toEqual([]);
+      expect(await trove.services.db.storageOperation.count()).toBe(0);
+      expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
+    });
+
+    it('recovery finishes a folder move killed midway: the new files complete, the old ones deleted', async () => {
+      const row = await saveFolder('move-killed.zarr');
+      let reached = 0;
+      trove.services.faults.crash('protocol.beforeMove', { when: () => ++reached === 3 });
+      await expect(move(row.uid)).rejects.toBeInstanceOf(SimulatedCrash);
+      await expireLeases();
+      const report = await sweep(trove.services, { graceMs: 0, onlyOwedWork: true });
+      expect(report).toMatchObject({ finished: [row.uid], undone: [], errors: [] });
+      await expectInStore(s3(), row.storageKey, withId('move-killed.zarr'));
+      expect(await under(local(), `${row.storageKey}/`)).toEqual([]);
+      expect(await trove.services.db.storageOperation.count()).toBe(0);
+      expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
+    });
+
+    it('renames a folder under a real key: its files move to the new key', async () => {
+      const { artifact } = await client().saveFile(await newFolder(withId('real.zarr')), { key: 'real/old.zarr', keyIsVirtual: false });
+      const renamed = await client().updateArtifact({ uid: artifact.uid, key: 'real/new.zarr' });
+      expect(renamed.artifact).toMatchObject({ key: 'real/new.zarr', nFiles: 4 });
+      await expectInStore(local(), 'real/new.zarr', withId('real.zarr'));
+      expect(await under(local(), 'real/old.zarr/')).toEqual([]);
+      expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
+    });
   });
 
   it('saves a folder from the CLI with one progress line', async () => {

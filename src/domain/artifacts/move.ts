@@ -13,11 +13,15 @@
 import type { Artifact, Storage } from '../../db/generated/client';
 import { InvalidInputError, isUniqueViolation, KeyOccupiedError, NotFoundError, StorageBusyError, StorageFailedError, VersionTagTakenError } from '../errors';
 import { artifactLock, keyLock, lock, type Tx } from '../locks';
+import { runBounded } from '../bounded';
+import { folderHash } from '../../storage/hashing';
+import { stagingKey } from '../../storage/keys';
+import type { ObjectInfo, ObjectStore } from '../../storage/object-store';
 import { prepareTargetKey } from './commit';
 import { type PreviousFields, previousFields, restoredFields } from './previous-fields';
-import { type OwedWork, refuseWhileWorkOwed, runProtocol } from './protocol';
+import { deleteMovedOf, type OwedWork, refuseWhileWorkOwed, runProtocol } from './protocol';
 import type { ArtifactOutcome, ArtifactServices } from './services';
-import { discardStaged, stageStream, type StagedContent, storageFailure } from './staging';
+import { discardStaged, newUploadId, stageStream, type StagedContent, storageFailure } from './staging';
 
 export interface MoveArtifactInput {
   uid: string;
@@ -54,7 +58,7 @@ function holdsArtifactContent(staged: StagedContent, artifact: Artifact): boolea
 }
 
 /** Step 2: the row points to the new place, the promotion and the old object's deletion are owed. */
-async function commitRelocation(tx: Tx, relocation: Relocation, staged: StagedContent, fileAtTarget: boolean): Promise<{ value: Relocated; owed: OwedWork[] }> {
+async function commitRelocation(tx: Tx, relocation: Relocation, copy: StagedCopy, fileAtTarget: boolean): Promise<{ value: Relocated; owed: OwedWork[] }> {
   const { artifact: seen, target, storageKey, key, fields = {} } = relocation;
   await lock(tx, artifactLock(seen.uid), ...(key ? [keyLock(target.id, key)] : []));
   const current = await tx.artifact.findUniqueOrThrow({ where: { id: seen.id } });
@@ -64,7 +68,7 @@ async function commitRelocation(tx: Tx, relocation: Relocation, staged: StagedCo
   await refuseWhileWorkOwed(tx, current, relocation.verb);
   const occupant = await tx.artifact.findFirst({ where: { storageId: target.id, storageKey } });
   if (occupant) throw new KeyOccupiedError(storageKey, occupant.uid);
-  await prepareTargetKey(tx, target.id, storageKey, fileAtTarget);
+  await prepareTargetKey(tx, target.id, storageKey, fileAtTarget, current.nFiles !== null);
   const artifact = await tx.artifact
     .update({ where: { id: current.id }, data: { storageId: target.id, storageKey, key: key ?? undefined, ...fields, storageOngoing: true } })
     .catch((error: unknown) => {
@@ -73,6 +77,21 @@ async function commitRelocation(tx: Tx, relocation: Relocation, staged: StagedCo
   // What the undo (live or in recovery) puts back: the old place, and the fields edited with it.
   const previous: PreviousFields = { ...previousFields(current), storageId: current.storageId };
   for (const field of Object.keys(fields) as (keyof EditedFields)[]) previous[field] = current[field];
+  if (copy.files) {
+    // A folder: one promotion per file into the new place, then each old file's deletion.
+    const owed: OwedWork[] = copy.files.map((file) => ({
+      kind: 'PROMOTE',
+      storageId: target.id,
+      artifactId: current.id,
+      fromKey: file.staged.stagingKey!,
+      toKey: `${storageKey}/${file.path}`,
+      expected: { ...file.staged.fingerprint!, hash: file.staged.hash },
+      previous,
+    }));
+    for (const file of copy.files) owed.push({ kind: 'DELETE', storageId: current.storageId, artifactId: null, fromKey: `${current.storageKey}/${file.path}` });
+    return { value: { artifact, previous }, owed };
+  }
+  const staged = copy.staged!;
   const owed: OwedWork[] = [{ kind: 'PROMOTE', storageId: target.id, artifactId: current.id, fromKey: staged.stagingKey!, toKey: storageKey, expected: staged.fingerprint!, previous }];
   // Another artifact may point to the same object (a registered path saved twice): then it stays.
   const sharedBy = await tx.artifact.count({ where: { storageId: current.storageId, storageKey: current.storageKey } });
@@ -90,11 +109,54 @@ interface Relocated {
 export async function relocateArtifact(services: ArtifactServices, relocation: Relocation): Promise<{ artifact: Artifact; deferred: string[] }> {
   const { artifact, source, target } = relocation;
   if (artifact.storageOngoing) throw new StorageBusyError(`artifact ${artifact.uid} is being stored; ${relocation.verb} it when storageOngoing clears`);
-  if (artifact.nFiles !== null) throw new InvalidInputError(`folder artifacts cannot be ${relocation.verb === 'move' ? 'moved' : 'renamed'} yet`, 'input.uid');
   const sourceStore = services.stores.storeFor(source.root);
   const targetStore = services.stores.storeFor(target.root);
 
   // Step 1: a copy of the bytes in the target storage, checked against the artifact's hash.
+  const copy = artifact.nFiles !== null ? await stageFolderCopy(relocation, sourceStore, targetStore) : { staged: await stageObjectCopy(relocation, sourceStore, targetStore) };
+  const fileAtTarget = await holdsAnything(targetStore, relocation.storageKey, artifact.nFiles !== null);
+
+  const run = await runProtocol<Relocated>(services, {
+    store: targetStore,
+    storeOf: (storageId) => (storageId === target.id ? targetStore : sourceStore),
+    detail: { uid: artifact.uid, key: artifact.key ?? undefined },
+    parallelMoves: copy.files ? PARALLEL_FILES : 1,
+    commitTimeoutMs: copy.files ? 5_000 + copy.files.length : undefined,
+    commit: (tx) => commitRelocation(tx, relocation, copy, fileAtTarget),
+    undo: async (tx, relocated, moved) => {
+      await tx.artifact.update({ where: { id: relocated.artifact.id }, data: { ...restoredFields(relocated.previous), storageOngoing: false } });
+      // A folder's files already copied into the new place go again; the old ones were not touched.
+      return copy.files ? deleteMovedOf(new Set([relocated.artifact.id]), moved) : [];
+    },
+    onCommitFailed: () => discardCopy(copy),
+  });
+  return { artifact: { ...run.value.artifact, storageOngoing: false }, deferred: run.deferred };
+}
+
+/** Files copied, listed, hashed or deleted at a time when a folder moves. */
+const PARALLEL_FILES = 8;
+
+/** What step 1 staged in the target: the object's copy, or each file of a folder. */
+interface StagedCopy {
+  staged?: StagedContent;
+  files?: { path: string; staged: StagedContent }[];
+}
+
+async function discardCopy(copy: StagedCopy): Promise<void> {
+  if (copy.staged) await discardStaged(copy.staged);
+  await runBounded(copy.files?.length ?? 0, PARALLEL_FILES, (index) => discardStaged(copy.files![index]!.staged));
+}
+
+/** Whether the target key holds an object, or for a folder, any object under it. */
+async function holdsAnything(store: ObjectStore, key: string, folder: boolean): Promise<boolean> {
+  if ((await store.head(key).catch(() => undefined)) !== undefined) return true;
+  if (!folder) return false;
+  for await (const _ of store.list(`${key}/`)) return true;
+  return false;
+}
+
+async function stageObjectCopy(relocation: Relocation, sourceStore: ObjectStore, targetStore: ObjectStore): Promise<StagedContent> {
+  const { artifact, source, target } = relocation;
   let body;
   try {
     body = await sourceStore.get(artifact.storageKey);
@@ -104,24 +166,54 @@ export async function relocateArtifact(services: ArtifactServices, relocation: R
   const staged = await stageStream(target, targetStore, body, { expectedSize: Number(artifact.size) });
   if (!holdsArtifactContent(staged, artifact)) {
     await discardStaged(staged);
-    throw new StorageFailedError(
-      'ContentChanged',
-      `the object at ${sourceStore.locationOf(artifact.storageKey)} no longer holds the content of artifact ${artifact.uid} (its hash differs); nothing was changed. Run trove doctor`,
-    );
+    throw contentChanged(sourceStore.locationOf(artifact.storageKey), artifact);
   }
-  const fileAtTarget = (await targetStore.head(relocation.storageKey).catch(() => undefined)) !== undefined;
+  return staged;
+}
 
-  const run = await runProtocol<Relocated>(services, {
-    store: targetStore,
-    storeOf: (storageId) => (storageId === target.id ? targetStore : sourceStore),
-    detail: { uid: artifact.uid, key: artifact.key ?? undefined },
-    commit: (tx) => commitRelocation(tx, relocation, staged, fileAtTarget),
-    undo: async (tx, relocated) => {
-      await tx.artifact.update({ where: { id: relocated.artifact.id }, data: { ...restoredFields(relocated.previous), storageOngoing: false } });
-    },
-    onCommitFailed: () => discardStaged(staged),
-  });
-  return { artifact: { ...run.value.artifact, storageOngoing: false }, deferred: run.deferred };
+function contentChanged(location: string, artifact: Artifact): StorageFailedError {
+  return new StorageFailedError(
+    'ContentChanged',
+    `the object at ${location} no longer holds the content of artifact ${artifact.uid} (its hash differs); nothing was changed. Run trove doctor`,
+  );
+}
+
+/**
+ * Step 1 for a folder: each file copied to a staging key of its own in the target, hashed on the way; the copies must
+ * make the folder's md5-d hash again (or, for files whose S3 multipart ETags no stream recomputes, its file count and
+ * size).
+ */
+async function stageFolderCopy(relocation: Relocation, sourceStore: ObjectStore, targetStore: ObjectStore): Promise<StagedCopy> {
+  const { artifact, source, target } = relocation;
+  const prefix = `${artifact.storageKey}/`;
+  const listed: ObjectInfo[] = [];
+  try {
+    for await (const object of sourceStore.list(prefix)) listed.push(object);
+  } catch (error) {
+    throw storageFailure(error, source.root);
+  }
+  const stagingPrefix = stagingKey(newUploadId());
+  const files = new Array<{ path: string; staged: StagedContent }>(listed.length);
+  const copy: StagedCopy = { files: [] };
+  try {
+    await runBounded(listed.length, PARALLEL_FILES, async (index) => {
+      const object = listed[index]!;
+      const staged = await stageStream(target, targetStore, await sourceStore.get(object.key), { expectedSize: object.size, key: `${stagingPrefix}/${index}` });
+      files[index] = { path: object.key.slice(prefix.length), staged };
+      copy.files!.push(files[index]!);
+    });
+  } catch (error) {
+    await discardCopy(copy);
+    throw storageFailure(error, source.root);
+  }
+  const size = listed.reduce((total, object) => total + object.size, 0);
+  const multipart = listed.some((object) => object.etag?.includes('-'));
+  const same = folderHash(files.map((file) => file.staged.hash)) === artifact.hash || (multipart && listed.length === artifact.nFiles && size === Number(artifact.size));
+  if (!same) {
+    await discardCopy(copy);
+    throw contentChanged(sourceStore.locationOf(artifact.storageKey), artifact);
+  }
+  return { files };
 }
 
 export async function moveArtifact(services: ArtifactServices, input: MoveArtifactInput): Promise<ArtifactOutcome<Artifact>> {

@@ -1,5 +1,5 @@
-// Recovery of a folder upload that died during its promotions: the folder's files are decided together, never one
-// by one. When every file is still staged as hashed or already in place, the staged ones are moved and the folder
+// Recovery of a folder whose promotions a dead run left (an upload, a move, a real key's change): the folder's files
+// are decided together, never one by one. When every file is still staged as hashed or already in place, the staged ones are moved and the folder
 // is finished; when any file is lost, the whole folder is undone: its row goes and every file, staged or placed,
 // becomes an owed deletion in the same transaction (performed at once, or by the next recovery after a crash).
 import type { Artifact, StorageOperation } from '../../db/generated/client';
@@ -18,6 +18,7 @@ import {
   releaseWork,
   settleArtifacts,
 } from '../artifacts/protocol';
+import { type PreviousFields, restoredFields } from '../artifacts/previous-fields';
 import { removeCreated } from '../artifacts/save';
 import type { ArtifactServices } from '../artifacts/services';
 import { runBounded } from '../bounded';
@@ -102,7 +103,11 @@ async function undoFolder(services: ArtifactServices, owner: string, artifact: A
   const deletions = await db.$transaction(async (tx) => {
     if (!(await ownsWork(tx, owner, promotions.map((promotion) => promotion.id)))) return undefined;
     await tx.storageOperation.deleteMany({ where: { id: { in: promotions.map((promotion) => promotion.id) } } });
-    await removeCreated(tx, artifact);
+    // A new folder's row goes; a moved or renamed one points to its old place again, whose files were not touched
+    // (their owed deletions then find them owned again and leave them).
+    const previous = promotions[0]!.previous as PreviousFields | null;
+    if (previous) await tx.artifact.update({ where: { id: artifact.id }, data: { ...restoredFields(previous), storageOngoing: false } });
+    else await removeCreated(tx, artifact);
     const owed = promotions.flatMap((promotion): OwedWork[] => [
       { kind: 'DELETE', storageId: promotion.storageId, artifactId: null, fromKey: promotion.fromKey },
       { kind: 'DELETE', storageId: promotion.storageId, artifactId: null, fromKey: promotion.toKey! },

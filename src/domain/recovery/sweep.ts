@@ -89,17 +89,23 @@ async function recoverPromotion(services: ArtifactServices, operation: StorageOp
 async function recoverDeletion(services: ArtifactServices, operation: StorageOperation, owner: string, store: ObjectStore, report: SweepReport) {
   // The object is the `previous` place of an unresolved replace or move: its undo may point the artifact back here,
   // so the object stays until that promotion is finished (then it goes) or undone (then it is the artifact's again).
+  // (A folder's old files lie under its previous key.)
   const [undecided] = await services.db.$queryRaw<{ id: number }[]>`
     SELECT id FROM "StorageOperation"
-    WHERE kind = 'PROMOTE' AND previous->>'storageKey' = ${operation.fromKey}
+    WHERE kind = 'PROMOTE' AND (previous->>'storageKey' = ${operation.fromKey} OR starts_with(${operation.fromKey}, (previous->>'storageKey') || '/'))
       AND coalesce((previous->>'storageId')::int, "storageId") = ${operation.storageId}
     LIMIT 1`;
   if (undecided) {
     report.errors.push(`kept ${store.locationOf(operation.fromKey)} while the change that replaced it (operation ${undecided.id}) is unresolved; retried later`);
     return;
   }
-  // An artifact may own the key again (a save reused a real key): then the bytes there are its, not ours to delete.
-  const occupant = await services.db.artifact.findFirst({ where: { storageId: operation.storageId, storageKey: operation.fromKey } });
+  // An artifact may own the key again (a save reused a real key, an undone folder move put a folder back over it):
+  // then the bytes there are its, not ours to delete.
+  const segments = operation.fromKey.split('/');
+  const folders = segments.slice(0, -1).map((_, index) => segments.slice(0, index + 1).join('/'));
+  const occupant = await services.db.artifact.findFirst({
+    where: { storageId: operation.storageId, OR: [{ storageKey: operation.fromKey }, { storageKey: { in: folders }, nFiles: { not: null } }] },
+  });
   if (!occupant) await store.delete(operation.fromKey);
   if ((await clearClaimed(services, owner, operation)) && !occupant) report.objectsDeleted.push(store.locationOf(operation.fromKey));
 }
