@@ -8,7 +8,7 @@ import { buffer } from 'node:stream/consumers';
 import type { GraphQLClient } from 'graphql-request';
 import { pack as tarPack } from 'tar-stream';
 import { runBounded } from '../domain/bounded';
-import { AddUploadFilesDocument, CreateFolderUploadDocument, UploadProgressDocument } from './generated/graphql';
+import { AddUploadFilesDocument, CreateUploadDocument, UploadProgressDocument } from './generated/graphql';
 import { TroveClientError, unwrap } from './results';
 
 /** Requests sent at a time. */
@@ -110,7 +110,7 @@ export async function uploadFolder(graphql: GraphQLClient, authHeaders: Record<s
     }
   }
   const created = unwrap(
-    (await graphql.request(CreateFolderUploadDocument, { input: { fileName: path.basename(path.resolve(directory)), storageUid: options.storageUid, files: files.slice(0, DECLARE_BATCH) } }))
+    (await graphql.request(CreateUploadDocument, { input: { fileName: path.basename(path.resolve(directory)), storageUid: options.storageUid, files: files.slice(0, DECLARE_BATCH) } }))
       .createUpload,
     'CreateUploadPayload',
   );
