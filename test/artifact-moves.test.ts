@@ -137,7 +137,7 @@ describe('moving artifacts between storages', () => {
     // While the promotion is undecided (its lease still live), the owed deletion of the old copy waits.
     await trove.services.db.$executeRaw`UPDATE "StorageOperation" SET "leaseExpiresAt" = now() - interval '1 second' WHERE kind = 'DELETE'`;
     const waiting = await sweep(trove.services, { graceMs: 0, onlyOwedWork: true });
-    expect(waiting.errors).toEqual([expect.stringContaining('unresolved')]);
+    expect(waiting).toMatchObject({ waiting: [expect.stringContaining('unresolved')], errors: [] });
     expect(await readObject(local(), artifact.storageKey)).toBe('killed before the move');
 
     await expireLeases();

@@ -37,6 +37,9 @@ const SweepReportObject = builder.objectRef<SweepReport>('RecoveryReport').imple
     undone: t.exposeStringList('undone', { description: 'Artifacts whose interrupted save was rolled back (or replace undone).' }),
     objectsDeleted: t.exposeStringList('objectsDeleted'),
     uploadsExpired: t.exposeStringList('uploadsExpired'),
+    waiting: t.exposeStringList('waiting', {
+      description: 'Owed deletions left for later on purpose: their object is the previous place of a change not decided yet.',
+    }),
     errors: t.exposeStringList('errors'),
   }),
 });

@@ -24,11 +24,13 @@ export interface SweepReport {
   undone: string[];
   objectsDeleted: string[];
   uploadsExpired: string[];
+  /** Owed work left for later on purpose: a deletion waiting until the change that may fall back to its object is decided. */
+  waiting: string[];
   errors: string[];
 }
 
 export function emptyReport(): SweepReport {
-  return { finished: [], undone: [], objectsDeleted: [], uploadsExpired: [], errors: [] };
+  return { finished: [], undone: [], objectsDeleted: [], uploadsExpired: [], waiting: [], errors: [] };
 }
 
 /** The staged or placed object is the artifact's content: unchanged since hashing, or re-hashed to the row's hash. */
@@ -96,7 +98,7 @@ async function recoverDeletion(services: ArtifactServices, operation: StorageOpe
       AND coalesce((previous->>'storageId')::int, "storageId") = ${operation.storageId}
     LIMIT 1`;
   if (undecided) {
-    report.errors.push(`kept ${store.locationOf(operation.fromKey)} while the change that replaced it (operation ${undecided.id}) is unresolved; retried later`);
+    report.waiting.push(`kept ${store.locationOf(operation.fromKey)} while the change that replaced it (operation ${undecided.id}) is unresolved; retried later`);
     return;
   }
   // An artifact may own the key again (a save reused a real key, an undone folder move put a folder back over it):
