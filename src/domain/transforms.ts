@@ -40,21 +40,33 @@ export async function createTransform(db: Database, input: TransformInput, creat
   return db.$transaction(async (tx) => {
     await lock(tx, transformKeyLock(key));
     const family = await tx.transform.findMany({ where: { key }, orderBy: { id: 'asc' } });
-    const same = family.find((transform) => transform.hash === hash && (input.versionTag == null || transform.versionTag === input.versionTag));
-    if (same) return { transform: await outOfTrash(tx, same), created: false };
-    if (input.versionTag && family.some((transform) => transform.versionTag === input.versionTag)) throw new VersionTagTakenError(input.versionTag);
-    let uid = randomBase62(uidLengths.transformStem) + FIRST_VERSION_SUFFIX;
-    if (family.length) {
-      const stem = family[0]!.uid.slice(0, uidLengths.transformStem);
-      await lock(tx, familyLock(stem));
-      uid = stem + nextVersionSuffix(family[family.length - 1]!.uid.slice(uidLengths.transformStem));
-      await tx.transform.updateMany({ where: { key, isLatest: true }, data: { isLatest: false } });
-    }
-    const transform = await tx.transform.create({
-      data: { uid, key, kind: input.kind!, sourceCode: input.sourceCode ?? null, hash, versionTag: input.versionTag ?? null, description: input.description ?? null, createdById },
+    return versionInFamily(tx, family, { key, hash, versionTag: input.versionTag }, async () => {
+      let uid = randomBase62(uidLengths.transformStem) + FIRST_VERSION_SUFFIX;
+      if (family.length) {
+        const stem = family[0]!.uid.slice(0, uidLengths.transformStem);
+        await lock(tx, familyLock(stem));
+        uid = stem + nextVersionSuffix(family[family.length - 1]!.uid.slice(uidLengths.transformStem));
+        await tx.transform.updateMany({ where: { key, isLatest: true }, data: { isLatest: false } });
+      }
+      return { uid, key, kind: input.kind!, sourceCode: input.sourceCode ?? null, hash, versionTag: input.versionTag ?? null, description: input.description ?? null, createdById };
     });
-    return { transform, created: true };
   });
+}
+
+/**
+ * The family's version with this key and source (and version tag, when given), or a new one made by `newVersion`;
+ * a version tag already used in the family is refused.
+ */
+async function versionInFamily(
+  tx: Tx,
+  family: Transform[],
+  wanted: { key: string; hash: string | null; versionTag?: string | null },
+  newVersion: () => Promise<Prisma.TransformUncheckedCreateInput>,
+): Promise<{ transform: Transform; created: boolean }> {
+  const same = family.find((transform) => transform.key === wanted.key && transform.hash === wanted.hash && (wanted.versionTag == null || transform.versionTag === wanted.versionTag));
+  if (same) return { transform: await outOfTrash(tx, same), created: false };
+  if (wanted.versionTag && family.some((transform) => transform.versionTag === wanted.versionTag)) throw new VersionTagTakenError(wanted.versionTag);
+  return { transform: await tx.transform.create({ data: await newVersion() }), created: true };
 }
 
 /** Registering a trashed transform again (a script re-run) brings it back, as saving a trashed artifact's content under
@@ -86,15 +98,12 @@ async function reviseTransform(db: Database, input: TransformInput, revisesUid: 
   return db.$transaction(async (tx) => {
     await lock(tx, transformKeyLock(key), familyLock(stem));
     const family = await tx.transform.findMany({ where: { uid: { startsWith: stem } }, orderBy: { id: 'asc' } });
-    const same = family.find((transform) => transform.key === key && transform.hash === hash && (input.versionTag == null || transform.versionTag === input.versionTag));
-    if (same) return { transform: await outOfTrash(tx, same), created: false };
-    if (input.versionTag && family.some((transform) => transform.versionTag === input.versionTag)) throw new VersionTagTakenError(input.versionTag);
-    const other = await tx.transform.findFirst({ where: { key, NOT: { uid: { startsWith: stem } } } });
-    if (other) throw new InvalidInputError(`the key "${key}" belongs to transform ${other.uid}, another family; revise that one instead`, 'input.key');
-    const uid = stem + nextVersionSuffix(family[family.length - 1]!.uid.slice(uidLengths.transformStem));
-    await tx.transform.updateMany({ where: { uid: { startsWith: stem }, isLatest: true }, data: { isLatest: false } });
-    const transform = await tx.transform.create({
-      data: {
+    return versionInFamily(tx, family, { key, hash, versionTag: input.versionTag }, async () => {
+      const other = await tx.transform.findFirst({ where: { key, NOT: { uid: { startsWith: stem } } } });
+      if (other) throw new InvalidInputError(`the key "${key}" belongs to transform ${other.uid}, another family; revise that one instead`, 'input.key');
+      const uid = stem + nextVersionSuffix(family[family.length - 1]!.uid.slice(uidLengths.transformStem));
+      await tx.transform.updateMany({ where: { uid: { startsWith: stem }, isLatest: true }, data: { isLatest: false } });
+      return {
         uid,
         key,
         kind: input.kind ?? revises.kind,
@@ -103,9 +112,8 @@ async function reviseTransform(db: Database, input: TransformInput, revisesUid: 
         versionTag: input.versionTag ?? null,
         description: input.description ?? revises.description,
         createdById,
-      },
+      };
     });
-    return { transform, created: true };
   });
 }
 
