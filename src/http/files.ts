@@ -9,7 +9,7 @@ import type { Artifact, Storage } from '../db/generated/client';
 import { hasRole } from '../domain/access';
 import { StorageFailedError, TroveError } from '../domain/errors';
 import { receiveUpload } from '../domain/artifacts/uploads';
-import { folderFiles } from '../domain/artifacts/lookup';
+import { downloadFileName, folderFiles } from '../domain/artifacts/lookup';
 import { keyProblem } from '../storage/keys';
 import { type ByteRange, isRefusedPathCode, StorageError } from '../storage/object-store';
 import { AuthenticationError, type Authenticator, credentialsOfRequest } from './authenticate';
@@ -127,7 +127,7 @@ export async function handleDownload(services: TroveServices, uid: string, url: 
   if (archive) return sendFolderArchive(services, artifact, response);
   let objectKey = artifact.storageKey;
   let size = Number(artifact.size ?? 0);
-  let fileName = artifact.key?.split('/').pop() ?? `${artifact.uid}${artifact.suffix}`;
+  let fileName = downloadFileName(artifact);
   if (file !== undefined) {
     const info = artifact.nFiles !== null && !keyProblem(file) ? await services.stores.storeFor(artifact.storage.root).head(`${artifact.storageKey}/${file}`).catch(() => undefined) : undefined;
     if (!info) {
@@ -182,7 +182,8 @@ async function sendFolderArchive(services: TroveServices, artifact: Artifact & {
   } catch (error) {
     return sendError(response, error, services);
   }
-  const name = artifact.key?.split('/').pop() ?? artifact.uid;
+  // A folder's suffix (".zarr") stays in the archive's name: plate.zarr.tar.
+  const name = downloadFileName(artifact);
   response.writeHead(200, {
     'content-type': 'application/x-tar',
     'content-disposition': contentDisposition(`${name}.tar`),

@@ -96,6 +96,11 @@ export async function fileDownloadUrl(
   return services.signLocal(artifact.uid, expiresInSeconds, file.path);
 }
 
+/** The name a download of an artifact's bytes suggests: its key's last segment, or its uid and suffix. */
+export function downloadFileName(artifact: Pick<Artifact, 'uid' | 'key' | 'suffix'>): string {
+  return artifact.key?.split('/').pop() ?? `${artifact.uid}${artifact.suffix}`;
+}
+
 /** A time-limited URL for an artifact's bytes: presigned GET on S3, or the gateway's signed URL for local storage. */
 export async function downloadUrlFor(
   artifact: Pick<Artifact, 'uid' | 'key' | 'suffix' | 'storageKey'> & { storage: { root: string } },
@@ -104,7 +109,7 @@ export async function downloadUrlFor(
 ): Promise<string> {
   checkedExpiry(expiresInSeconds);
   const store = services.stores.storeFor(artifact.storage.root);
-  const fileName = artifact.key?.split('/').pop() ?? `${artifact.uid}${artifact.suffix}`;
+  const fileName = downloadFileName(artifact);
   if (store.presignGet) return store.presignGet(artifact.storageKey, expiresInSeconds, fileName);
   return services.signLocal(artifact.uid, expiresInSeconds);
 }
