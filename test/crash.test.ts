@@ -1,21 +1,23 @@
-// Crash test: Trove servers (two processes on one database and two storages) are SIGKILLed during a stream of saves,
-// replaces, moves between the storages and permanent deletes, at the named points of the storage protocol (TROVE_FAULTS: after the commit,
+// Crash test: Trove servers (two processes on one database and two storages) are SIGKILLed during a stream of saves
+// (inline, through uploads, folders through folder uploads), replaces, moves between the storages and permanent deletes, at the named points of the storage protocol (TROVE_FAULTS: after the commit,
 // before and after a move, before a deletion, before the clear, after an upload is staged), each with a small
 // probability drawn from a seeded generator; then recovery runs once the dead servers' leases have expired, and the
 // doctor must find both stores in agreement (no row without its object, no unowned object under .lamindb/ or
 // .trove/staging/, no wrong bytes) with every acknowledged write intact.
-// TROVE_CRASH_KILLS sets the number of kills (default 200; CI runs the default); TROVE_CRASH_SEED replays a run.
+// TROVE_CRASH_KILLS sets the number of kills (default 150; CI runs the default); TROVE_CRASH_SEED replays a run.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import pg from 'pg';
+import { pack as tarPack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../src/domain/fault-points';
 import { hashBuffer } from '../src/storage/hashing';
 import { startServerProcess } from './helpers/server-process';
 import { createDatabaseFromTemplate } from './helpers/trove';
 
-const KILLS = Number(process.env.TROVE_CRASH_KILLS ?? 200);
+const KILLS = Number(process.env.TROVE_CRASH_KILLS ?? 150);
 const WORKERS = 2;
 const SEED = Number(process.env.TROVE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Each server dies at a protocol point with this probability per point reached (about one kill in 40 operations). */
@@ -66,6 +68,7 @@ const MOVE = `mutation($input: MoveArtifactInput!) { moveArtifact(input: $input)
 /** The default storage and a second one that artifacts move to and back (registered before the first kill). */
 const storageUids: string[] = [];
 let movesAcknowledged = 0;
+let foldersAcknowledged = 0;
 
 function pick<T>(items: T[]): T | undefined {
   return items.length ? items[randomInt(items.length)] : undefined;
@@ -79,6 +82,26 @@ async function saveThroughUpload(url: string, content: string, key: string | und
   const put = await fetch(`${url}/uploads/${uploadId}`, { method: 'PUT', body: content, signal });
   if (!put.ok) return undefined;
   const result = await graphql(url, SAVE, { input: { uploadId, key, description: key ? undefined : 'crash upload' } }, signal);
+  return result.data?.createArtifact?.artifact;
+}
+
+/** A folder through a folder upload session (its files in one tar request), committed as one artifact. */
+async function saveFolderThroughUpload(url: string, signal: AbortSignal): Promise<{ uid: string; hash: string } | undefined> {
+  const files = Array.from({ length: randomInt(2, 5) }, (_, index) => ({ path: `d${index % 2}/f${index}.bin`, content: randomBytes(randomInt(16, 2048)) }));
+  const created = await graphql(
+    url,
+    `mutation($input: CreateUploadInput) { createUpload(input: $input) { ... on CreateUploadPayload { upload { uploadId } } } }`,
+    { input: { fileName: 'crash.zarr', files: files.map((file) => ({ path: file.path, size: file.content.length })) } },
+    signal,
+  );
+  const uploadId = created.data?.createUpload?.upload?.uploadId;
+  if (!uploadId) return undefined;
+  const archive = tarPack();
+  for (const file of files) archive.entry({ name: file.path, size: file.content.length }, file.content);
+  archive.finalize();
+  const put = await fetch(`${url}/uploads/${uploadId}?archive=tar`, { method: 'PUT', body: await buffer(archive), signal });
+  if (!put.ok) return undefined;
+  const result = await graphql(url, SAVE, { input: { uploadId, description: 'crash folder' } }, signal);
   return result.data?.createArtifact?.artifact;
 }
 
@@ -96,14 +119,21 @@ async function randomOperation(url: string, signal: AbortSignal): Promise<void> 
       restoringSaves.inFlight += 1;
       restoringSaves.started += 1;
     }
+    const how = roll % 5 === 1 ? 'upload' : roll % 7 === 3 && !restoring ? 'folder' : 'inline';
     let artifact: { uid: string; hash: string } | undefined;
     try {
-      artifact = roll % 5 === 1 ? await saveThroughUpload(url, content, key, signal) : (await graphql(url, SAVE, { input }, signal)).data?.createArtifact?.artifact;
+      artifact =
+        how === 'upload'
+          ? await saveThroughUpload(url, content, key, signal)
+          : how === 'folder'
+            ? await saveFolderThroughUpload(url, signal)
+            : (await graphql(url, SAVE, { input }, signal)).data?.createArtifact?.artifact;
     } finally {
       if (restoring) restoringSaves.inFlight -= 1;
     }
     if (artifact) {
-      acknowledgedContents.push(content);
+      if (how === 'folder') foldersAcknowledged += 1;
+      else acknowledgedContents.push(content);
       const known = ledger.get(artifact.uid);
       if (!known) {
         ledger.set(artifact.uid, { hash: artifact.hash, possibleHashes: new Set(), inFlight: 0, deleted: false, trashed: false, mayBeDeleted: false, mayBeTrashed: false });
@@ -255,11 +285,12 @@ describe('crash recovery', () => {
         }
       }
       console.log(
-        `crash test (seed ${SEED}): ${kills} kills (${pointKills} at protocol points), ${uids.length} acknowledged artifacts, ${movesAcknowledged} moves, lost ${lost}, wrong ${wrong}; ` +
+        `crash test (seed ${SEED}): ${kills} kills (${pointKills} at protocol points), ${uids.length} acknowledged artifacts, ${movesAcknowledged} moves, ${foldersAcknowledged} folders, lost ${lost}, wrong ${wrong}; ` +
           `all owed work recovered ${recoveredMs} ms after the last kill (lease ${LEASE_SECONDS} s)`,
       );
       expect({ lost, wrong, problems }).toEqual({ lost: 0, wrong: 0, problems: [] });
       expect(movesAcknowledged).toBeGreaterThan(0);
+      expect(foldersAcknowledged).toBeGreaterThan(0);
     } finally {
       await survivor.stop();
     }

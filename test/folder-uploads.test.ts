@@ -13,6 +13,7 @@ import { buildCli } from '../src/cli/main';
 import { uploadFolder } from '../src/client/folder-upload';
 import { TroveClient } from '../src/client/trove-client';
 import { moveArtifact } from '../src/domain/artifacts/move';
+import { replaceArtifact } from '../src/domain/artifacts/replace';
 import { saveArtifact } from '../src/domain/artifacts/save';
 import { StorageFailedError } from '../src/domain/errors';
 import { SimulatedCrash } from '../src/domain/fault-points';
@@ -397,6 +398,78 @@ describe('folder uploads', () => {
       await expectInStore(local(), 'real/new.zarr', withId('real.zarr'));
       expect(await under(local(), 'real/old.zarr/')).toEqual([]);
       expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
+    });
+  });
+
+  describe('replacing folders', () => {
+    const before = { 'a.txt': 'version one', 'gone.txt': 'only in the old folder', 'sub/b.txt': 'unchanged' };
+    // Each test's new folder is its own content (the same content would answer the artifact that has it).
+    const afterFor = (tag: string) => ({ 'a.txt': `version two of ${tag}`, 'sub/b.txt': 'unchanged', 'new/c.txt': 'only in the new folder' });
+    const replace = (uid: string, uploadId: string) => replaceArtifact(trove.services, { uid, source: { kind: 'upload', uploadId } });
+
+    it('replaces a folder under the same uid: the new files at its key, the old ones gone', async () => {
+      const { artifact } = await client().saveFile(await newFolder(before), { key: 'replaced.zarr' });
+      const replaced = await client().replaceWithFile(artifact.uid, await newFolder(afterFor('first')));
+      expect(replaced.artifact).toMatchObject({ uid: artifact.uid, nFiles: 3, hash: laminHashDir(Object.values(afterFor('first'))), storageOngoing: false });
+      const row = await trove.services.db.artifact.findUniqueOrThrow({ where: { uid: artifact.uid } });
+      expect(row.storageKey).toBe(`.lamindb/${artifact.uid}.zarr`);
+      await expectInStore(local(), row.storageKey, afterFor('first'));
+      expect(await under(local(), '.lamindb/.replacing/')).toEqual([]);
+      expect(await trove.services.db.storageOperation.count()).toBe(0);
+      expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
+      // A file cannot become a folder, nor a folder a file.
+      const file = await client().createArtifact({ content: 'a file', key: 'not-a-folder.txt' });
+      await expect(client().replaceWithFile(file.artifact.uid, await newFolder(afterFor('first')))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    });
+
+    it('replaces a folder under a real key on S3 from the CLI', async () => {
+      const { artifact } = await client().saveFile(await newFolder(before), { key: 'plates/replaced.zarr', keyIsVirtual: false, storageUid: s3Uid });
+      const lines: string[] = [];
+      await buildCli((line) => lines.push(line)).parseAsync(['node', 'trove', '--url', trove.url, 'replace', artifact.uid, await newFolder(afterFor('s3'))]);
+      expect(lines).toEqual([expect.stringMatching(new RegExp(`^replaced: ${artifact.uid}  plates/replaced.zarr .*\\(folder of 3 files\\)$`))]);
+      await expectInStore(s3(), 'plates/replaced.zarr', afterFor('s3'));
+      expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
+    });
+
+    it('keeps the old folder, whole and at its key, when a promotion of the new one fails', async () => {
+      const { artifact } = await client().saveFile(await newFolder({ ...before, 'id.txt': 'failing replace' }), { key: 'replace-fails.zarr' });
+      const row = await trove.services.db.artifact.findUniqueOrThrow({ where: { uid: artifact.uid } });
+      const uploadId = await sendFolder(await newFolder(afterFor('fails')));
+      let reached = 0;
+      // The first promotions move the old files aside; the new folder's second promotion fails.
+      const failAt = Object.keys(before).length + 2 + 2;
+      trove.services.faults.fail('protocol.beforeMove', () => new Error('the disk refused the write'), { when: () => ++reached === failAt });
+      await expect(replace(artifact.uid, uploadId)).rejects.toBeInstanceOf(StorageFailedError);
+      expect(await trove.services.db.artifact.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ storageKey: row.storageKey, hash: row.hash, nFiles: 4, storageOngoing: false });
+      await expectInStore(local(), row.storageKey, { ...before, 'id.txt': 'failing replace' });
+      expect(await under(local(), '.lamindb/.replacing/')).toEqual([]);
+      expect(await trove.services.db.storageOperation.count()).toBe(0);
+      expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
+    });
+
+    it('recovery undoes a replace killed with a new file lost: the artifact is its old folder, complete', async () => {
+      const { artifact } = await client().saveFile(await newFolder({ ...before, 'id.txt': 'killed replace' }), { key: 'replace-killed.zarr' });
+      const uploadId = await sendFolder(await newFolder(afterFor('killed')));
+      let reached = 0;
+      trove.services.faults.crash('protocol.beforeMove', { when: () => ++reached === Object.keys(before).length + 2 + 2 });
+      await expect(replace(artifact.uid, uploadId)).rejects.toBeInstanceOf(SimulatedCrash);
+      const row = await trove.services.db.artifact.findUniqueOrThrow({ where: { uid: artifact.uid } });
+      expect(row.storageOngoing).toBe(true);
+      for (const promotion of await trove.services.db.storageOperation.findMany({ where: { kind: 'PROMOTE', artifactId: row.id } })) await local().delete(promotion.fromKey);
+      await expireLeases();
+      expect(await sweep(trove.services, { graceMs: 0, onlyOwedWork: true })).toMatchObject({ undone: [artifact.uid], errors: [] });
+      // The old folder is the artifact again, complete where its move aside had put it; nothing of the new one stays.
+      const now = await trove.services.db.artifact.findUniqueOrThrow({ where: { id: row.id } });
+      expect(now).toMatchObject({ hash: artifact.hash, nFiles: 4, storageOngoing: false, storageKey: `.lamindb/.replacing/${artifact.uid}.zarr` });
+      await expectInStore(local(), now.storageKey, { ...before, 'id.txt': 'killed replace' });
+      expect(await under(local(), `.lamindb/${artifact.uid}.zarr/`)).toEqual([]);
+      expect(await trove.services.db.storageOperation.count()).toBe(0);
+      expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
+      // Replacing it again puts the new folder at its key.
+      const again = await replace(artifact.uid, await sendFolder(await newFolder(afterFor('killed'))));
+      expect(again.artifact).toMatchObject({ storageKey: `.lamindb/${artifact.uid}.zarr`, nFiles: 3 });
+      await expectInStore(local(), again.artifact.storageKey, afterFor('killed'));
+      expect(await under(local(), '.lamindb/.replacing/')).toEqual([]);
     });
   });
 

@@ -125,6 +125,19 @@ export function buildCli(output: (line: string) => void = console.log): Command 
     });
 
   program
+    .command('replace <uid> <path>')
+    .description("replace an artifact's content with a local file, or a folder artifact's with a local folder (same uid; the old content is deleted once the new is in place)")
+    .action(async (uid: string, file: string) => {
+      const bar = progressBar('uploading', asJson());
+      const result = await client()
+        .replaceWithFile(uid, file, bar)
+        .finally(() => bar.stop());
+      if (asJson()) return output(JSON.stringify(result));
+      for (const warning of result.warnings) console.error(`warning: ${warning}`);
+      output(`replaced: ${describeArtifact(result.artifact)}${folderNote(result.artifact)}`);
+    });
+
+  program
     .command('register <location>')
     .description('register a file or a folder that is already inside a registered storage, in place (nothing is copied; its path is its key)')
     .option('--description <text>')

@@ -14,6 +14,7 @@ import {
   ArtifactFilesDocument,
   ArtifactForDownloadDocument,
   ArtifactsDocument,
+  ArtifactStorageDocument,
   CreateArtifactDocument,
   type CreateArtifactInput,
   CreateUploadDocument,
@@ -153,14 +154,37 @@ export class TroveClient {
     input: Omit<CreateArtifactInput, 'uploadId' | 'content' | 'file' | 'path'>,
     progress: TransferProgress & { resumeUploadId?: string } = {},
   ): Promise<SaveResult> {
+    const uploadId = await this.upload(filePath, input.storageUid, progress);
+    return this.createArtifact({ ...input, uploadId });
+  }
+
+  /**
+   * Replaces an artifact's content with a local file, or a folder artifact's with a local folder (LaminDB's
+   * artifact.replace): sent through an upload session in the artifact's storage, committed under the same uid.
+   */
+  async replaceWithFile(uid: string, filePath: string, progress: TransferProgress & { resumeUploadId?: string } = {}): Promise<SaveResult> {
+    const { storage } = await this.artifactStorage(uid);
+    const uploadId = await this.upload(filePath, storage.uid, progress);
+    const { replaceArtifact } = await this.graphql.request(ReplaceArtifactDocument, { input: { uid, uploadId } });
+    return unwrap(replaceArtifact, 'ArtifactPayload');
+  }
+
+  private async artifactStorage(uid: string): Promise<{ storage: { uid: string } }> {
+    const found = await this.graphql.request(ArtifactStorageDocument, { uid });
+    if (!found.artifact) throw new TroveClientError('NOT_FOUND', `no artifact with uid ${uid}`);
+    return found.artifact;
+  }
+
+  /** Sends a file (streamed, any size) or a folder (its files in parallel, resumable) and returns the upload's id. */
+  private async upload(filePath: string, storageUid: string | null | undefined, progress: TransferProgress & { resumeUploadId?: string }): Promise<string> {
     const { size, isDirectory } = await stat(filePath).then((info) => ({ size: info.size, isDirectory: info.isDirectory() }));
     if (isDirectory) {
-      const uploadId = await uploadFolder(this.graphql, this.authHeaders, filePath, { storageUid: input.storageUid, uploadId: progress.resumeUploadId, onProgress: progress.onProgress });
+      const uploadId = await uploadFolder(this.graphql, this.authHeaders, filePath, { storageUid, uploadId: progress.resumeUploadId, onProgress: progress.onProgress });
       progress.onPhase?.(`committing the folder on the server (upload ${uploadId})`);
-      return this.createArtifact({ ...input, uploadId });
+      return uploadId;
     }
     const { createUpload } = await this.graphql.request(CreateUploadDocument, {
-      input: { fileName: path.basename(filePath), size, storageUid: input.storageUid },
+      input: { fileName: path.basename(filePath), size, storageUid },
     });
     const { upload } = unwrap(createUpload, 'CreateUploadPayload');
     const response = await fetch(upload.url, {
@@ -175,7 +199,7 @@ export class TroveClient {
       throw new TroveClientError(body.code ?? `HTTP_${response.status}`, body.message ?? `upload failed with HTTP ${response.status}`);
     }
     progress.onPhase?.('committing on the server (hash check, storage)');
-    return this.createArtifact({ ...input, uploadId: upload.uploadId });
+    return upload.uploadId;
   }
 
   async createArtifact(input: CreateArtifactInput): Promise<SaveResult> {

@@ -12,6 +12,7 @@ import type { ObjectStore } from '../../storage/object-store';
 import { InvalidInputError, NotFoundError, StorageFailedError } from '../errors';
 import { runBounded } from '../bounded';
 import type { Tx } from '../locks';
+import type { PreviousFields } from './previous-fields';
 import type { Fingerprint, OwedWork } from './protocol';
 import type { ArtifactServices } from './services';
 import { newUploadId, type StagedContent, stageBuffer, stageStream } from './staging';
@@ -235,7 +236,7 @@ export function folderStagingKey(uploadId: string): string {
 }
 
 /** Inside the commit transaction, with the session claimed: one promotion per file into the folder's key. */
-export async function folderPromotions(tx: Tx, sessionId: number, storageId: number, artifactId: number, folderKey: string): Promise<OwedWork[]> {
+export async function folderPromotions(tx: Tx, sessionId: number, storageId: number, artifactId: number, folderKey: string, previous?: PreviousFields): Promise<OwedWork[]> {
   const files = await tx.uploadFile.findMany({ where: { uploadId: sessionId }, orderBy: { id: 'asc' } });
   return files.map((file) => ({
     kind: 'PROMOTE',
@@ -245,6 +246,7 @@ export async function folderPromotions(tx: Tx, sessionId: number, storageId: num
     toKey: `${folderKey}/${file.path}`,
     // The file's own hash travels with its promotion: recovery tells a file already in place from another by it.
     expected: { ...(file.staged as unknown as Fingerprint), hash: file.hash! },
+    previous,
   }));
 }
 

@@ -148,7 +148,7 @@ async function discardCopy(copy: StagedCopy): Promise<void> {
 }
 
 /** Whether the target key holds an object, or for a folder, any object under it. */
-async function holdsAnything(store: ObjectStore, key: string, folder: boolean): Promise<boolean> {
+export async function holdsAnything(store: ObjectStore, key: string, folder: boolean): Promise<boolean> {
   if ((await store.head(key).catch(() => undefined)) !== undefined) return true;
   if (!folder) return false;
   for await (const _ of store.list(`${key}/`)) return true;

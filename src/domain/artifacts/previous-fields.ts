@@ -10,6 +10,8 @@ export interface PreviousFields {
   hash: string | null;
   hashType: string | null;
   fullChecksum: string | null;
+  /** A folder's file count (recorded since folders can be replaced). */
+  nFiles?: number | null;
   /** The storage the artifact was in, recorded by a move (absent: the promotion's own storage). */
   storageId?: number;
   /** Fields edited together with a real key's change, put back with it. */
@@ -19,8 +21,8 @@ export interface PreviousFields {
 }
 
 export function previousFields(artifact: Artifact): PreviousFields {
-  const { key, suffix, storageKey, size, hash, hashType, fullChecksum } = artifact;
-  return { key, suffix, storageKey, size: size === null ? null : size.toString(), hash, hashType, fullChecksum };
+  const { key, suffix, storageKey, size, hash, hashType, fullChecksum, nFiles } = artifact;
+  return { key, suffix, storageKey, size: size === null ? null : size.toString(), hash, hashType, fullChecksum, nFiles };
 }
 
 /** The artifact's columns as they were, from what was recorded. */

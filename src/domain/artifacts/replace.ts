@@ -1,16 +1,19 @@
 // replaceArtifact: new content under the same uid (LaminDB's artifact.replace + save), through the storage protocol
-// (protocol.ts), so that a failed replace keeps the old bytes and the old fields.
-import type { Artifact } from '../../db/generated/client';
-import { autoStorageKey } from '../../storage/keys';
-import { InvalidInputError, KeyOccupiedError, NotFoundError } from '../errors';
+// (protocol.ts), so that a failed replace keeps the old bytes and the old fields; a folder by a folder upload.
+import type { Artifact, Storage } from '../../db/generated/client';
+import { AUTO_KEY_PREFIX, autoStorageKey } from '../../storage/keys';
+import { InvalidInputError, KeyOccupiedError, NotFoundError, TroveError } from '../errors';
 import { artifactLock, hashLock, lock, type Tx } from '../locks';
 import { claimUpload, prepareTargetKey, sameContentWhere } from './commit';
 import { type PreparedSave, prepareSave, type ArtifactSource } from './prepare';
 import { previousFields, restoredFields } from './previous-fields';
-import { type OwedWork, refuseWhileWorkOwed, runProtocol } from './protocol';
-import { stage } from './save';
+import { folderPromotions } from './folder-uploads';
+import { folderFiles } from './lookup';
+import { holdsAnything, relocateArtifact } from './move';
+import { deleteMovedOf, type OwedWork, type ProtocolResult, refuseWhileWorkOwed, runProtocol } from './protocol';
+import { PARALLEL_FILE_MOVES, stage } from './save';
 import type { ArtifactOutcome, ArtifactServices } from './services';
-import { discardStaged, type StagedContent } from './staging';
+import { discardStaged, type StagedContent, storageFailure } from './staging';
 
 export function withSuffix(key: string, oldSuffix: string, newSuffix: string): string {
   const stem = oldSuffix && key.endsWith(oldSuffix) ? key.slice(0, -oldSuffix.length) : key;
@@ -39,6 +42,8 @@ async function commitReplace(
   prepared: PreparedSave,
   staged: StagedContent,
   fileAtTarget: boolean,
+  /** A folder's replace: the files of the old folder (moved aside), each deleted once the new ones are in place. */
+  oldFolderFiles?: string[],
 ): Promise<{ value: ReplacePlan; owed: OwedWork[] }> {
   const current = await tx.artifact.findUniqueOrThrow({ where: { id: currentId } });
   await lock(tx, hashLock(staged.hash), artifactLock(current.uid));
@@ -52,12 +57,28 @@ async function commitReplace(
   if (storageKey !== previous.storageKey) {
     const occupant = await tx.artifact.findFirst({ where: { storageId: previous.storageId, storageKey, id: { not: previous.id } } });
     if (occupant) throw new KeyOccupiedError(storageKey, occupant.uid);
-    if (key && !previous.keyIsVirtual) await prepareTargetKey(tx, previous.storageId, storageKey, fileAtTarget);
+    if (key && !previous.keyIsVirtual) await prepareTargetKey(tx, previous.storageId, storageKey, fileAtTarget, oldFolderFiles !== undefined);
   }
   const artifact = await tx.artifact.update({
     where: { id: previous.id },
-    data: { key, suffix: prepared.suffix, storageKey, size: BigInt(staged.size), hash: staged.hash, hashType: staged.hashType, fullChecksum: staged.fullChecksum, storageOngoing: true },
+    data: {
+      key,
+      suffix: prepared.suffix,
+      storageKey,
+      size: BigInt(staged.size),
+      hash: staged.hash,
+      hashType: staged.hashType,
+      fullChecksum: staged.fullChecksum,
+      nFiles: staged.nFiles ?? null,
+      storageOngoing: true,
+    },
   });
+  if (oldFolderFiles) {
+    // One promotion per new file into the folder's key, then each old file's deletion from where it was put aside.
+    const owed = await folderPromotions(tx, staged.folderUploadId!, previous.storageId, previous.id, storageKey, previousFields(previous));
+    for (const fromKey of oldFolderFiles) owed.push({ kind: 'DELETE', storageId: previous.storageId, artifactId: null, fromKey });
+    return { value: { kind: 'replaced', artifact, previous }, owed };
+  }
   const owed: OwedWork[] = [
     { kind: 'PROMOTE', storageId: previous.storageId, artifactId: previous.id, fromKey: staged.stagingKey!, toKey: storageKey, expected: staged.fingerprint!, previous: previousFields(previous) },
   ];
@@ -73,9 +94,6 @@ export async function replaceArtifact(services: ArtifactServices, input: Replace
   const { db } = services;
   const current = await db.artifact.findUnique({ where: { uid: input.uid }, include: { storage: true } });
   if (!current) throw new NotFoundError('artifact', `uid ${input.uid}`);
-  if (current.nFiles !== null) {
-    throw new InvalidInputError(`artifact ${current.uid} is a folder; register the changed folder again (a new version) instead of replacing it`, 'input.uid');
-  }
   if (input.source.kind === 'path') {
     throw new InvalidInputError('an artifact cannot be replaced by an object inside a registered storage; upload the new content instead', 'input.path');
   }
@@ -87,6 +105,15 @@ export async function replaceArtifact(services: ArtifactServices, input: Replace
     storageUid: current.storage.uid,
   });
   const staged = await stage(services, prepared);
+  if ((current.nFiles !== null) !== (staged.folderUploadId !== undefined)) {
+    throw new InvalidInputError(
+      current.nFiles !== null
+        ? `artifact ${current.uid} is a folder: replace it with a folder upload (createUpload with files)`
+        : `artifact ${current.uid} is a file: a folder cannot replace it (save the folder as an artifact of its own)`,
+      'input.uploadId',
+    );
+  }
+  if (current.nFiles !== null) return replaceFolder(services, current, prepared, staged);
   const target = targetOf(current, prepared.suffix);
   const fileAtTarget = target.key && !current.keyIsVirtual && target.storageKey !== current.storageKey ? (await staged.store.head(target.storageKey).catch(() => undefined)) !== undefined : false;
   const run = await runProtocol<ReplacePlan>(services, {
@@ -98,6 +125,11 @@ export async function replaceArtifact(services: ArtifactServices, input: Replace
     },
     onCommitFailed: () => (prepared.upload ? Promise.resolve() : discardStaged(staged)),
   });
+  return replacedOutcome(run, staged);
+}
+
+/** What a replace answers: the artifact with its new content, or the one that has that content already. */
+async function replacedOutcome(run: ProtocolResult<ReplacePlan>, staged: StagedContent): Promise<ArtifactOutcome<Artifact>> {
   const plan = run.value;
   if (plan.kind === 'existing') {
     await discardStaged(staged);
@@ -108,4 +140,75 @@ export async function replaceArtifact(services: ArtifactServices, input: Replace
   for (const location of run.deleted) warnings.push(`deleted the previous object at ${location}`);
   for (const location of run.deferred) warnings.push(`could not delete the previous object at ${location}; recovery will retry`);
   return { artifact: { ...plan.artifact, storageOngoing: false }, created: false, warnings };
+}
+
+/** Where a folder's old files wait while its new files take their key. */
+function asideKeyOf(artifact: Artifact): string {
+  return `${AUTO_KEY_PREFIX}.replacing/${artifact.uid}${artifact.suffix}`;
+}
+
+/**
+ * A folder's replace, in steps that each leave the artifact whole and readable: its old files move aside (a
+ * relocation within the storage), the new files are promoted into the folder's key with the aside place as the
+ * promotions' `previous`, and only then are the old files deleted. When the new files cannot be put in place the old
+ * folder is moved back to its key; should that fail too, the artifact stays complete at the aside key (and says so).
+ */
+async function replaceFolder(services: ArtifactServices, found: Artifact & { storage: Storage }, prepared: PreparedSave, staged: StagedContent): Promise<ArtifactOutcome<Artifact>> {
+  const { storage, ...current } = found;
+  const target = targetOf(current, prepared.suffix);
+  const same = await services.db.artifact.findFirst({ where: sameContentWhere(staged), orderBy: { id: 'asc' } });
+  if (same) {
+    await services.db.uploadSession.updateMany({ where: { id: staged.folderUploadId!, status: 'RECEIVED' }, data: { status: 'COMMITTED' } });
+    await discardStaged(staged);
+    return { artifact: same, created: false, warnings: [`returning existing artifact with same hash: ${same.uid}`] };
+  }
+  // Step 1: the old files aside, unless the new folder goes to another key anyway (a new suffix).
+  const aside = target.storageKey === current.storageKey;
+  const before = aside ? (await relocateArtifact(services, { artifact: current, source: storage, target: storage, storageKey: asideKeyOf(current), verb: 'replace' })).artifact : current;
+  const putBack = async (): Promise<string[]> => {
+    if (!aside) return [];
+    try {
+      const now = await services.db.artifact.findUniqueOrThrow({ where: { id: current.id } });
+      await relocateArtifact(services, { artifact: now, source: storage, target: storage, storageKey: current.storageKey, verb: 'replace' });
+      return [];
+    } catch (error) {
+      return [`the folder stays complete at ${asideKeyOf(current)} (${(error as Error).message}); move it back with updateArtifact or replace it again`];
+    }
+  };
+  let oldFiles: string[];
+  try {
+    oldFiles = (await folderFiles(services.stores, { storageKey: before.storageKey, storage })).map((file) => file.key);
+  } catch (error) {
+    await putBack();
+    throw storageFailure(error, storage.root);
+  }
+  const store = services.stores.storeFor(storage.root);
+  const fileAtTarget = target.key && !current.keyIsVirtual && target.storageKey !== before.storageKey ? await holdsAnything(store, target.storageKey, true) : false;
+  // Step 2: the new files into the folder's key; the old ones deleted after.
+  let run: ProtocolResult<ReplacePlan>;
+  try {
+    run = await runProtocol<ReplacePlan>(services, {
+      store,
+      detail: { uid: current.uid, key: current.key ?? undefined },
+      parallelMoves: PARALLEL_FILE_MOVES,
+      commitTimeoutMs: 5_000 + (staged.nFiles ?? 0) + oldFiles.length,
+      commit: (tx) => commitReplace(tx, current.id, prepared, staged, fileAtTarget, oldFiles),
+      undo: async (tx, plan, moved) => {
+        if (plan.kind !== 'replaced') return [];
+        await tx.artifact.update({ where: { id: plan.previous.id }, data: { ...restoredFields(previousFields(plan.previous)), storageOngoing: false } });
+        return deleteMovedOf(new Set([plan.previous.id]), moved);
+      },
+    });
+  } catch (error) {
+    // Step 3 of a failure: the old folder back at its key (a crash here leaves it complete aside).
+    const notes = await putBack();
+    if (error instanceof TroveError && notes.length) error.message = `${error.message}; ${notes.join('; ')}`;
+    throw error;
+  }
+  if (run.value.kind === 'existing') {
+    const notes = await putBack();
+    const outcome = await replacedOutcome(run, staged);
+    return { ...outcome, warnings: [...outcome.warnings, ...notes] };
+  }
+  return replacedOutcome(run, staged);
 }

@@ -10,7 +10,7 @@ import { describeRegisteredObject, discardStaged, type StagedContent, stageBuffe
 import { handOverLatest } from './versions';
 
 /** How many files of a folder upload are moved into place at a time. */
-const PARALLEL_FILE_MOVES = 8;
+export const PARALLEL_FILE_MOVES = 8;
 
 export async function stage(services: ArtifactServices, prepared: PreparedSave): Promise<StagedContent> {
   const { storage } = prepared;
