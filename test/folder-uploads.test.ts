@@ -11,6 +11,7 @@ import { pack as tarPack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/main';
 import { uploadFolder } from '../src/client/folder-upload';
+import { TroveClientError } from '../src/client/results';
 import { TroveClient } from '../src/client/trove-client';
 import { moveArtifact } from '../src/domain/artifacts/move';
 import { replaceArtifact } from '../src/domain/artifacts/replace';
@@ -132,7 +133,9 @@ describe('folder uploads', () => {
     expect(files.artifact.files.totalCount).toBe(5);
     // A real key that holds files already is refused, and nothing of the new upload stays.
     const other = await newFolder({ 'x.txt': 'another folder' });
-    await expect(client().saveFile(other, { key: 'plates/p1.zarr', storageUid: s3Uid, keyIsVirtual: false, description: 'clash' })).rejects.toMatchObject({ code: expect.stringMatching(/KEY_OCCUPIED|FILE_EXISTS/) });
+    const clash = await client().saveFile(other, { key: 'plates/p1.zarr', storageUid: s3Uid, keyIsVirtual: false, description: 'clash' }).catch((error: TroveClientError) => error);
+    // The error says how to commit the files already sent under other options.
+    expect(clash).toMatchObject({ code: expect.stringMatching(/KEY_OCCUPIED|FILE_EXISTS/), message: expect.stringMatching(/--resume \w{22} --key/) });
     await expectInStore(s3(), 'plates/p1.zarr');
     // The refused upload stays RECEIVED with its staged file, to be committed elsewhere (another key) or to expire.
     expect(await stagingKeys(s3())).toHaveLength(1);
@@ -158,7 +161,15 @@ describe('folder uploads', () => {
 
   it('refuses bad declarations and bytes that were not declared, and keeps nothing of them', async () => {
     const create = async (files: unknown) => (await trove.query(CREATE_UPLOAD, { input: { fileName: 'bad.zarr', files } })).createUpload;
-    for (const files of [[], [{ path: '../escape', size: 1 }], [{ path: 'a', size: 1 }, { path: 'a', size: 1 }], [{ path: 'a', size: 1 }, { path: 'a/b', size: 1 }], [{ path: '.trove/x', size: 1 }]]) {
+    for (const files of [
+      [],
+      [{ path: '../escape', size: 1 }],
+      [{ path: 'a', size: 1 }, { path: 'a', size: 1 }],
+      [{ path: 'a', size: 1 }, { path: 'a/b', size: 1 }],
+      [{ path: 'a/b', size: 1 }, { path: 'a', size: 1 }],
+      [{ path: '.trove/x', size: 1 }],
+      [{ path: 'x', size: -1 }],
+    ]) {
       expect(await create(files)).toMatchObject({ __typename: 'InvalidInput', field: expect.stringMatching(/^input\.files/) });
     }
     const { upload } = await create([{ path: 'a.txt', size: 5 }, { path: 'b/c.txt', size: 3 }]);

@@ -69,6 +69,11 @@ export interface TransferProgress {
   onPhase?: (phase: string) => void;
 }
 
+/** Progress callbacks of a save; a folder can resume an earlier upload (only its missing files are sent). */
+export interface UploadProgress extends TransferProgress {
+  resumeUploadId?: string;
+}
+
 function counting(total: number, onProgress?: (bytes: number, total: number) => void): Transform {
   let seen = 0;
   return new Transform({
@@ -152,19 +157,27 @@ export class TroveClient {
   async saveFile(
     filePath: string,
     input: Omit<CreateArtifactInput, 'uploadId' | 'content' | 'file' | 'path'>,
-    progress: TransferProgress & { resumeUploadId?: string } = {},
+    progress: UploadProgress = {},
   ): Promise<SaveResult> {
-    const uploadId = await this.upload(filePath, input.storageUid, progress);
-    return this.createArtifact({ ...input, uploadId });
+    const { uploadId, folder } = await this.upload(filePath, input.storageUid, progress);
+    try {
+      return await this.createArtifact({ ...input, uploadId });
+    } catch (error) {
+      // A folder's files stay received: the commit can be asked again with other options, without sending them again.
+      if (error instanceof TroveClientError && folder) {
+        throw new TroveClientError(error.code, `${error.message} (the folder's files are kept as upload ${uploadId} until it expires: resume it with other options, e.g. trove save <dir> --resume ${uploadId} --key <key>)`);
+      }
+      throw error;
+    }
   }
 
   /**
    * Replaces an artifact's content with a local file, or a folder artifact's with a local folder (LaminDB's
    * artifact.replace): sent through an upload session in the artifact's storage, committed under the same uid.
    */
-  async replaceWithFile(uid: string, filePath: string, progress: TransferProgress & { resumeUploadId?: string } = {}): Promise<SaveResult> {
+  async replaceWithFile(uid: string, filePath: string, progress: UploadProgress = {}): Promise<SaveResult> {
     const { storage } = await this.artifactStorage(uid);
-    const uploadId = await this.upload(filePath, storage.uid, progress);
+    const { uploadId } = await this.upload(filePath, storage.uid, progress);
     const { replaceArtifact } = await this.graphql.request(ReplaceArtifactDocument, { input: { uid, uploadId } });
     return unwrap(replaceArtifact, 'ArtifactPayload');
   }
@@ -176,12 +189,12 @@ export class TroveClient {
   }
 
   /** Sends a file (streamed, any size) or a folder (its files in parallel, resumable) and returns the upload's id. */
-  private async upload(filePath: string, storageUid: string | null | undefined, progress: TransferProgress & { resumeUploadId?: string }): Promise<string> {
+  private async upload(filePath: string, storageUid: string | null | undefined, progress: UploadProgress): Promise<{ uploadId: string; folder: boolean }> {
     const { size, isDirectory } = await stat(filePath).then((info) => ({ size: info.size, isDirectory: info.isDirectory() }));
     if (isDirectory) {
       const uploadId = await uploadFolder(this.graphql, this.authHeaders, filePath, { storageUid, uploadId: progress.resumeUploadId, onProgress: progress.onProgress });
       progress.onPhase?.(`committing the folder on the server (upload ${uploadId})`);
-      return uploadId;
+      return { uploadId, folder: true };
     }
     const { createUpload } = await this.graphql.request(CreateUploadDocument, {
       input: { fileName: path.basename(filePath), size, storageUid },
@@ -199,7 +212,7 @@ export class TroveClient {
       throw new TroveClientError(body.code ?? `HTTP_${response.status}`, body.message ?? `upload failed with HTTP ${response.status}`);
     }
     progress.onPhase?.('committing on the server (hash check, storage)');
-    return upload.uploadId;
+    return { uploadId: upload.uploadId, folder: false };
   }
 
   async createArtifact(input: CreateArtifactInput): Promise<SaveResult> {

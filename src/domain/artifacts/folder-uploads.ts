@@ -1,13 +1,14 @@
 // Folder uploads: a session declares the folder's files (path and size), each file is sent on its own (PUT
-// /uploads/{id}?file=path, in any order, in parallel, again after a dropped connection), and createArtifact commits
-// the folder at once: its promotions (one per file, into the folder's key) are owed work of one commit, so the
-// folder appears whole or, after a failure or a crash, not at all (recovery/folder-recovery.ts).
+// /uploads/{id}?file=path) or many in a tar (?archive=tar), in any order, in parallel, again after a dropped
+// connection, and createArtifact commits the folder at once: its promotions (one per file, into the folder's key)
+// are owed work of one commit, so the folder appears whole or, after a failure or a crash, not at all
+// (recovery/folder-recovery.ts).
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { extract as tarExtract } from 'tar-stream';
-import type { Storage, UploadFile, UploadSession } from '../../db/generated/client';
+import type { Storage, UploadSession } from '../../db/generated/client';
 import { folderHash } from '../../storage/hashing';
-import { keyProblem, stagingKey } from '../../storage/keys';
+import { keyProblem } from '../../storage/keys';
 import type { ObjectStore } from '../../storage/object-store';
 import { InvalidInputError, NotFoundError, StorageFailedError } from '../errors';
 import { runBounded } from '../bounded';
@@ -34,14 +35,17 @@ export function validateDeclaredFiles(files: DeclaredFile[], field: string, know
     if (paths.has(file.path)) throw new InvalidInputError(`"${file.path}" is declared twice`, `${field}.${index}.path`);
     paths.add(file.path);
   }
-  // "a" and "a/b" cannot both be files of one folder.
+  // "a" and "a/b" cannot both be files of one folder, whichever was declared first.
+  const folders = new Set<string>();
+  for (const path of paths) {
+    const segments = path.split('/');
+    for (let depth = 1; depth < segments.length; depth++) folders.add(segments.slice(0, depth).join('/'));
+  }
   for (const [index, file] of files.entries()) {
     const segments = file.path.split('/');
-    for (let depth = 1; depth < segments.length; depth++) {
-      if (paths.has(segments.slice(0, depth).join('/'))) {
-        throw new InvalidInputError(`"${file.path}" is inside "${segments.slice(0, depth).join('/')}", which is declared as a file`, `${field}.${index}.path`);
-      }
-    }
+    const fileAbove = segments.slice(0, -1).map((_, depth) => segments.slice(0, depth + 1).join('/')).find((folder) => paths.has(folder));
+    if (fileAbove) throw new InvalidInputError(`"${file.path}" is inside "${fileAbove}", which is declared as a file`, `${field}.${index}.path`);
+    if (folders.has(file.path)) throw new InvalidInputError(`"${file.path}" is declared as a file and as a folder of other files`, `${field}.${index}.path`);
   }
 }
 
@@ -51,6 +55,7 @@ export async function addUploadFiles(services: ArtifactServices, uploadId: strin
   const session = await db.uploadSession.findUnique({ where: { uploadId } });
   if (!session) throw new NotFoundError('upload', `id ${uploadId}`);
   if (session.nFiles === null) throw new InvalidInputError(`upload ${uploadId} is a single file; files are added to folder uploads only`, 'uploadId');
+  if (session.expiresAt < new Date()) throw new InvalidInputError(`upload ${uploadId} expired; create a new one`, 'uploadId');
   return db.$transaction(async (tx) => {
     const [current] = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM "UploadSession" WHERE id = ${session.id} FOR UPDATE`;
     if (current?.status !== 'OPEN' && current?.status !== 'RECEIVED') throw new InvalidInputError(`upload ${uploadId} was already ${current?.status.toLowerCase()}`, 'uploadId');
@@ -228,11 +233,6 @@ async function completeFolder(services: ArtifactServices, sessionId: number): Pr
 export async function missingFiles(services: Pick<ArtifactServices, 'db'>, sessionId: number, first: number): Promise<string[]> {
   const rows = await services.db.uploadFile.findMany({ where: { uploadId: sessionId, hash: null }, orderBy: { path: 'asc' }, take: first, select: { path: true } });
   return rows.map((row) => row.path);
-}
-
-/** A folder upload's staging prefix: its files wait under it, one object each. */
-export function folderStagingKey(uploadId: string): string {
-  return stagingKey(uploadId);
 }
 
 /** Inside the commit transaction, with the session claimed: one promotion per file into the folder's key. */

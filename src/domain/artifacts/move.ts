@@ -10,6 +10,8 @@
 //
 // A failed promotion (live or in recovery) puts the row back to the old place, whose object was not touched yet; the
 // owed deletion of the old object then finds the artifact there again and leaves it (recovery's occupant check).
+// A folder relocates file by file in the same steps: every file copied and the copies checked against the folder's
+// md5-d hash, one promotion per file and each old file's deletion owed by one commit, decided together by recovery.
 import type { Artifact, Storage } from '../../db/generated/client';
 import { InvalidInputError, isUniqueViolation, KeyOccupiedError, NotFoundError, StorageBusyError, StorageFailedError, VersionTagTakenError } from '../errors';
 import { artifactLock, keyLock, lock, type Tx } from '../locks';
