@@ -174,6 +174,18 @@ describe('folder uploads', () => {
     }
     const { upload } = await create([{ path: 'a.txt', size: 5 }, { path: 'b/c.txt', size: 3 }]);
     expect(upload).toMatchObject({ nFiles: 2, filesReceived: 0, status: 'OPEN' });
+    // Files added later are checked against those declared before, both ways.
+    const add = async (uploadId: string, files: unknown) =>
+      (await trove.query(`mutation($input: AddUploadFilesInput!) { addUploadFiles(input: $input) { __typename ... on InvalidInput { field message } } }`, { input: { uploadId, files } }))
+        .addUploadFiles;
+    expect(await add(upload.uploadId, [{ path: 'b', size: 1 }])).toMatchObject({ __typename: 'InvalidInput', message: expect.stringContaining('as a folder') });
+    expect(await add(upload.uploadId, [{ path: 'a.txt/x', size: 1 }])).toMatchObject({ __typename: 'InvalidInput', message: expect.stringContaining('inside "a.txt"') });
+    const single = (await trove.query(CREATE_UPLOAD, { input: { fileName: 'one.txt', size: 3 } })).createUpload.upload;
+    expect(await add(single.uploadId, [{ path: 'x', size: 1 }])).toMatchObject({ __typename: 'InvalidInput', message: expect.stringContaining('single file') });
+    // Only a folder's upload resumes.
+    const file = path.join(work, 'single.txt');
+    await writeFile(file, 'one file');
+    await expect(client().saveFile(file, { key: 'single.txt' }, { resumeUploadId: upload.uploadId })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     const put = (file: string | undefined, body: string) => fetch(served(file === undefined ? upload.url : `${upload.url}?file=${encodeURIComponent(file)}`), { method: 'PUT', body });
     expect(await (await put('nope.txt', 'hello')).json()).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('declares no file "nope.txt"') });
     expect(await (await put('a.txt', 'too long')).json()).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('5 bytes') });

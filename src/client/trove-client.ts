@@ -196,6 +196,7 @@ export class TroveClient {
       progress.onPhase?.(`committing the folder on the server (upload ${uploadId})`);
       return { uploadId, folder: true };
     }
+    if (progress.resumeUploadId) throw new TroveClientError('INVALID_INPUT', `${filePath} is a file: only a folder's upload is resumed (a file is sent again whole)`);
     const { createUpload } = await this.graphql.request(CreateUploadDocument, {
       input: { fileName: path.basename(filePath), size, storageUid },
     });

@@ -49,6 +49,9 @@ export function validateDeclaredFiles(files: DeclaredFile[], field: string, know
   }
 }
 
+/** The most files one folder upload may declare (what one commit transaction records comfortably). */
+export const MAX_FOLDER_FILES = 200_000;
+
 /** Declares more files of an open folder upload (a folder larger than one request's list carries). */
 export async function addUploadFiles(services: ArtifactServices, uploadId: string, files: DeclaredFile[]): Promise<UploadSession> {
   const { db } = services;
@@ -56,6 +59,7 @@ export async function addUploadFiles(services: ArtifactServices, uploadId: strin
   if (!session) throw new NotFoundError('upload', `id ${uploadId}`);
   if (session.nFiles === null) throw new InvalidInputError(`upload ${uploadId} is a single file; files are added to folder uploads only`, 'uploadId');
   if (session.expiresAt < new Date()) throw new InvalidInputError(`upload ${uploadId} expired; create a new one`, 'uploadId');
+  if (session.nFiles + files.length > MAX_FOLDER_FILES) throw new InvalidInputError(`a folder upload holds at most ${MAX_FOLDER_FILES} files`, 'files');
   return db.$transaction(async (tx) => {
     const [current] = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM "UploadSession" WHERE id = ${session.id} FOR UPDATE`;
     if (current?.status !== 'OPEN' && current?.status !== 'RECEIVED') throw new InvalidInputError(`upload ${uploadId} was already ${current?.status.toLowerCase()}`, 'uploadId');

@@ -8,7 +8,7 @@ import type { ArtifactServices } from './services';
 import { hashObject } from '../../storage/hash-object';
 import type { UploadedPart } from '../../storage/object-store';
 import { fingerprintOf } from './protocol';
-import { type DeclaredFile, receiveFolderArchive, receiveFolderFile, validateDeclaredFiles } from './folder-uploads';
+import { type DeclaredFile, MAX_FOLDER_FILES, receiveFolderArchive, receiveFolderFile, validateDeclaredFiles } from './folder-uploads';
 import { newUploadId, stageStream, storageFailure } from './staging';
 
 export const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -53,6 +53,7 @@ export async function createUpload(services: ArtifactServices, input: CreateUplo
   if (input.files) {
     if (input.direct || input.size != null) throw new InvalidInputError('a folder upload declares the size of each file, and its files go through the gateway (no direct or size)', 'input.files');
     validateDeclaredFiles(input.files, 'input.files');
+    if (input.files.length > MAX_FOLDER_FILES) throw new InvalidInputError(`a folder upload holds at most ${MAX_FOLDER_FILES} files`, 'input.files');
   }
   const uploadId = newUploadId();
   let multipart: { id: string; partSize: number } | undefined;
