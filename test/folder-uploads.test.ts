@@ -126,11 +126,27 @@ describe('folder uploads', () => {
     expect(row.storageKey).toBe('plates/p1.zarr');
     await expectInStore(s3(), 'plates/p1.zarr');
     expect(await stagingKeys(s3())).toEqual([]);
-    // Its files can be listed and read back like any folder's.
-    const files = await client().graphql.request<{ artifact: { files: { totalCount: number } } }>(`query($uid: String!) { artifact(uid: $uid) { files(first: 10) { totalCount } } }`, {
-      uid: saved.artifact.uid,
-    });
-    expect(files.artifact.files.totalCount).toBe(5);
+    // Its files are listed a page at a time, each page one S3 listing from the last path before it (StartAfter).
+    const PAGE = `query($uid: String!, $after: String) { artifact(uid: $uid) { files(first: 2, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { path size } } } } }`;
+    const listed: string[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < 5; pages++) {
+      const { files } = (await trove.query(PAGE, { uid: saved.artifact.uid, after })).artifact;
+      expect(files.totalCount).toBe(5);
+      listed.push(...files.edges.map((edge: { node: { path: string } }) => edge.node.path));
+      if (!files.pageInfo.hasNextPage) break;
+      after = files.pageInfo.endCursor;
+    }
+    expect(listed).toEqual(Object.keys(FOLDER).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    // The same pages on local storage (listed whole, sorted the same way); a page backwards is refused.
+    const localFolder = (await trove.services.db.artifact.findFirstOrThrow({ where: { key: 'screens/plate.zarr' } })).uid;
+    const firstLocal = (await trove.query(PAGE, { uid: localFolder })).artifact.files;
+    expect(firstLocal.edges.map((edge: { node: { path: string } }) => edge.node.path)).toEqual(listed.slice(0, 2));
+    const secondLocal = (await trove.query(PAGE, { uid: localFolder, after: firstLocal.pageInfo.endCursor })).artifact.files;
+    expect(secondLocal.edges.map((edge: { node: { path: string } }) => edge.node.path)).toEqual(listed.slice(2, 4));
+    const backwards = await trove.graphql(`query($uid: String!) { artifact(uid: $uid) { files(last: 2) { totalCount } } }`, { uid: localFolder });
+    expect(backwards.errors?.[0]?.message).toMatch(/forward only/);
     // A real key that holds files already is refused, and nothing of the new upload stays.
     const other = await newFolder({ 'x.txt': 'another folder' });
     const clash = await client().saveFile(other, { key: 'plates/p1.zarr', storageUid: s3Uid, keyIsVirtual: false, description: 'clash' }).catch((error: TroveClientError) => error);

@@ -2,7 +2,7 @@
 // and call one domain function each.
 import { saveArtifacts } from '../domain/artifacts/bulk';
 import { deleteArtifact, restoreArtifact } from '../domain/artifacts/delete';
-import { checkedExpiry, downloadUrlFor, fileDownloadUrl, type FolderFile, folderFiles, readArtifact } from '../domain/artifacts/lookup';
+import { checkedExpiry, downloadUrlFor, fileDownloadUrl, type FolderFile, folderFilesPage, readArtifact } from '../domain/artifacts/lookup';
 import { type SaveArtifactInput, sourceFromFields } from '../domain/artifacts/prepare';
 import { moveArtifact } from '../domain/artifacts/move';
 import { replaceArtifact } from '../domain/artifacts/replace';
@@ -14,7 +14,7 @@ import { builder } from './builder';
 import { artifactSaveErrors } from './errors';
 import { nodeConnection } from './connections';
 import { recordPayload } from './payloads';
-import { encodeGlobalID, resolveArrayConnection } from '@pothos/plugin-relay';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 
 const IfHashExistsEnum = builder.enumType('IfHashExists', {
   description: 'What saving content that an artifact already has does (LaminDB: artifact_if_hash_exists).',
@@ -243,8 +243,19 @@ const FolderFileType = builder.objectRef<FolderFile & { downloadUrl: () => Promi
 });
 
 const FolderFileConnection = nodeConnection('FolderFile', FolderFileType);
-/** A folder is listed whole for each page (the storage's listing has no cursor here): pages are large. */
 const MAX_FILES_PAGE = 1000;
+const DEFAULT_FILES_PAGE = 100;
+
+/** A page of files is found by the last path before it (S3 lists from there): the cursor carries that path. */
+const FILE_CURSOR_PREFIX = 'file:';
+function fileCursor(filePath: string): string {
+  return Buffer.from(FILE_CURSOR_PREFIX + filePath).toString('base64url');
+}
+function pathOfCursor(cursor: string): string {
+  const decoded = Buffer.from(cursor, 'base64url').toString();
+  if (!decoded.startsWith(FILE_CURSOR_PREFIX)) throw new InvalidInputError('after is not a cursor of this list of files', 'after');
+  return decoded.slice(FILE_CURSOR_PREFIX.length);
+}
 
 builder.prismaObjectFields(ArtifactType, (t) => ({
   downloadUrl: t.string({
@@ -270,15 +281,26 @@ builder.prismaObjectFields(ArtifactType, (t) => ({
   }),
   files: t.connection({
     type: FolderFileType,
-    description: `The files of a folder artifact by path, each with its download URL (empty for a file artifact); up to ${MAX_FILES_PAGE} per page.`,
+    description: `The files of a folder artifact in path order (by bytes, as S3 lists them), each with its download URL (empty for a file artifact); ${DEFAULT_FILES_PAGE} per page unless \`first\` says (up to ${MAX_FILES_PAGE}); forward paging (\`first\`, \`after\`). \`totalCount\` is the file count the artifact records.`,
     args: { expiresIn: t.arg.int({ required: false, defaultValue: 3600, description: 'Seconds, 1 to 604800.' }) },
     select: { uid: true, storageKey: true, nFiles: true, storage: { select: { root: true } } },
     resolve: async (artifact, args, context) => {
       const expiresIn = checkedExpiry(args.expiresIn ?? 3600);
-      const files = artifact.nFiles === null ? [] : await folderFiles(context.stores, artifact);
+      if (args.last != null || args.before != null) throw new InvalidInputError('the files of a folder page forward only: use first and after', args.last != null ? 'last' : 'before');
+      const first = args.first ?? DEFAULT_FILES_PAGE;
+      if (first < 0 || first > MAX_FILES_PAGE) throw new InvalidInputError(`first must be between 0 and ${MAX_FILES_PAGE}`, 'first');
+      const after = args.after ? pathOfCursor(args.after) : undefined;
+      const page = artifact.nFiles === null ? { files: [], hasNextPage: false } : await folderFilesPage(context.stores, artifact, { after, first });
       const signLocal = (uid: string, seconds: number, file: string) => context.baseUrl + context.signer.sign(uid, seconds, Date.now(), { file });
-      const page = resolveArrayConnection({ args, maxSize: MAX_FILES_PAGE }, files.map((file) => ({ ...file, downloadUrl: () => fileDownloadUrl(artifact, file, expiresIn, { stores: context.stores, signLocal }) })));
-      return { ...page, totalCount: files.length };
+      const edges = page.files.map((file) => ({
+        cursor: fileCursor(file.path),
+        node: { ...file, downloadUrl: () => fileDownloadUrl(artifact, file, expiresIn, { stores: context.stores, signLocal }) },
+      }));
+      return {
+        edges,
+        pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: after !== undefined, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+        totalCount: artifact.nFiles ?? 0,
+      };
     },
   }, FolderFileConnection),
 }));

@@ -173,10 +173,12 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
-  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+  async *list(prefix: string, options: { startAfter?: string } = {}): AsyncIterable<ObjectInfo> {
     const directory = prefix.endsWith('/') ? prefix : path.posix.dirname(prefix);
     const start = directory === '.' ? this.root : this.pathOf(directory);
-    yield* this.walk(start, prefix);
+    const after = options.startAfter !== undefined ? Buffer.from(options.startAfter) : undefined;
+    // Keys compare as S3 compares them, by their UTF-8 bytes.
+    for await (const object of this.walk(start, prefix)) if (!after || Buffer.compare(Buffer.from(object.key), after) > 0) yield object;
   }
 
   private async *walk(directory: string, prefix: string): AsyncIterable<ObjectInfo> {

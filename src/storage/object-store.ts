@@ -32,7 +32,12 @@ export interface ObjectStore {
   move(fromKey: string, toKey: string, options?: { size?: number; signal?: AbortSignal }): Promise<void>;
   /** Deletes `key`; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
-  list(prefix: string): AsyncIterable<ObjectInfo>;
+  /**
+   * Objects whose key starts with `prefix`; with `startAfter`, only keys after it. Stores with `listsInOrder` list in
+   * key order (S3's byte order), so a page can stop early; others in no particular order.
+   */
+  list(prefix: string, options?: { startAfter?: string }): AsyncIterable<ObjectInfo>;
+  readonly listsInOrder?: boolean;
   /** Full location of `key`, e.g. for `Artifact.path`. */
   locationOf(key: string): string;
   /** A time-limited URL that downloads `key` directly, where the backend can sign one. */

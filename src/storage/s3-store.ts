@@ -260,9 +260,12 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+  readonly listsInOrder = true;
+
+  async *list(prefix: string, options: { startAfter?: string } = {}): AsyncIterable<ObjectInfo> {
     try {
-      for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.objectKey(prefix) })) {
+      const startAfter = options.startAfter !== undefined ? this.objectKey(options.startAfter) : undefined;
+      for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.objectKey(prefix), StartAfter: startAfter })) {
         for (const item of page.Contents ?? []) {
           yield { key: item.Key!.slice(this.prefix.length), size: Number(item.Size ?? 0), etag: item.ETag?.replaceAll('"', ''), lastModified: item.LastModified };
         }

@@ -81,7 +81,33 @@ export async function folderFiles(stores: StoreRegistry, artifact: Pick<Artifact
   const prefix = `${artifact.storageKey}/`;
   const files: FolderFile[] = [];
   for await (const object of stores.storeFor(artifact.storage.root).list(prefix)) files.push({ path: object.key.slice(prefix.length), size: object.size, key: object.key });
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return files.sort((a, b) => byteOrder(a.key, b.key));
+}
+
+/** Orders keys as S3 lists them (by UTF-8 bytes), so pages of ordered and unordered stores agree. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * One page of a folder's files after the path `after`, in path order: on S3 one listing from there (StartAfter) that
+ * stops at the page's end, elsewhere the folder listed and sorted.
+ */
+export async function folderFilesPage(
+  stores: StoreRegistry,
+  artifact: Pick<Artifact, 'storageKey'> & { storage: { root: string } },
+  page: { after?: string; first: number },
+): Promise<{ files: FolderFile[]; hasNextPage: boolean }> {
+  const store = stores.storeFor(artifact.storage.root);
+  const prefix = `${artifact.storageKey}/`;
+  const startAfter = page.after !== undefined ? prefix + page.after : undefined;
+  const files: FolderFile[] = [];
+  for await (const object of store.list(prefix, { startAfter })) {
+    files.push({ path: object.key.slice(prefix.length), size: object.size, key: object.key });
+    if (store.listsInOrder && files.length > page.first) break;
+  }
+  if (!store.listsInOrder) files.sort((a, b) => byteOrder(a.key, b.key));
+  return { files: files.slice(0, page.first), hasNextPage: files.length > page.first };
 }
 
 /** A time-limited URL for one file of a folder artifact (see downloadUrlFor). */
