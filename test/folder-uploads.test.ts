@@ -90,7 +90,10 @@ describe('folder uploads', () => {
   it("saves a local folder as one artifact with LaminDB's md5-d hash, under its auto key, and downloads it again", async () => {
     const directory = await newFolder();
     const progress: [number, number][] = [];
-    const saved = await client().saveFile(directory, { key: 'screens/plate.zarr' }, { onProgress: (bytes, total) => progress.push([bytes, total]) });
+    const phases: string[] = [];
+    const saved = await client().saveFile(directory, { key: 'screens/plate.zarr' }, { onProgress: (bytes, total) => progress.push([bytes, total]), onPhase: (phase) => phases.push(phase) });
+    // Before any file is sent, the SDK names the upload (what `--resume` takes after an interruption).
+    expect(phases[0]).toMatch(/^sending 5 files as upload (\w{22}) \(if interrupted: --resume \1\)$/);
     const { artifact } = saved;
     expect(saved.created).toBe(true);
     expect(artifact).toMatchObject({ key: 'screens/plate.zarr', suffix: '.zarr', size: TOTAL, nFiles: 5, hashType: 'md5-d', storageOngoing: false });

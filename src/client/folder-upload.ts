@@ -69,6 +69,8 @@ export interface FolderUploadOptions {
   /** Resume this folder upload: only the files it has not received are sent. */
   uploadId?: string;
   onProgress?: (bytes: number, total: number) => void;
+  /** Told the upload's id before any file is sent (what a resume needs). */
+  onPhase?: (phase: string) => void;
 }
 
 /**
@@ -118,8 +120,15 @@ export async function uploadFolder(graphql: GraphQLClient, authHeaders: Record<s
   for (let start = DECLARE_BATCH; start < files.length; start += DECLARE_BATCH) {
     unwrap((await graphql.request(AddUploadFilesDocument, { input: { uploadId, files: files.slice(start, start + DECLARE_BATCH) } })).addUploadFiles, 'AddUploadFilesPayload');
   }
+  options.onPhase?.(`sending ${files.length} files as upload ${uploadId} (if interrupted: --resume ${uploadId})`);
   options.onProgress?.(0, total);
-  await sendAll(url, files);
+  try {
+    await sendAll(url, files);
+  } catch (error) {
+    // What arrived stays with the upload: say how to send only the rest.
+    if (error instanceof TroveClientError) throw new TroveClientError(error.code, `${error.message} (files received so far are kept: resume with --resume ${uploadId})`);
+    throw error;
+  }
   return uploadId;
 }
 

@@ -192,7 +192,12 @@ export class TroveClient {
   private async upload(filePath: string, storageUid: string | null | undefined, progress: UploadProgress): Promise<{ uploadId: string; folder: boolean }> {
     const { size, isDirectory } = await stat(filePath).then((info) => ({ size: info.size, isDirectory: info.isDirectory() }));
     if (isDirectory) {
-      const uploadId = await uploadFolder(this.graphql, this.authHeaders, filePath, { storageUid, uploadId: progress.resumeUploadId, onProgress: progress.onProgress });
+      const uploadId = await uploadFolder(this.graphql, this.authHeaders, filePath, {
+        storageUid,
+        uploadId: progress.resumeUploadId,
+        onProgress: progress.onProgress,
+        onPhase: progress.onPhase,
+      });
       progress.onPhase?.(`committing the folder on the server (upload ${uploadId})`);
       return { uploadId, folder: true };
     }
