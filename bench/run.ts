@@ -17,7 +17,7 @@ const GROUPS: { ids: string[]; run: (services: BenchServices) => Promise<FigureR
   { ids: ['P2', 'P2c', 'P6'], run: writeFigures },
   { ids: ['P3'], run: readFigures },
   { ids: ['P4', 'P4n', 'P4h'], run: scaleFigures },
-  { ids: ['F1u', 'F1', 'F1d'], run: folderFigures },
+  { ids: ['F1u', 'F1us', 'F1', 'F1d'], run: folderFigures },
 ];
 
 function machine(): string {

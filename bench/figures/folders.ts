@@ -1,16 +1,21 @@
 // F1u: a folder of 10,000 files (1 KiB each) uploaded from a client through the SDK (trove save dir/: files declared
 // in one upload session, sent 8 at a time, committed at once), beside cp -r of the same folder.
+// F1us: a folder of 2,000 such files (BENCH_FOLDER_S3_FILES) uploaded the same way to S3 (s3rver), beside PutObject of
+// each file straight to the same s3rver, eight at a time.
 // F1: the same folder registered in place as one artifact (LaminDB's directory artifact, md5-d),
 // beside hashing the same files in this process; then the whole folder downloaded through the SDK (one tar stream,
 // archiveUrl) beside copying it with cp -r. The server's peak RSS is read from /proc.
 // Size: BENCH_FOLDER_FILES (default 10,000; BENCH_QUICK: 300).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { TroveClient } from '../../src/client/trove-client';
-import { type BenchServices, type FigureRow, fixed, graphql, QUICK } from '../lib/services';
+import { startChildServer } from '../lib/child';
+import { type BenchServices, type FigureRow, fixed, graphql, pooled, QUICK } from '../lib/services';
+import { createS3Client } from '../../src/storage/s3-store';
 
 const run = promisify(execFile);
 const FILES = Number(process.env.BENCH_FOLDER_FILES ?? (QUICK ? 300 : 10_000));
@@ -72,6 +77,8 @@ export async function folderFigures(services: BenchServices): Promise<FigureRow[
   await run('cp', ['-r', folder, path.join(services.workDir, 'folder-copy')]);
   const copyMs = performance.now() - started;
 
+  const s3 = await s3FolderFigure(services, folder);
+
   const perSecond = (ms: number) => `${fixed(FILES / (ms / 1000))} files/s`;
   return [
     {
@@ -83,6 +90,7 @@ export async function folderFigures(services: BenchServices): Promise<FigureRow[
       target: '-',
       met: null,
     },
+    s3,
     {
       id: 'F1',
       what: `register a folder of ${fixed(FILES)} x 1 KiB files in place (md5-d), local storage`,
@@ -102,4 +110,57 @@ export async function folderFigures(services: BenchServices): Promise<FigureRow[
       met: null,
     },
   ];
+}
+
+const S3_FILES = Number(process.env.BENCH_FOLDER_S3_FILES ?? (QUICK ? 100 : 2_000));
+
+/** F1us: the first S3_FILES files of `folder` as a folder of their own, uploaded to s3rver through Trove and directly. */
+async function s3FolderFigure(services: BenchServices, folder: string): Promise<FigureRow> {
+  const subset = path.join(services.workDir, 'folder-s3', 'plate.zarr');
+  const files: string[] = [];
+  for (let index = 0; index < Math.min(S3_FILES, FILES); index++) {
+    const relative = path.join(String(Math.floor(index / 100)), String(index % 100));
+    if (index % 100 === 0) await mkdir(path.join(subset, String(Math.floor(index / 100))), { recursive: true });
+    await copyFile(path.join(folder, relative), path.join(subset, relative));
+    files.push(relative);
+  }
+  const s3rver = await startChildServer('s3-server.ts', [path.join(services.workDir, 's3rver-folders'), 'bench']);
+  try {
+    const endpoint = `http://127.0.0.1:${s3rver.port}`;
+    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const s3 = createS3Client({ endpoint, credentials });
+    let started = performance.now();
+    await pooled(files.length, 8, async (index) =>
+      s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `direct/plate.zarr/${files[index]}`, Body: await readFile(path.join(subset, files[index]!)) })),
+    );
+    const directMs = performance.now() - started;
+    const server = await services.trove(await services.database('bench_folders_s3'), {
+      TROVE_STORAGE: 's3://bench/trove',
+      TROVE_S3_ENDPOINT: endpoint,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    });
+    try {
+      const client = new TroveClient(server.url);
+      await client.createArtifact({ content: 'warm-up', description: 'warm-up' });
+      started = performance.now();
+      const saved = await client.saveFile(subset, { key: 'uploaded/plate.zarr' });
+      const uploadMs = performance.now() - started;
+      if (saved.artifact.nFiles !== files.length) throw new Error(`the S3 folder upload answered ${JSON.stringify(saved.artifact)}`);
+      const peak = await peakRss(server.child.pid!);
+      return {
+        id: 'F1us',
+        what: `upload a folder of ${fixed(files.length)} x 1 KiB files through the SDK to S3 (s3rver)`,
+        trove: `${fixed(uploadMs / 1000, 2)} s, ${fixed(files.length / (uploadMs / 1000))} files/s (server peak RSS ${fixed(peak / 2 ** 20)} MiB)`,
+        baseline: `PutObject of each file, 8 at a time: ${fixed(directMs / 1000, 2)} s`,
+        ratio: `${fixed(directMs / uploadMs, 2)}x`,
+        target: '-',
+        met: null,
+      };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await s3rver.stop();
+  }
 }
