@@ -24,6 +24,12 @@ export function stagingOwners(key: string): string[] {
   return slash > 0 ? [base, base.slice(0, slash)] : [base];
 }
 
+/** The folders a key lies in, outermost first: "a/b/c.txt" -> ["a", "a/b"]. */
+export function ancestorsOf(key: string): string[] {
+  const segments = key.split('/');
+  return segments.slice(0, -1).map((_, index) => segments.slice(0, index + 1).join('/'));
+}
+
 /** Returns why `key` is not a valid artifact key, or undefined when it is. */
 export function keyProblem(key: string): string | undefined {
   if (key.length === 0) return 'the key is empty';

@@ -2,7 +2,7 @@
 // versions by key, real keys that must be free. Advisory locks on the content hash and the key serialise
 // concurrent saves of the same thing at READ COMMITTED.
 import type { Artifact, Prisma } from '../../db/generated/client';
-import { autoStorageKey } from '../../storage/keys';
+import { ancestorsOf, autoStorageKey } from '../../storage/keys';
 import {
   FileExistsError,
   HashExistsError,
@@ -52,8 +52,7 @@ export async function claimUpload(tx: Tx, prepared: PreparedSave, staged: Staged
  * registered over keys other artifacts own.
  */
 export async function refuseFolderOverlap(tx: Tx, storageId: number, storageKey: string, isFolder: boolean): Promise<void> {
-  const segments = storageKey.split('/');
-  const ancestors = segments.slice(0, -1).map((_, index) => segments.slice(0, index + 1).join('/'));
+  const ancestors = ancestorsOf(storageKey);
   const folder = ancestors.length ? await tx.artifact.findFirst({ where: { storageId, storageKey: { in: ancestors }, nFiles: { not: null } } }) : null;
   if (folder) throw new InvalidInputError(`"${storageKey}" is inside the folder artifact ${folder.uid} ("${folder.storageKey}"); replace or delete that folder instead`, 'input.key');
   if (!isFolder) return;

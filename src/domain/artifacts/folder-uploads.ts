@@ -8,7 +8,7 @@ import { buffer } from 'node:stream/consumers';
 import { extract as tarExtract } from 'tar-stream';
 import type { Storage, UploadSession } from '../../db/generated/client';
 import { folderHash } from '../../storage/hashing';
-import { keyProblem } from '../../storage/keys';
+import { ancestorsOf, keyProblem } from '../../storage/keys';
 import type { ObjectStore } from '../../storage/object-store';
 import { InvalidInputError, NotFoundError, StorageFailedError } from '../errors';
 import { runBounded } from '../bounded';
@@ -36,14 +36,9 @@ export function validateDeclaredFiles(files: DeclaredFile[], field: string, know
     paths.add(file.path);
   }
   // "a" and "a/b" cannot both be files of one folder, whichever was declared first.
-  const folders = new Set<string>();
-  for (const path of paths) {
-    const segments = path.split('/');
-    for (let depth = 1; depth < segments.length; depth++) folders.add(segments.slice(0, depth).join('/'));
-  }
+  const folders = new Set([...paths].flatMap(ancestorsOf));
   for (const [index, file] of files.entries()) {
-    const segments = file.path.split('/');
-    const fileAbove = segments.slice(0, -1).map((_, depth) => segments.slice(0, depth + 1).join('/')).find((folder) => paths.has(folder));
+    const fileAbove = ancestorsOf(file.path).find((folder) => paths.has(folder));
     if (fileAbove) throw new InvalidInputError(`"${file.path}" is inside "${fileAbove}", which is declared as a file`, `${field}.${index}.path`);
     if (folders.has(file.path)) throw new InvalidInputError(`"${file.path}" is declared as a file and as a folder of other files`, `${field}.${index}.path`);
   }

@@ -1,6 +1,6 @@
 // The doctor compares both stores and reports every disagreement; `repair` applies the sweep's rules.
 import { hashObject } from '../../storage/hash-object';
-import { AUTO_KEY_PREFIX, LEGACY_STORAGE_MARKER_KEY, STAGING_PREFIX, STORAGE_MARKER_KEY, stagingOwners } from '../../storage/keys';
+import { AUTO_KEY_PREFIX, LEGACY_STORAGE_MARKER_KEY, STAGING_PREFIX, STORAGE_MARKER_KEY, ancestorsOf, stagingOwners } from '../../storage/keys';
 import type { ObjectInfo } from '../../storage/object-store';
 import type { ArtifactServices } from '../artifacts/services';
 import { folderContent } from '../artifacts/staging';
@@ -62,10 +62,7 @@ export async function doctor(services: ArtifactServices, options: { graceMs: num
     // Folder artifacts own every object under their key: their files, gathered from the one listing above.
     const folders = new Map(artifacts.filter((artifact) => artifact.nFiles !== null).map((artifact) => [artifact.storageKey, [] as ObjectInfo[]]));
     if (folders.size) {
-      for (const [key, object] of objects) {
-        const segments = key.split('/');
-        for (let depth = 1; depth < segments.length; depth++) folders.get(segments.slice(0, depth).join('/'))?.push(object);
-      }
+      for (const [key, object] of objects) for (const folder of ancestorsOf(key)) folders.get(folder)?.push(object);
     }
     const inFolder = new Set([...folders.values()].flatMap((files) => files.map((file) => file.key)));
     // Artifacts whose bytes someone is moving right now (a live lease): legitimately not in place yet.

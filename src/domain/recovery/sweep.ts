@@ -9,7 +9,7 @@
 // the owed work alone is looked at every few seconds (see scheduler.ts).
 import type { Artifact, StorageOperation } from '../../db/generated/client';
 import { hashObject } from '../../storage/hash-object';
-import { STAGING_PREFIX, stagingOwners } from '../../storage/keys';
+import { ancestorsOf, STAGING_PREFIX, stagingOwners } from '../../storage/keys';
 import type { ObjectStore } from '../../storage/object-store';
 import { type PreviousFields, restoredFields } from '../artifacts/previous-fields';
 import { claimExpiredWork, type Fingerprint, fingerprintOf, Lease, moveIntoPlace, newLeaseOwner, ownsWork, settleArtifacts } from '../artifacts/protocol';
@@ -103,10 +103,8 @@ async function recoverDeletion(services: ArtifactServices, operation: StorageOpe
   }
   // An artifact may own the key again (a save reused a real key, an undone folder move put a folder back over it):
   // then the bytes there are its, not ours to delete.
-  const segments = operation.fromKey.split('/');
-  const folders = segments.slice(0, -1).map((_, index) => segments.slice(0, index + 1).join('/'));
   const occupant = await services.db.artifact.findFirst({
-    where: { storageId: operation.storageId, OR: [{ storageKey: operation.fromKey }, { storageKey: { in: folders }, nFiles: { not: null } }] },
+    where: { storageId: operation.storageId, OR: [{ storageKey: operation.fromKey }, { storageKey: { in: ancestorsOf(operation.fromKey) }, nFiles: { not: null } }] },
   });
   if (!occupant) await store.delete(operation.fromKey);
   if ((await clearClaimed(services, owner, operation)) && !occupant) report.objectsDeleted.push(store.locationOf(operation.fromKey));
