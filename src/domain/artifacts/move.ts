@@ -23,7 +23,7 @@ import { prepareTargetKey } from './commit';
 import { type PreviousFields, previousFields, restoredFields } from './previous-fields';
 import { deleteMovedOf, type OwedWork, refuseWhileWorkOwed, runProtocol } from './protocol';
 import type { ArtifactOutcome, ArtifactServices } from './services';
-import { discardStaged, newUploadId, stageStream, type StagedContent, storageFailure } from './staging';
+import { discardStaged, holdsAnything, newUploadId, stageStream, type StagedContent, storageFailure } from './staging';
 
 export interface MoveArtifactInput {
   uid: string;
@@ -147,14 +147,6 @@ interface StagedCopy {
 async function discardCopy(copy: StagedCopy): Promise<void> {
   if (copy.staged) await discardStaged(copy.staged);
   await runBounded(copy.files?.length ?? 0, PARALLEL_FILES, (index) => discardStaged(copy.files![index]!.staged));
-}
-
-/** Whether the target key holds an object, or for a folder, any object under it. */
-export async function holdsAnything(store: ObjectStore, key: string, folder: boolean): Promise<boolean> {
-  if ((await store.head(key).catch(() => undefined)) !== undefined) return true;
-  if (!folder) return false;
-  for await (const _ of store.list(`${key}/`)) return true;
-  return false;
 }
 
 async function stageObjectCopy(relocation: Relocation, sourceStore: ObjectStore, targetStore: ObjectStore): Promise<StagedContent> {

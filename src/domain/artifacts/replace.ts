@@ -9,11 +9,11 @@ import { type PreparedSave, prepareSave, type ArtifactSource } from './prepare';
 import { previousFields, restoredFields } from './previous-fields';
 import { folderPromotions } from './folder-uploads';
 import { folderFiles } from './lookup';
-import { holdsAnything, relocateArtifact } from './move';
+import { relocateArtifact } from './move';
 import { deleteMovedOf, type OwedWork, type ProtocolResult, refuseWhileWorkOwed, runProtocol } from './protocol';
 import { PARALLEL_FILE_MOVES, stage } from './save';
 import type { ArtifactOutcome, ArtifactServices } from './services';
-import { discardStaged, type StagedContent, storageFailure } from './staging';
+import { discardStaged, holdsAnything, type StagedContent, storageFailure } from './staging';
 
 export function withSuffix(key: string, oldSuffix: string, newSuffix: string): string {
   const stem = oldSuffix && key.endsWith(oldSuffix) ? key.slice(0, -oldSuffix.length) : key;

@@ -6,7 +6,7 @@ import { commitSave, type SaveOutcome } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput } from './prepare';
 import { deleteMovedOf, runProtocol } from './protocol';
 import type { ArtifactOutcome, ArtifactServices } from './services';
-import { describeRegisteredObject, discardStaged, type StagedContent, stageBuffer, stageStream } from './staging';
+import { describeRegisteredObject, discardStaged, holdsAnything, type StagedContent, stageBuffer, stageStream } from './staging';
 import { handOverLatest } from './versions';
 
 /** How many files of a folder upload are moved into place at a time. */
@@ -69,20 +69,12 @@ export async function stageSave(services: ArtifactServices, prepared: PreparedSa
     await services.faults.reach('save.afterStage', { key: prepared.key ?? undefined });
     // A real key may hold a file Trove never wrote: it is refused, never overwritten.
     const realKey = !prepared.keyIsVirtual && !prepared.registeredKey && prepared.key ? prepared.key : undefined;
-    const fileAtKey = realKey ? await holdsObjects(staged, realKey) : false;
+    const fileAtKey = realKey ? await holdsAnything(staged.store, realKey, staged.folderUploadId !== undefined) : false;
     return { ...staged, fileAtKey };
   } catch (error) {
     if (!(error instanceof SimulatedCrash)) await discardFor(prepared, staged);
     throw error;
   }
-}
-
-/** Whether a real key holds a file already, or for a folder, any file under it. */
-async function holdsObjects(staged: StagedContent, key: string): Promise<boolean> {
-  if ((await staged.store.head(key).catch(() => undefined)) !== undefined) return true;
-  if (staged.folderUploadId === undefined) return false;
-  for await (const _ of staged.store.list(`${key}/`)) return true;
-  return false;
 }
 
 /** What a caller answers for a save whose protocol ran. */

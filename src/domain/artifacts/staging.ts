@@ -149,6 +149,14 @@ export async function folderContent(store: ObjectStore, files: ObjectInfo[]): Pr
   return { size, hash: folderHash(hashes), hashType: 'md5-d', fullChecksum: null, nFiles: files.length };
 }
 
+/** Whether a target key holds an object already, or for a folder, any object under it. */
+export async function holdsAnything(store: ObjectStore, key: string, folder: boolean): Promise<boolean> {
+  if ((await store.head(key).catch(() => undefined)) !== undefined) return true;
+  if (!folder) return false;
+  for await (const _ of store.list(`${key}/`)) return true;
+  return false;
+}
+
 /** Drops staged bytes that will not be committed (duplicate content, a failed commit). */
 export async function discardStaged(staged: StagedContent): Promise<void> {
   if (staged.folderUploadId !== undefined) await discardFolderStaging(staged.store, staged.stagingKey!).catch(() => undefined);
