@@ -188,23 +188,22 @@ async function stageFolderCopy(relocation: Relocation, sourceStore: ObjectStore,
   }
   const stagingPrefix = stagingKey(newUploadId());
   const files = new Array<{ path: string; staged: StagedContent }>(listed.length);
-  const copy: StagedCopy = { files: [] };
   try {
     await runBounded(listed.length, PARALLEL_FILES, async (index) => {
       const object = listed[index]!;
       const staged = await stageStream(target, targetStore, await sourceStore.get(object.key), { expectedSize: object.size, key: `${stagingPrefix}/${index}` });
       files[index] = { path: object.key.slice(prefix.length), staged };
-      copy.files!.push(files[index]!);
     });
   } catch (error) {
-    await discardCopy(copy);
+    // The copies made before the failure (the others' slots are empty).
+    await discardCopy({ files: files.filter(Boolean) });
     throw storageFailure(error, source.root);
   }
   const size = listed.reduce((total, object) => total + object.size, 0);
   const multipart = listed.some((object) => object.etag?.includes('-'));
   const same = folderHash(files.map((file) => file.staged.hash)) === artifact.hash || (multipart && listed.length === artifact.nFiles && size === Number(artifact.size));
   if (!same) {
-    await discardCopy(copy);
+    await discardCopy({ files });
     throw contentChanged(sourceStore.locationOf(artifact.storageKey), artifact);
   }
   return { files };
