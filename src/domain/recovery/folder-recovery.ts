@@ -3,7 +3,6 @@
 // is finished; when any file is lost, the whole folder is undone: its row goes and every file, staged or placed,
 // becomes an owed deletion in the same transaction (performed at once, or by the next recovery after a crash).
 import type { Artifact, StorageOperation } from '../../db/generated/client';
-import { hashObject } from '../../storage/hash-object';
 import type { ObjectStore } from '../../storage/object-store';
 import {
   claimExpiredWork,
@@ -16,25 +15,19 @@ import {
   ownsWork,
   recordOwedWork,
   releaseWork,
-  settleArtifacts,
 } from '../artifacts/protocol';
 import { type PreviousFields, restoredFields } from '../artifacts/previous-fields';
 import { removeCreated } from '../artifacts/save';
 import type { ArtifactServices } from '../artifacts/services';
 import { runBounded } from '../bounded';
-import type { SweepReport } from './sweep';
+import { clearClaimed, holdsBytes, type SweepReport } from './sweep';
 
 /** Files of a folder looked at, moved or deleted at a time. */
 const PARALLEL_FILES = 8;
 
-/** The object at `key` is the file that was hashed: unchanged since (size, etag or mtime), or re-hashed to its hash. */
-async function holdsFile(store: ObjectStore, key: string, expected: Fingerprint): Promise<boolean> {
-  const info = await store.head(key);
-  if (!info || info.size !== expected.size) return false;
-  const now = fingerprintOf(info);
-  const sameMark = (expected.etag ?? expected.mtimeMs) !== undefined && (expected.etag === undefined || expected.etag === now.etag) && (expected.mtimeMs === undefined || expected.mtimeMs === now.mtimeMs);
-  if (sameMark) return true;
-  return expected.hash !== undefined && (await hashObject(store, key, info.size)).hash === expected.hash;
+/** The object at `key` is the file that was hashed (its promotion's fingerprint carries the file's hash). */
+function holdsFile(store: ObjectStore, key: string, expected: Fingerprint): Promise<boolean> {
+  return holdsBytes(store, key, { size: expected.size, hash: expected.hash }, expected);
 }
 
 /** Artifacts among `operations` that are folders: their promotions are recovered together. */
@@ -89,13 +82,7 @@ async function finishFolder(
     const promotion = promotions[index]!;
     await moveIntoPlace(store, promotion.fromKey, promotion.toKey!, fingerprintOf((await store.head(promotion.fromKey))!));
   });
-  const finished = await services.db.$transaction(async (tx) => {
-    if (!(await ownsWork(tx, owner, promotions.map((promotion) => promotion.id)))) return false;
-    await tx.storageOperation.deleteMany({ where: { id: { in: promotions.map((promotion) => promotion.id) } } });
-    await settleArtifacts(tx, promotions);
-    return true;
-  });
-  if (finished) report.finished.push(artifact.uid);
+  if (await clearClaimed(services, owner, promotions)) report.finished.push(artifact.uid);
 }
 
 async function undoFolder(services: ArtifactServices, owner: string, artifact: Artifact, promotions: StorageOperation[], store: ObjectStore, report: SweepReport): Promise<void> {

@@ -33,24 +33,39 @@ export function emptyReport(): SweepReport {
   return { finished: [], undone: [], objectsDeleted: [], uploadsExpired: [], waiting: [], errors: [] };
 }
 
-/** The staged or placed object is the artifact's content: unchanged since hashing, or re-hashed to the row's hash. */
-async function holdsContent(store: ObjectStore, key: string, artifact: Artifact, expected: Fingerprint | null): Promise<boolean> {
+/**
+ * The staged or placed object at `key` holds `content`: unchanged since it was fingerprinted (`expected`: size, etag
+ * or mtime), or re-hashed to its hash (and full checksum, where one is given). Without a hash, only the fingerprint says.
+ */
+export async function holdsBytes(
+  store: ObjectStore,
+  key: string,
+  content: { size: number; hash?: string | null; fullChecksum?: string | null },
+  expected: Fingerprint | null,
+): Promise<boolean> {
   const info = await store.head(key);
-  if (!info || info.size !== Number(artifact.size)) return false;
+  if (!info || info.size !== content.size) return false;
   if (expected && expected.size === info.size && (expected.etag ?? expected.mtimeMs) !== undefined) {
     const now = fingerprintOf(info);
     if ((expected.etag === undefined || expected.etag === now.etag) && (expected.mtimeMs === undefined || expected.mtimeMs === now.mtimeMs)) return true;
   }
-  const content = await hashObject(store, key, info.size);
-  return content.hash === artifact.hash && content.fullChecksum === artifact.fullChecksum;
+  if (content.hash == null) return false;
+  const hashed = await hashObject(store, key, info.size);
+  return hashed.hash === content.hash && (content.fullChecksum === undefined || hashed.fullChecksum === content.fullChecksum);
 }
 
-/** Clears work we claimed (and storageOngoing where nothing else is owed), if it is still ours. */
-async function clearClaimed(services: ArtifactServices, owner: string, operation: StorageOperation): Promise<boolean> {
+/** The staged or placed object is the artifact's content. */
+function holdsContent(store: ObjectStore, key: string, artifact: Artifact, expected: Fingerprint | null): Promise<boolean> {
+  return holdsBytes(store, key, { size: Number(artifact.size), hash: artifact.hash, fullChecksum: artifact.fullChecksum }, expected);
+}
+
+/** Clears work we claimed (and storageOngoing where no promotion is owed any more), if all of it is still ours. */
+export async function clearClaimed(services: ArtifactServices, owner: string, operations: StorageOperation[]): Promise<boolean> {
+  const ids = operations.map((operation) => operation.id);
   return services.db.$transaction(async (tx) => {
-    if (!(await ownsWork(tx, owner, [operation.id]))) return false;
-    await tx.storageOperation.deleteMany({ where: { id: operation.id } });
-    await settleArtifacts(tx, [operation]);
+    if (!(await ownsWork(tx, owner, ids))) return false;
+    await tx.storageOperation.deleteMany({ where: { id: { in: ids } } });
+    await settleArtifacts(tx, operations);
     return true;
   });
 }
@@ -61,19 +76,19 @@ async function recoverPromotion(services: ArtifactServices, operation: StorageOp
   if (!artifact || artifact.storageId !== operation.storageId || artifact.storageKey !== operation.toKey || !artifact.storageOngoing) {
     // The artifact is gone, points elsewhere or is complete: the staged bytes belong to nobody.
     await store.delete(operation.fromKey);
-    if (await clearClaimed(services, owner, operation)) report.objectsDeleted.push(store.locationOf(operation.fromKey));
+    if (await clearClaimed(services, owner, [operation])) report.objectsDeleted.push(store.locationOf(operation.fromKey));
     return;
   }
   const expected = operation.expected as Fingerprint | null;
   const previous = operation.previous as PreviousFields | null;
   if (await holdsContent(store, operation.fromKey, artifact, expected)) {
     await moveIntoPlace(store, operation.fromKey, operation.toKey!, fingerprintOf((await store.head(operation.fromKey))!));
-    if (await clearClaimed(services, owner, operation)) report.finished.push(artifact.uid);
+    if (await clearClaimed(services, owner, [operation])) report.finished.push(artifact.uid);
     return;
   }
   // The move may have happened before the crash; for a replace onto the same key, only the content tells old from new.
   if (await holdsContent(store, operation.toKey!, artifact, previous && previous.storageKey === operation.toKey ? null : expected)) {
-    if (await clearClaimed(services, owner, operation)) report.finished.push(artifact.uid);
+    if (await clearClaimed(services, owner, [operation])) report.finished.push(artifact.uid);
     return;
   }
   const undone = await db.$transaction(async (tx) => {
@@ -107,7 +122,7 @@ async function recoverDeletion(services: ArtifactServices, operation: StorageOpe
     where: { storageId: operation.storageId, OR: [{ storageKey: operation.fromKey }, { storageKey: { in: ancestorsOf(operation.fromKey) }, nFiles: { not: null } }] },
   });
   if (!occupant) await store.delete(operation.fromKey);
-  if ((await clearClaimed(services, owner, operation)) && !occupant) report.objectsDeleted.push(store.locationOf(operation.fromKey));
+  if ((await clearClaimed(services, owner, [operation])) && !occupant) report.objectsDeleted.push(store.locationOf(operation.fromKey));
 }
 
 /** Claims and recovers every piece of owed work whose lease has expired. */
