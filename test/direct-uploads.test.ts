@@ -42,6 +42,10 @@ describe('direct multipart uploads on s3rver (parts listed by the client)', () =
     expect(completed.completeUpload.upload).toMatchObject({ status: 'RECEIVED', size: content.length, hash: createHash('md5').update(content).digest('base64url') });
     const saved = await trove.query(CREATE, { input: { uploadId: createUpload.uploadId, key: 'cells.h5ad' } });
     expect(saved.createArtifact.artifact).toMatchObject({ size: content.length, hashType: 'md5', storageKey: `.lamindb/${saved.createArtifact.artifact.uid}.h5ad` });
+    // The parts went to the key of the uid the upload reserved: the commit published them there, without a copy.
+    const session = await trove.services.db.uploadSession.findUniqueOrThrow({ where: { uploadId: createUpload.uploadId } });
+    expect(saved.createArtifact.artifact.uid).toBe(session.reservedUid);
+    expect(session.stagingKey).toBe(saved.createArtifact.artifact.storageKey);
     const store = trove.services.stores.storeFor(trove.s3rverRoot);
     expect(await objectKeys(store)).toEqual([saved.createArtifact.artifact.storageKey]);
     expect(await stagingKeys(store)).toEqual([]);

@@ -6,7 +6,7 @@
 import { runBounded } from '../bounded';
 import { BulkSaveFailedError, TroveError } from '../errors';
 import { lock } from '../locks';
-import { commitSave, insertNewArtifacts, isPlainNewSave, type SaveOutcome, saveLocks } from './commit';
+import { commitDeletesUnused, commitSave, insertNewArtifacts, isPlainNewSave, type SaveOutcome, saveLocks } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput, validateSaveInput } from './prepare';
 import { deleteMovedOf, type OwedWork, runProtocol } from './protocol';
 import { discardFor, removeCreated, saveResultOf, type SaveResult, type StagedSave, stageSave } from './save';
@@ -153,7 +153,9 @@ export async function saveArtifacts(
   }
   await discardFrom(count);
   const results = run.value.map((outcome, index) => saveResultOf(services, outcome, staging.staged[index]!));
-  await Promise.all(run.value.map((outcome, index) => (outcome.promoting ? undefined : discardStaged(staging.staged[index]!))));
+  await Promise.all(
+    run.value.map((outcome, index) => (outcome.promoting || commitDeletesUnused(prepared[index]!, staging.staged[index]!) ? undefined : discardStaged(staging.staged[index]!))),
+  );
   if (failure) throw new BulkSaveFailedError(failure.index, failure.reason, results.map((result) => result.artifact.uid), false);
   return results;
 }

@@ -30,7 +30,10 @@ export interface SaveOutcome {
   kind: 'existing' | 'created';
   artifact: Artifact;
   warnings: string[];
-  /** The staged bytes are being promoted (a new artifact, or the takeover of an interrupted upload). */
+  /**
+   * The staged bytes become the artifact's: promoted by owed work (a new artifact, or the takeover of an interrupted
+   * upload), or already at their key (an S3 upload written there, see uploads.ts).
+   */
   promoting: boolean;
 }
 
@@ -183,8 +186,34 @@ export function saveLocks(prepared: PreparedSave, staged: StagedContent): string
   return prepared.key ? [hashLock(staged.hash), keyLock(prepared.storage.id, prepared.key)] : [hashLock(staged.hash)];
 }
 
+/**
+ * The deletion of an upload's object that a commit does not use (its content was stored already): owed work of the
+ * commit, so that a crash right after it cannot leave the object behind (on S3 it lies outside the staging area).
+ */
+export function unusedUploadDeletion(prepared: PreparedSave, staged: StagedContent): OwedWork[] {
+  if (!commitDeletesUnused(prepared, staged)) return [];
+  return [{ kind: 'DELETE', storageId: staged.storage.id, artifactId: null, fromKey: staged.stagingKey! }];
+}
+
+/** Whether the commit owes the deletion of unused staged bytes (a single-file upload's), or the caller discards them. */
+export function commitDeletesUnused(prepared: PreparedSave, staged: StagedContent): boolean {
+  return prepared.upload !== undefined && staged.folderUploadId === undefined && staged.stagingKey !== null;
+}
+
 /** Step 2 of a save: dedup, versions and keys; a new row says storageOngoing until its bytes are promoted. */
 export async function commitSave(
+  tx: Tx,
+  services: ArtifactServices,
+  prepared: PreparedSave,
+  staged: StagedContent,
+  options: Parameters<typeof applySaveRules>[4],
+): Promise<{ value: SaveOutcome; owed: OwedWork[] }> {
+  const result = await applySaveRules(tx, services, prepared, staged, options);
+  if (!result.value.promoting) result.owed.push(...unusedUploadDeletion(prepared, staged));
+  return result;
+}
+
+async function applySaveRules(
   tx: Tx,
   services: ArtifactServices,
   prepared: PreparedSave,
@@ -213,13 +242,15 @@ export async function commitSave(
       orderBy: [{ isLatest: 'desc' }, { id: 'desc' }],
     });
     if (previous) await services.faults.reach('save.beforeVersion', { uid: previous.uid, key: prepared.key });
-    uid = previous ? await nextVersionUid(tx, previous.uid) : firstVersionUid();
+    uid = previous ? await nextVersionUid(tx, previous.uid) : (prepared.upload?.reservedUid ?? firstVersionUid());
     if (previous) warnings.push(`creating a new version of ${previous.uid} under key "${prepared.key}"`);
   } else {
-    uid = firstVersionUid();
+    uid = prepared.upload?.reservedUid ?? firstVersionUid();
   }
 
   const storageKey = prepared.registeredKey ?? (prepared.key && !prepared.keyIsVirtual ? prepared.key : autoStorageKey(uid, prepared.suffix));
+  // An S3 upload's bytes were written to the key its uid reserved: published in place, nothing to promote.
+  const inPlace = staged.stagingKey === storageKey;
   if (!prepared.keyIsVirtual) {
     const occupant = await tx.artifact.findFirst({ where: { storageId: prepared.storage.id, storageKey } });
     if (occupant) throw new KeyOccupiedError(storageKey, occupant.uid);
@@ -235,7 +266,7 @@ export async function commitSave(
       VALUES (${uid}, ${prepared.key}, ${prepared.input.description ?? prepared.revises?.description ?? null}, ${prepared.suffix},
               ${prepared.input.kind ?? prepared.revises?.kind ?? null}, ${BigInt(staged.size)}, ${staged.hash}, ${staged.hashType},
               ${staged.fullChecksum}, ${staged.nFiles ?? null}::int, ${prepared.keyIsVirtual}, ${storageKey}, ${prepared.input.versionTag ?? null}, true,
-              ${staged.stagingKey !== null}, ${prepared.storage.id}, ${services.user.id}, ${prepared.run?.id ?? null}::int, now())
+              ${staged.stagingKey !== null && !inPlace}, ${prepared.storage.id}, ${services.user.id}, ${prepared.run?.id ?? null}::int, now())
       RETURNING *`) as [Artifact];
   } catch (error) {
     if (isUniqueViolation(error, 'versionTag') && prepared.input.versionTag) throw new VersionTagTakenError(prepared.input.versionTag);
@@ -245,10 +276,10 @@ export async function commitSave(
   const owed: OwedWork[] =
     staged.folderUploadId !== undefined
       ? await folderPromotions(tx, staged.folderUploadId, prepared.storage.id, artifact.id, storageKey)
-      : staged.stagingKey
+      : staged.stagingKey && !inPlace
         ? [{ kind: 'PROMOTE', storageId: prepared.storage.id, artifactId: artifact.id, fromKey: staged.stagingKey, toKey: storageKey, expected: staged.fingerprint! }]
         : [];
-  return { value: { kind: 'created', artifact, warnings, promoting: owed.length > 0 }, owed };
+  return { value: { kind: 'created', artifact, warnings, promoting: owed.length > 0 || inPlace }, owed };
 }
 
 /**

@@ -190,16 +190,22 @@ export class Lease {
   }
 }
 
+/** The staged object at `key`, if it is still the one whose bytes were hashed; else a StorageFailedError. */
+export async function checkStaged(store: ObjectStore, key: string, expected: Fingerprint): Promise<ObjectInfo> {
+  const staged = await store.head(key);
+  if (!staged) throw new StorageFailedError('NoSuchKey', `the staged object ${store.locationOf(key)} is gone; nothing was published`);
+  if (!sameFingerprint(staged, expected)) {
+    throw new StorageFailedError('ContentChanged', `the staged object ${store.locationOf(key)} changed after its bytes were hashed; nothing was published`);
+  }
+  return staged;
+}
+
 /**
  * Moves a staged object to its final key after checking that it is still the object that was hashed, then checks
  * what arrived. Used by live promotions and by recovery.
  */
 export async function moveIntoPlace(store: ObjectStore, fromKey: string, toKey: string, expected: Fingerprint, signal?: AbortSignal): Promise<void> {
-  const staged = await store.head(fromKey);
-  if (!staged) throw new StorageFailedError('NoSuchKey', `the staged object ${store.locationOf(fromKey)} is gone; nothing was published`);
-  if (!sameFingerprint(staged, expected)) {
-    throw new StorageFailedError('ContentChanged', `the staged object ${store.locationOf(fromKey)} changed after its bytes were hashed; nothing was published`);
-  }
+  const staged = await checkStaged(store, fromKey, expected);
   signal?.throwIfAborted();
   await store.move(fromKey, toKey, { size: staged.size, signal });
   const placed = await store.head(toKey);
@@ -252,7 +258,7 @@ export interface ProtocolResult<T> {
 
 /** Runs steps 2 to 4 for work whose bytes (if any) are staged. */
 /** The store holding a storage's objects: the steps' own lookup for batches across storages, else their one store. */
-function stepStore<T>(steps: ProtocolSteps<T>, storageId: number): ObjectStore {
+function stepStore(steps: Pick<ProtocolSteps<unknown>, 'store' | 'storeOf'>, storageId: number): ObjectStore {
   return steps.storeOf?.(storageId) ?? steps.store;
 }
 
@@ -323,7 +329,13 @@ export async function runProtocol<T>(services: ArtifactServices, steps: Protocol
 }
 
 /** Performs owed deletions leased to `owner`, clears those done and releases the others to recovery. */
-async function performDeletions<T>(services: ArtifactServices, steps: ProtocolSteps<T>, owner: string, deletions: StorageOperation[], result: ProtocolResult<unknown>): Promise<void> {
+async function performDeletions(
+  services: ArtifactServices,
+  steps: Pick<ProtocolSteps<unknown>, 'store' | 'storeOf' | 'parallelMoves' | 'detail'>,
+  owner: string,
+  deletions: StorageOperation[],
+  result: Pick<ProtocolResult<unknown>, 'deleted' | 'deferred'>,
+): Promise<void> {
   const storeOf = (storageId: number) => stepStore(steps, storageId);
   const done: StorageOperation[] = [];
   await runBounded(deletions.length, steps.parallelMoves ?? 1, async (index) => {
@@ -342,6 +354,50 @@ async function performDeletions<T>(services: ArtifactServices, steps: ProtocolSt
   await services.faults.reach('protocol.beforeClear', steps.detail);
   if (done.length) await clearWork(services, owner, done, 'the deletion');
   await releaseWork(services.db, owner, deletions.filter((deletion) => !done.includes(deletion)).map((deletion) => deletion.id));
+}
+
+/**
+ * A key about to receive bytes that nothing owns yet (an upload written straight to its artifact's key), recorded as
+ * an owed deletion leased to this request before any byte is sent. A request that dies stops renewing the lease and
+ * recovery deletes whatever arrived; one that succeeds hands the key to its owner in the owner's transaction (`drop`).
+ */
+export class WriteIntent {
+  private constructor(
+    private readonly services: ArtifactServices,
+    private readonly store: ObjectStore,
+    private readonly operation: StorageOperation,
+    private readonly lease: Lease,
+  ) {}
+
+  static async record(services: ArtifactServices, store: ObjectStore, storageId: number, key: string): Promise<WriteIntent> {
+    const owner = newLeaseOwner();
+    const [operation] = await recordOwedWork(services.db as unknown as Tx, [{ kind: 'DELETE', storageId, artifactId: null, fromKey: key }], owner, services.config.leaseMs);
+    return new WriteIntent(services, store, operation!, new Lease(services.db, owner, [operation!.id], services.config.leaseMs));
+  }
+
+  /** Aborts the write when recovery has taken the key over (the lease ran out). */
+  get signal(): AbortSignal {
+    return this.lease.signal;
+  }
+
+  /** In the transaction that gives the key an owner: the intent goes, if it is still ours (else LeaseLostError). */
+  async drop(tx: Tx): Promise<void> {
+    await this.lease.stop();
+    if (!(await ownsWork(tx, this.lease.owner, [this.operation.id]))) throw new LeaseLostError('this upload');
+    await tx.storageOperation.delete({ where: { id: this.operation.id } });
+  }
+
+  /** Stops renewing the lease, as a process that died would: recovery takes the key over once it runs out. */
+  async stop(): Promise<void> {
+    await this.lease.stop();
+  }
+
+  /** The write failed or its bytes are not wanted: they are deleted now, or by recovery if that fails. */
+  async abandon(): Promise<void> {
+    await this.lease.stop();
+    const steps = { store: this.store, detail: { key: this.operation.fromKey } };
+    await performDeletions(this.services, steps, this.lease.owner, [this.operation], { deleted: [], deferred: [] }).catch(() => undefined);
+  }
 }
 
 /** Step 4 for `work`: gone, and storageOngoing cleared where no promotion is owed any more; only under our lease. */
@@ -386,7 +442,7 @@ async function undoPromotions<T>(services: ArtifactServices, steps: ProtocolStep
   const storeOf = (storageId: number) => stepStore(steps, storageId);
   const staged = operations.filter((operation) => operation.kind === 'PROMOTE');
   await runBounded(staged.length, steps.parallelMoves ?? 1, (index) => storeOf(staged[index]!.storageId).delete(staged[index]!.fromKey).catch(() => undefined));
-  await performDeletions(services, steps, owner, undone, { value, deleted: [], deferred: [] });
+  await performDeletions(services, steps, owner, undone, { deleted: [], deferred: [] });
 }
 
 /** What an undo owes for the artifacts it removed: the objects their promotions had already put in place. */

@@ -4,7 +4,7 @@ import type { Artifact, Storage } from '../../db/generated/client';
 import { AUTO_KEY_PREFIX, autoStorageKey } from '../../storage/keys';
 import { InvalidInputError, KeyOccupiedError, NotFoundError, TroveError } from '../errors';
 import { artifactLock, hashLock, lock, type Tx } from '../locks';
-import { claimUpload, prepareTargetKey, sameContentWhere } from './commit';
+import { claimUpload, commitDeletesUnused, prepareTargetKey, sameContentWhere, unusedUploadDeletion } from './commit';
 import { type PreparedSave, prepareSave, type ArtifactSource } from './prepare';
 import { previousFields, restoredFields } from './previous-fields';
 import { folderPromotions } from './folder-uploads';
@@ -49,7 +49,7 @@ async function commitReplace(
   await lock(tx, hashLock(staged.hash), artifactLock(current.uid));
   await claimUpload(tx, prepared, staged);
   const same = await tx.artifact.findFirst({ where: sameContentWhere(staged), orderBy: { id: 'asc' } });
-  if (same) return { value: { kind: 'existing', artifact: same }, owed: [] };
+  if (same) return { value: { kind: 'existing', artifact: same }, owed: unusedUploadDeletion(prepared, staged) };
 
   const previous = await tx.artifact.findUniqueOrThrow({ where: { id: currentId } });
   await refuseWhileWorkOwed(tx, previous, 'replace');
@@ -125,14 +125,14 @@ export async function replaceArtifact(services: ArtifactServices, input: Replace
     },
     onCommitFailed: () => (prepared.upload ? Promise.resolve() : discardStaged(staged)),
   });
-  return replacedOutcome(run, staged);
+  return replacedOutcome(run, prepared, staged);
 }
 
 /** What a replace answers: the artifact with its new content, or the one that has that content already. */
-async function replacedOutcome(run: ProtocolResult<ReplacePlan>, staged: StagedContent): Promise<ArtifactOutcome<Artifact>> {
+async function replacedOutcome(run: ProtocolResult<ReplacePlan>, prepared: PreparedSave, staged: StagedContent): Promise<ArtifactOutcome<Artifact>> {
   const plan = run.value;
   if (plan.kind === 'existing') {
-    await discardStaged(staged);
+    if (!commitDeletesUnused(prepared, staged)) await discardStaged(staged);
     return { artifact: plan.artifact, created: false, warnings: [`returning existing artifact with same hash: ${plan.artifact.uid}`] };
   }
   const warnings: string[] = [];
@@ -207,8 +207,8 @@ async function replaceFolder(services: ArtifactServices, found: Artifact & { sto
   }
   if (run.value.kind === 'existing') {
     const notes = await putBack();
-    const outcome = await replacedOutcome(run, staged);
+    const outcome = await replacedOutcome(run, prepared, staged);
     return { ...outcome, warnings: [...outcome.warnings, ...notes] };
   }
-  return replacedOutcome(run, staged);
+  return replacedOutcome(run, prepared, staged);
 }

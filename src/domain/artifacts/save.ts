@@ -2,11 +2,11 @@
 import type { Artifact } from '../../db/generated/client';
 import { SimulatedCrash } from '../fault-points';
 import type { Tx } from '../locks';
-import { commitSave, type SaveOutcome } from './commit';
+import { commitDeletesUnused, commitSave, type SaveOutcome } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput } from './prepare';
-import { deleteMovedOf, runProtocol } from './protocol';
+import { checkStaged, deleteMovedOf, runProtocol } from './protocol';
 import type { ArtifactOutcome, ArtifactServices } from './services';
-import { describeRegisteredObject, discardStaged, holdsAnything, type StagedContent, stageBuffer, stageStream } from './staging';
+import { describeRegisteredObject, discardStaged, holdsAnything, type StagedContent, stageBuffer, stageStream, storageFailure } from './staging';
 import { handOverLatest } from './versions';
 
 /** How many files of a folder upload are moved into place at a time. */
@@ -25,6 +25,9 @@ export async function stage(services: ArtifactServices, prepared: PreparedSave):
       return describeRegisteredObject(storage, store, prepared.registeredKey!);
     case 'upload': {
       const upload = prepared.upload!;
+      const fingerprint = (upload.staged as StagedContent['fingerprint'] | null) ?? { size: Number(upload.size) };
+      // Bytes written straight to their key are published without a move, whose check this is.
+      if (upload.reservedUid) await checkStaged(store, upload.stagingKey, fingerprint).catch((error: unknown) => Promise.reject(storageFailure(error, storage.root)));
       return {
         storage,
         store,
@@ -33,7 +36,7 @@ export async function stage(services: ArtifactServices, prepared: PreparedSave):
         hash: upload.hash!,
         hashType: upload.hashType as StagedContent['hashType'],
         fullChecksum: upload.fullChecksum,
-        fingerprint: (upload.staged as StagedContent['fingerprint'] | null) ?? { size: Number(upload.size) },
+        fingerprint,
         ...(upload.nFiles !== null ? { nFiles: upload.nFiles, folderUploadId: upload.id } : {}),
       };
     }
@@ -104,7 +107,7 @@ export async function savePrepared(services: ArtifactServices, prepared: Prepare
     },
     onCommitFailed: () => discardFor(prepared, staged),
   });
-  if (!run.value.promoting) await discardStaged(staged);
+  if (!run.value.promoting && !commitDeletesUnused(prepared, staged)) await discardStaged(staged);
   return saveResultOf(services, run.value, staged);
 }
 

@@ -2,12 +2,15 @@
 // way) and committed later with createArtifact(input: { uploadId }). Memory stays bounded whatever the size.
 import type { Readable } from 'node:stream';
 import type { UploadSession } from '../../db/generated/client';
-import { stagingKey } from '../../storage/keys';
+import { autoStorageKey, stagingKey } from '../../storage/keys';
+import { canonicalSuffix } from '../../storage/suffix';
 import { InvalidInputError, NotFoundError } from '../errors';
 import type { ArtifactServices } from './services';
 import { hashObject } from '../../storage/hash-object';
-import type { UploadedPart } from '../../storage/object-store';
-import { fingerprintOf } from './protocol';
+import type { ObjectStore, UploadedPart } from '../../storage/object-store';
+import { SimulatedCrash } from '../fault-points';
+import { fingerprintOf, type OwedWork, runProtocol, WriteIntent } from './protocol';
+import { firstVersionUid } from './versions';
 import { type DeclaredFile, MAX_FOLDER_FILES, receiveFolderArchive, receiveFolderFile, validateDeclaredFiles } from './folder-uploads';
 import { newUploadId, stageStream, storageFailure } from './staging';
 
@@ -56,6 +59,7 @@ export async function createUpload(services: ArtifactServices, input: CreateUplo
     if (input.files.length > MAX_FOLDER_FILES) throw new InvalidInputError(`a folder upload holds at most ${MAX_FOLDER_FILES} files`, 'input.files');
   }
   const uploadId = newUploadId();
+  let target: { key: string; reservedUid: string | null } = { key: stagingKey(uploadId), reservedUid: null };
   let multipart: { id: string; partSize: number } | undefined;
   if (input.direct) {
     const store = services.stores.storeFor(storage.root);
@@ -65,8 +69,9 @@ export async function createUpload(services: ArtifactServices, input: CreateUplo
     if (partSize < MIN_PART_SIZE || partCount(input.size, partSize) > MAX_PARTS) {
       throw new InvalidInputError(`partSize must be at least 5 MiB and give at most ${MAX_PARTS} parts`, 'input.partSize');
     }
+    target = uploadTarget(store, input.fileName, target.key);
     try {
-      multipart = { id: await store.multipart.start(stagingKey(uploadId)), partSize };
+      multipart = { id: await store.multipart.start(target.key), partSize };
     } catch (error) {
       throw storageFailure(error, storage.root);
     }
@@ -78,7 +83,8 @@ export async function createUpload(services: ArtifactServices, input: CreateUplo
       files: files ? { createMany: { data: files.map((file) => ({ path: file.path, expectedSize: BigInt(file.size) })) } } : undefined,
       uploadId,
       storageId: storage.id,
-      stagingKey: stagingKey(uploadId),
+      stagingKey: target.key,
+      reservedUid: target.reservedUid,
       s3MultipartId: multipart?.id ?? null,
       partSize: multipart ? BigInt(multipart.partSize) : null,
       fileName: input.fileName ?? null,
@@ -124,37 +130,67 @@ export async function receiveUpload(
     throw new InvalidInputError(`this upload announced ${announced} bytes but the request carries ${options.contentLength}`, 'size');
   }
   const store = stores.storeFor(session.storage.root);
-  const staged = await stageStream(session.storage, store, body, {
-    expectedSize: announced ?? options.contentLength,
-    key: `${stagingKey(uploadId)}.${newUploadId().slice(0, 8)}`,
-    signal: options.signal,
-  });
-  await services.faults.reach('upload.afterStage', { key: staged.stagingKey! });
-  const switched = await db.$transaction(async (tx) => {
-    const [current] = await tx.$queryRaw<{ status: string; stagingKey: string }[]>`
-      SELECT status, "stagingKey" FROM "UploadSession" WHERE id = ${session.id} FOR UPDATE`;
-    if (current?.status !== 'OPEN' && current?.status !== 'RECEIVED') return { updated: undefined, replaced: undefined };
-    const updated = await tx.uploadSession.update({
-      where: { id: session.id },
-      data: {
-        status: 'RECEIVED',
-        stagingKey: staged.stagingKey!,
-        size: BigInt(staged.size),
-        hash: staged.hash,
-        hashType: staged.hashType,
-        fullChecksum: staged.fullChecksum,
-        staged: { ...staged.fingerprint! },
-      },
+  const target = uploadTarget(store, session.fileName, `${stagingKey(uploadId)}.${newUploadId().slice(0, 8)}`);
+  // A key outside the staging area is owned by nothing until the session takes it: recorded before any byte is sent.
+  const intent = target.reservedUid ? await WriteIntent.record(services, store, session.storageId, target.key) : undefined;
+  let staged;
+  try {
+    staged = await stageStream(session.storage, store, body, {
+      expectedSize: announced ?? options.contentLength,
+      key: target.key,
+      signal: intent && options.signal ? AbortSignal.any([options.signal, intent.signal]) : (intent?.signal ?? options.signal),
     });
-    return { updated, replaced: current.stagingKey !== staged.stagingKey ? current.stagingKey : undefined };
+    await services.faults.reach('upload.afterStage', { key: staged.stagingKey! });
+  } catch (error) {
+    await (error instanceof SimulatedCrash ? intent?.stop() : intent?.abandon());
+    throw error;
+  }
+  // The session takes the new object; the object it held before, if any, is owed deletion of the same transaction.
+  const switched = await runProtocol<UploadSession | undefined>(services, {
+    store,
+    detail: { key: staged.stagingKey! },
+    commit: async (tx) => {
+      await intent?.drop(tx);
+      const [current] = await tx.$queryRaw<{ status: string; stagingKey: string }[]>`
+        SELECT status, "stagingKey" FROM "UploadSession" WHERE id = ${session.id} FOR UPDATE`;
+      const unwanted = (key: string): OwedWork => ({ kind: 'DELETE', storageId: session.storageId, artifactId: null, fromKey: key });
+      if (current?.status !== 'OPEN' && current?.status !== 'RECEIVED') return { value: undefined, owed: [unwanted(staged.stagingKey!)] };
+      const updated = await tx.uploadSession.update({
+        where: { id: session.id },
+        data: {
+          status: 'RECEIVED',
+          stagingKey: staged.stagingKey!,
+          reservedUid: target.reservedUid,
+          size: BigInt(staged.size),
+          hash: staged.hash,
+          hashType: staged.hashType,
+          fullChecksum: staged.fullChecksum,
+          staged: { ...staged.fingerprint! },
+        },
+      });
+      return { value: updated, owed: current.status === 'RECEIVED' && current.stagingKey !== staged.stagingKey ? [unwanted(current.stagingKey)] : [] };
+    },
+    onCommitFailed: async () => {
+      if (intent) await intent.abandon();
+      else await store.delete(staged.stagingKey!).catch(() => undefined);
+    },
   });
-  if (!switched.updated) {
-    await store.delete(staged.stagingKey!).catch(() => undefined);
+  if (!switched.value) {
     throw new InvalidInputError(`upload ${uploadId} was committed while these bytes arrived; they were not kept (start a new upload to save other bytes)`, 'uploadId');
   }
-  if (switched.replaced) await store.delete(switched.replaced).catch(() => undefined);
   services.observer?.uploadReceived(staged.size);
-  return switched.updated;
+  return switched.value;
+}
+
+/**
+ * Where an upload's bytes go: on S3 straight to the key a first version saved from it will have (`.lamindb/{uid}`
+ * with its uid reserved), so that the commit publishes them in place without a copy (one write per byte); on local
+ * storage to a staging key, since the commit's rename costs nothing.
+ */
+function uploadTarget(store: ObjectStore, fileName: string | null | undefined, staging: string): { key: string; reservedUid: string | null } {
+  if (store.kind !== 'S3') return { key: staging, reservedUid: null };
+  const reservedUid = firstVersionUid();
+  return { key: autoStorageKey(reservedUid, fileName ? canonicalSuffix(fileName) : ''), reservedUid };
 }
 
 /**
