@@ -21,7 +21,7 @@ const KILLS = Number(process.env.TROVE_CRASH_KILLS ?? 150);
 const WORKERS = 2;
 const SEED = Number(process.env.TROVE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Each server dies at a protocol point with this probability per point reached (about one kill in 40 operations). */
-const KILL_POINTS = ['protocol.afterCommit', 'protocol.beforeMove', 'protocol.afterMove', 'protocol.beforeDelete', 'protocol.beforeClear', 'upload.afterStage'];
+const KILL_POINTS = ['protocol.afterCommit', 'protocol.beforeMove', 'protocol.afterMove', 'protocol.beforeDelete', 'protocol.beforeClear', 'publish.afterLink', 'publish.afterCommit', 'upload.afterStage'];
 const KILL_PROBABILITY = 0.02;
 /** A server that survived this many operations is killed from outside (a kill at no particular point). */
 const MAX_OPERATIONS_PER_SERVER = 150;
@@ -305,6 +305,8 @@ describe('crash recovery', () => {
         const doomed = await startServerProcess({ ...shared, TROVE_DATA_DIR: path.join(workDir, `data-${path_}`), TROVE_FAULTS: `${point}=kill`, TROVE_RECOVERY_POLL_SECONDS: '0' });
         const content = `killed at ${point}, finished by ${path_}\n`;
         const key = `timing/${path_}.txt`;
+        // A second version: it is promoted after its commit (a first one is linked in place inside it).
+        await graphql(healthy.url, SAVE, { input: { content: `first version of ${key}\n`, key } });
         await graphql(doomed.url, SAVE, { input: { content, key } }).catch(() => undefined);
         await doomed.exited;
         const killedAt = Date.now();

@@ -32,8 +32,9 @@ describe.each(['local', 's3rver'] as const)('data safety on %s storage', (backen
   const db = () => trove.services.db;
   const expireLeases = () => db().$executeRaw`UPDATE "StorageOperation" SET "leaseExpiresAt" = now() - interval '1 second'`;
   beforeAll(async () => {
-    // A long lease: no renewal happens inside a test's window unless the test says so.
-    trove = await startListeningTrove({ defaultStorage: backend, env: { TROVE_LEASE_SECONDS: '60' } });
+    // A long lease: no renewal happens inside a test's window unless the test says so. These tests pause and kill
+    // promotions: local storage renames new objects into place after the commit, as without hard links.
+    trove = await startListeningTrove({ defaultStorage: backend, env: { TROVE_LEASE_SECONDS: '60', TROVE_HARD_LINKS: 'false' } });
   });
   afterAll(async () => trove?.close());
 
@@ -197,7 +198,7 @@ describe('leases', () => {
   let trove: TestTrove & { url: string };
   const db = () => trove.services.db;
   beforeAll(async () => {
-    trove = await startListeningTrove({ env: { TROVE_LEASE_SECONDS: '0.3', TROVE_RECOVERY_POLL_SECONDS: '0.1' } });
+    trove = await startListeningTrove({ env: { TROVE_LEASE_SECONDS: '0.3', TROVE_RECOVERY_POLL_SECONDS: '0.1', TROVE_HARD_LINKS: 'false' } });
   });
   afterAll(async () => trove?.close());
 

@@ -3,7 +3,7 @@
 // never followed (the parent folder's real path must be the expected one, and files open with O_NOFOLLOW), and
 // protected paths (the database folder, the signing secret) are refused whatever the root.
 import { randomBytes } from 'node:crypto';
-import { constants, copyFile, lstat, mkdir, open, opendir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { constants, copyFile, link, lstat, mkdir, open, opendir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -35,7 +35,10 @@ export class LocalObjectStore implements ObjectStore {
     readonly root: string,
     /** Paths no key may reach, e.g. the embedded database and the signing secret. */
     private readonly protectedPaths: string[] = [],
-  ) {}
+    options: { hardLinks: boolean } = { hardLinks: true },
+  ) {
+    if (!options.hardLinks) this.link = undefined;
+  }
 
   /** The key's path, lexically inside the root and outside every protected path. */
   private pathOf(key: string): string {
@@ -163,6 +166,14 @@ export class LocalObjectStore implements ObjectStore {
       throw storageErrorFrom(error, 'move', fromKey);
     }
   }
+
+  link?: (fromKey: string, toKey: string) => Promise<void> = async (fromKey, toKey) => {
+    try {
+      await link(await this.regularFile(fromKey), await this.confined(toKey, { create: true }));
+    } catch (error) {
+      throw storageErrorFrom(error, 'link', fromKey);
+    }
+  };
 
   async delete(key: string): Promise<void> {
     try {

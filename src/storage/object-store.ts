@@ -30,6 +30,11 @@ export interface ObjectStore {
    * be deleted stays behind, unowned, for the sweep). `size`, when known, spares a HEAD before a large copy.
    */
   move(fromKey: string, toKey: string, options?: { size?: number; signal?: AbortSignal }): Promise<void>;
+  /**
+   * Gives the object at `fromKey` a second name, `toKey` (a hard link; local storage only): no byte is written, and
+   * an existing `toKey` is an error, never replaced.
+   */
+  link?(fromKey: string, toKey: string): Promise<void>;
   /** Deletes `key`; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
   /**

@@ -8,6 +8,7 @@ import { BulkSaveFailedError, TroveError } from '../errors';
 import { lock } from '../locks';
 import { commitDeletesUnused, commitSave, insertNewArtifacts, isPlainNewSave, type SaveOutcome, saveLocks } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput, validateSaveInput } from './prepare';
+import { finishInPlace, unlinkStale } from './in-place';
 import { deleteMovedOf, type OwedWork, runProtocol } from './protocol';
 import { discardFor, removeCreated, saveResultOf, type SaveResult, type StagedSave, stageSave } from './save';
 import type { ArtifactServices } from './services';
@@ -52,7 +53,7 @@ async function stageAll(services: ArtifactServices, prepared: PreparedSave[]): P
 }
 
 /** One protocol run for the whole batch: one commit transaction, parallel promotions, one clear. */
-function commitBatch(services: ArtifactServices, prepared: PreparedSave[], staged: StagedSave[], onCommitFailed: () => void) {
+function commitBatch(services: ArtifactServices, prepared: PreparedSave[], staged: StagedSave[], onCommitFailed: (rolledBack: boolean) => void) {
   const storeById = new Map(staged.map((content) => [content.storage.id, content.store]));
   return runProtocol<SaveOutcome[]>(services, {
     store: staged[0]!.store,
@@ -60,8 +61,9 @@ function commitBatch(services: ArtifactServices, prepared: PreparedSave[], stage
     parallelMoves: PARALLEL_TRANSFERS,
     commitTimeoutMs: 5_000 + 25 * prepared.length,
     detail: {},
-    onCommitFailed: async () => onCommitFailed(),
+    onCommitFailed: async (rolledBack) => onCommitFailed(rolledBack),
     commit: async (tx) => {
+      await unlinkStale(staged);
       // Every lock of the batch in one sorted statement: two batches never wait on each other in opposite order.
       await lock(tx, ...prepared.flatMap((item, index) => saveLocks(item, staged[index]!)));
       // Under those locks no other save can store these contents: one lookup says which are new, and their inputs
@@ -86,7 +88,7 @@ function commitBatch(services: ArtifactServices, prepared: PreparedSave[], stage
       const committed = new Array<{ value: SaveOutcome; owed: OwedWork[] }>(prepared.length);
       try {
         const inserted = await insertNewArtifacts(tx, services, plainIndexes.map((index) => ({ prepared: prepared[index]!, staged: staged[index]! })));
-        inserted.forEach((save, position) => (committed[plainIndexes[position]!] = { value: save.value, owed: [save.owed] }));
+        inserted.forEach((save, position) => (committed[plainIndexes[position]!] = save));
       } catch (error) {
         throw new InputCommitFailed(plainIndexes[0]!, asTroveError(error));
       }
@@ -104,7 +106,9 @@ function commitBatch(services: ArtifactServices, prepared: PreparedSave[], stage
     undo: async (tx, outcomes, moved) => {
       const created = outcomes.filter((outcome) => outcome.kind === 'created').map((outcome) => outcome.artifact);
       for (const artifact of [...created].reverse()) await removeCreated(tx, artifact);
-      return deleteMovedOf(new Set(created.map((artifact) => artifact.id)), moved);
+      // Bytes linked at their key in the commit (in-place.ts) are deleted with the rows that owned them.
+      const linked = outcomes.filter((outcome) => outcome.linked).map(({ artifact }): OwedWork => ({ kind: 'DELETE', storageId: artifact.storageId, artifactId: null, fromKey: artifact.storageKey }));
+      return [...deleteMovedOf(new Set(created.map((artifact) => artifact.id)), moved), ...linked];
     },
   });
 }
@@ -121,8 +125,13 @@ export async function saveArtifacts(
   for (const [index, input] of inputs.entries()) prepared.push(await prepareSave(services, input, `input.artifacts.${index}`, storages));
 
   const staging = await stageAll(services, prepared);
-  const discardFrom = (start: number) =>
-    Promise.all(prepared.map((item, index) => (index >= start && staging.staged[index] ? discardFor(item, staging.staged[index]!) : undefined)));
+  const discardFrom = (start: number, rolledBack = true) =>
+    Promise.all(prepared.map((item, index) => (index >= start && staging.staged[index] ? discardFor(item, staging.staged[index]!, rolledBack) : undefined)));
+  // After the commit, the staged names of bytes linked at their keys go (in-place.ts).
+  const finishLinked = () =>
+    runBounded(count, PARALLEL_TRANSFERS, async (index) => {
+      if (staging.staged[index]?.linkedTo) await finishInPlace(services, staging.staged[index]!);
+    });
   let failure = staging.failure;
   let count = failure?.index ?? prepared.length;
   if (failure && (options.atomic || count === 0)) {
@@ -133,25 +142,33 @@ export async function saveArtifacts(
   let run;
   for (;;) {
     let commitFailed = false;
+    let rolledBack = true;
     try {
-      run = await commitBatch(services, prepared.slice(0, count), staging.staged.slice(0, count) as StagedSave[], () => (commitFailed = true));
+      run = await commitBatch(services, prepared.slice(0, count), staging.staged.slice(0, count) as StagedSave[], (rolled) => {
+        commitFailed = true;
+        rolledBack = rolled;
+      });
       break;
     } catch (error) {
       // After the commit, the protocol's own error says what happened (a failed promotion undid the batch; work the
-      // database could not clear is finished by recovery, which needs the staged objects).
-      if (!commitFailed) throw error;
+      // database could not clear is finished by recovery, which needs the staged objects it promotes).
+      if (!commitFailed) {
+        await finishLinked();
+        throw error;
+      }
       // An input's rule refused it: without `atomic`, the inputs before it are committed on their own.
       if (error instanceof InputCommitFailed && !options.atomic && error.index > 0) {
         failure = { index: error.index, reason: error.reason };
         count = error.index;
         continue;
       }
-      await discardFrom(0);
+      await discardFrom(0, rolledBack);
       if (!(error instanceof InputCommitFailed)) throw error;
       throw new BulkSaveFailedError(error.index, error.reason, [], options.atomic === true);
     }
   }
   await discardFrom(count);
+  await finishLinked();
   const results = run.value.map((outcome, index) => saveResultOf(services, outcome, staging.staged[index]!));
   await Promise.all(
     run.value.map((outcome, index) => (outcome.promoting || commitDeletesUnused(prepared[index]!, staging.staged[index]!) ? undefined : discardStaged(staging.staged[index]!))),

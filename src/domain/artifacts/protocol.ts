@@ -232,8 +232,11 @@ export interface ProtocolSteps<T> {
    * work of the undo's own transaction, performed right after it (or by recovery, after a crash).
    */
   undo?(tx: Tx, value: T, moved: StorageOperation[]): Promise<OwedWork[] | void>;
-  /** The commit did not happen: drop what was staged for it. */
-  onCommitFailed?(): Promise<void>;
+  /**
+   * The commit failed: drop what was staged for it. `rolledBack` is false when the failure came from COMMIT itself
+   * (a lost connection), after which the rows may or may not have been written.
+   */
+  onCommitFailed?(rolledBack: boolean): Promise<void>;
 }
 
 /** A database failure as a typed error that says what state it left. */
@@ -268,18 +271,23 @@ export async function runProtocol<T>(services: ArtifactServices, steps: Protocol
   const storeOf = (storageId: number) => stepStore(steps, storageId);
   const owner = newLeaseOwner();
   let committed;
+  let committing = false;
   try {
     committed = await retryOnConflict(() =>
       db.$transaction(
         async (tx) => {
+          committing = false; // a retried attempt starts over
           const { value, owed } = await steps.commit(tx);
-          return { value, operations: await recordOwedWork(tx, owed, owner, config.leaseMs) };
+          const operations = await recordOwedWork(tx, owed, owner, config.leaseMs);
+          committing = true;
+          return { value, operations };
         },
         steps.commitTimeoutMs ? { timeout: steps.commitTimeoutMs } : undefined,
       ),
     );
   } catch (error) {
-    await steps.onCommitFailed?.();
+    if (error instanceof SimulatedCrash) throw error; // a dead process cleans nothing up
+    await steps.onCommitFailed?.(!committing);
     throw error instanceof TroveError ? error : databaseError(error, false);
   }
   const { value, operations } = committed;

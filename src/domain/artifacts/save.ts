@@ -4,6 +4,7 @@ import { SimulatedCrash } from '../fault-points';
 import type { Tx } from '../locks';
 import { commitDeletesUnused, commitSave, type SaveOutcome } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput } from './prepare';
+import { discardInPlace, finishInPlace, reserveInPlace, unlinkStale } from './in-place';
 import { checkStaged, deleteMovedOf, runProtocol } from './protocol';
 import type { ArtifactOutcome, ArtifactServices } from './services';
 import { describeRegisteredObject, discardStaged, holdsAnything, type StagedContent, stageBuffer, stageStream, storageFailure } from './staging';
@@ -18,9 +19,15 @@ export async function stage(services: ArtifactServices, prepared: PreparedSave):
   const source = prepared.input.source;
   switch (source.kind) {
     case 'content':
-      return stageBuffer(storage, store, Buffer.from(source.content));
-    case 'stream':
-      return stageStream(storage, store, source.body, { expectedSize: source.size });
+    case 'stream': {
+      // A new artifact's bytes may be published in place by its commit (local storage): staged under their key's name.
+      const inPlace = reserveInPlace(store, prepared.suffix);
+      const staged =
+        source.kind === 'content'
+          ? await stageBuffer(storage, store, Buffer.from(source.content), inPlace?.key)
+          : await stageStream(storage, store, source.body, { expectedSize: source.size, key: inPlace?.key });
+      return { ...staged, reservedUid: inPlace?.reservedUid };
+    }
     case 'path':
       return describeRegisteredObject(storage, store, prepared.registeredKey!);
     case 'upload': {
@@ -37,6 +44,7 @@ export async function stage(services: ArtifactServices, prepared: PreparedSave):
         hashType: upload.hashType as StagedContent['hashType'],
         fullChecksum: upload.fullChecksum,
         fingerprint,
+        reservedUid: upload.reservedUid ?? undefined,
         ...(upload.nFiles !== null ? { nFiles: upload.nFiles, folderUploadId: upload.id } : {}),
       };
     }
@@ -60,8 +68,9 @@ export interface StagedSave extends StagedContent {
 }
 
 /** Drops what was staged for a save that will not be committed. An upload's staged object belongs to its session,
- * which stays RECEIVED when the commit fails: it can be retried. */
-export function discardFor(prepared: PreparedSave, staged: StagedContent): Promise<void> {
+ * which stays RECEIVED when the commit fails: it can be retried. `rolledBack`: see ProtocolSteps.onCommitFailed. */
+export function discardFor(prepared: PreparedSave, staged: StagedContent, rolledBack = true): Promise<void> {
+  if (staged.linkedTo) return discardInPlace(staged, rolledBack);
   return prepared.upload ? Promise.resolve() : discardStaged(staged);
 }
 
@@ -96,7 +105,10 @@ export async function savePrepared(services: ArtifactServices, prepared: Prepare
   const run = await runProtocol<SaveOutcome>(services, {
     store: staged.store,
     detail: { key: prepared.key ?? undefined },
-    commit: (tx) => commitSave(tx, services, prepared, staged, { fileAtKey: staged.fileAtKey }),
+    commit: async (tx) => {
+      await unlinkStale([staged]);
+      return commitSave(tx, services, prepared, staged, { fileAtKey: staged.fileAtKey });
+    },
     // A folder's files are promoted in parallel: those already in place when another failed are deleted again.
     parallelMoves: staged.folderUploadId !== undefined ? PARALLEL_FILE_MOVES : 1,
     commitTimeoutMs: staged.nFiles !== undefined ? 5_000 + staged.nFiles : undefined,
@@ -105,9 +117,10 @@ export async function savePrepared(services: ArtifactServices, prepared: Prepare
       await removeCreated(tx, outcome.artifact);
       return deleteMovedOf(new Set([outcome.artifact.id]), moved);
     },
-    onCommitFailed: () => discardFor(prepared, staged),
+    onCommitFailed: (rolledBack) => discardFor(prepared, staged, rolledBack),
   });
-  if (!run.value.promoting && !commitDeletesUnused(prepared, staged)) await discardStaged(staged);
+  if (run.value.linked) await finishInPlace(services, staged);
+  else if (!run.value.promoting && !commitDeletesUnused(prepared, staged)) await discardStaged(staged);
   return saveResultOf(services, run.value, staged);
 }
 
