@@ -43,7 +43,7 @@ export async function createTrove(config: TroveConfig, log: Logger, options: Tro
     const stores = new StoreRegistry({ endpoint: config.s3Endpoint, region: config.awsRegion }, options.s3SettingsByRoot, protectedPaths, {
       maxSingleBytes: config.s3MaxSingleBytes,
       partBytes: config.s3PartBytes,
-    }, { hardLinks: config.hardLinks });
+    });
     const user = await ensureUser(opened.db, config.userHandle);
     const defaultStorage = await ensureDefaultStorage(opened.db, config.defaultStorageRoot, user, config.awsRegion, { keepChosen: !config.defaultStorageFromEnv });
     await markDefaultStorage(stores, defaultStorage, log);

@@ -34,7 +34,7 @@ const environmentSchema = z.object({
   TROVE_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   TROVE_LEASE_SECONDS: z.coerce.number().positive().default(30),
   TROVE_RECOVERY_POLL_SECONDS: z.coerce.number().min(0).default(5),
-  TROVE_HARD_LINKS: booleanFromEnv.default(true),
+  TROVE_PUBLISH_IN_PLACE: booleanFromEnv.default(true),
   TROVE_S3_MAX_SINGLE_BYTES: z.coerce.number().int().positive().default(5 * 1024 ** 3),
   TROVE_S3_PART_BYTES: z.coerce.number().int().min(5 * 1024 ** 2).default(16 * 1024 ** 2),
   TROVE_FAULTS: z.string().optional(),
@@ -99,10 +99,10 @@ export interface TroveConfig {
   /** How often recovery looks for storage work whose lease expired (0: only with the full sweep). */
   recoveryPollMs: number;
   /**
-   * Local storages publish a new artifact's bytes with a hard link inside its commit (one transaction); without
-   * (file systems that have none) they are renamed into place after the commit, in a second transaction.
+   * Local storages write a new artifact's bytes straight to its key under a write intent, and commit rows only (one
+   * transaction). Off: they are staged and renamed into place after the commit, in a second transaction.
    */
-  hardLinks: boolean;
+  publishInPlace: boolean;
   /** S3: largest object put or copied in one request (S3's limit is 5 GiB); larger ones go in parts. */
   s3MaxSingleBytes: number;
   /** S3: smallest part of a multipart upload or copy (parts grow so that 10,000 of them hold the object). */
@@ -152,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TroveConfig {
     shutdownGraceMs: values.TROVE_SHUTDOWN_GRACE_SECONDS * 1000,
     leaseMs: values.TROVE_LEASE_SECONDS * 1000,
     recoveryPollMs: values.TROVE_RECOVERY_POLL_SECONDS * 1000,
-    hardLinks: values.TROVE_HARD_LINKS,
+    publishInPlace: values.TROVE_PUBLISH_IN_PLACE,
     s3MaxSingleBytes: values.TROVE_S3_MAX_SINGLE_BYTES,
     s3PartBytes: values.TROVE_S3_PART_BYTES,
     faults: values.TROVE_FAULTS,

@@ -100,8 +100,8 @@ describe('failed uploads leave no record (seeds 000, 001, 003)', () => {
 describe('killed uploads and recovery (seed 003)', () => {
   let trove: TestTrove;
   beforeAll(async () => {
-    // Saves killed after their commit: local storage renames new objects into place then, as without hard links.
-    trove = await startTestTrove({ env: { TROVE_HARD_LINKS: 'false' } });
+    // Saves killed after their commit: new objects on local storage are staged and promoted then, as versions are.
+    trove = await startTestTrove({ env: { TROVE_PUBLISH_IN_PLACE: 'false' } });
   });
   afterAll(async () => trove?.close());
   const store = () => trove.services.stores.storeFor(trove.localRoot);

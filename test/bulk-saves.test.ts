@@ -20,7 +20,7 @@ describe('bulk saves', () => {
   });
   afterAll(async () => trove?.close());
 
-  it('commits a batch of new contents in one transaction whatever its size (linked in place), with every row and object in place', async () => {
+  it('commits a batch of new contents in one transaction whatever its size (written in place), with every row and object in place', async () => {
     const batch = (size: number, tag: string) => Array.from({ length: size }, (_, index) => ({ content: `${tag} ${index}`, description: `${tag} ${index}` }));
     await trove.query(SAVE_MANY, { inputs: batch(1, 'warm-up') }); // first-request lookups (user, token check) aside
     const small = await counted(() => trove.query(SAVE_MANY, { inputs: batch(5, 'small') }));
@@ -92,7 +92,7 @@ describe('bulk saves', () => {
   });
 
   it('undoes the whole batch when a promotion fails after others reached their keys, in both stores', async () => {
-    // New versions of keys are promoted after the commit; the new contents beside them are linked in the commit.
+    // New versions of keys are promoted after the commit; the new contents beside them were written at their keys before it.
     const keys = Array.from({ length: 8 }, (_, index) => `undone/v${index}.txt`);
     await trove.query(SAVE_MANY, { inputs: keys.map((key) => ({ content: `first of ${key}`, key })) });
     const before = await db().artifact.count();
@@ -100,7 +100,7 @@ describe('bulk saves', () => {
     let reached = 0;
     trove.services.faults.fail('protocol.beforeMove', () => new StorageFailedError('Injected', 'the storage failed (injected)'), { when: () => ++reached === 6 });
     const inputs = [
-      ...Array.from({ length: 6 }, (_, index) => ({ content: `linked ${index}`, description: `linked ${index}` })),
+      ...Array.from({ length: 6 }, (_, index) => ({ content: `in place ${index}`, description: `in place ${index}` })),
       ...keys.map((key) => ({ content: `second of ${key}`, key })),
     ];
     const failed = (await trove.query(SAVE_MANY, { inputs })).saveArtifacts;

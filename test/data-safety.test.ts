@@ -15,6 +15,7 @@ import { partSizeFor, type S3ObjectStore } from '../src/storage/s3-store';
 import { rawRequest } from './helpers/raw-http';
 import { swiftRoot, swiftSettings } from './helpers/s3';
 import { objectKeys, readObject, readObjectBytes, stagingKeys } from './helpers/storage-state';
+import { expectStoresAgree } from './helpers/stores-agree';
 import { startListeningTrove, type TestTrove } from './helpers/trove';
 
 const MiB = 1024 * 1024;
@@ -33,16 +34,12 @@ describe.each(['local', 's3rver'] as const)('data safety on %s storage', (backen
   const expireLeases = () => db().$executeRaw`UPDATE "StorageOperation" SET "leaseExpiresAt" = now() - interval '1 second'`;
   beforeAll(async () => {
     // A long lease: no renewal happens inside a test's window unless the test says so. These tests pause and kill
-    // promotions: local storage renames new objects into place after the commit, as without hard links.
-    trove = await startListeningTrove({ defaultStorage: backend, env: { TROVE_LEASE_SECONDS: '60', TROVE_HARD_LINKS: 'false' } });
+    // promotions: new objects on local storage are staged and promoted after the commit, as versions are.
+    trove = await startListeningTrove({ defaultStorage: backend, env: { TROVE_LEASE_SECONDS: '60', TROVE_PUBLISH_IN_PLACE: 'false' } });
   });
   afterAll(async () => trove?.close());
 
-  async function bothStoresAgree(): Promise<void> {
-    expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
-    expect(await stagingKeys(store())).toEqual([]);
-    expect(await db().storageOperation.count()).toBe(0);
-  }
+  const bothStoresAgree = () => expectStoresAgree(trove.services, store());
 
   it('never issues the uid of a version deleted while a new version under its key was being committed', async () => {
     const first = (await trove.query(CREATE, { input: { content: 'version one', key: 'race/v.txt' } })).createArtifact.artifact;
@@ -198,7 +195,7 @@ describe('leases', () => {
   let trove: TestTrove & { url: string };
   const db = () => trove.services.db;
   beforeAll(async () => {
-    trove = await startListeningTrove({ env: { TROVE_LEASE_SECONDS: '0.3', TROVE_RECOVERY_POLL_SECONDS: '0.1', TROVE_HARD_LINKS: 'false' } });
+    trove = await startListeningTrove({ env: { TROVE_LEASE_SECONDS: '0.3', TROVE_RECOVERY_POLL_SECONDS: '0.1', TROVE_PUBLISH_IN_PLACE: 'false' } });
   });
   afterAll(async () => trove?.close());
 

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../src/domain/artifacts/save';
 import { receiveUpload } from '../src/domain/artifacts/uploads';
 import { SimulatedCrash } from '../src/domain/fault-points';
-import { doctor } from '../src/domain/recovery/doctor';
 import { sweep } from '../src/domain/recovery/sweep';
 import type { S3ObjectStore } from '../src/storage/s3-store';
 import { rawRequest } from './helpers/raw-http';
-import { objectKeys, readObjectBytes, stagingKeys } from './helpers/storage-state';
+import { objectKeys, readObjectBytes } from './helpers/storage-state';
+import { expectStoresAgree } from './helpers/stores-agree';
 import { startListeningTrove, type TestTrove } from './helpers/trove';
 
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('base64url');
@@ -39,11 +39,7 @@ describe('S3 uploads are written once, at their final key', () => {
     expect(put.status, put.body).toBe(200);
     return uploadId;
   }
-  async function bothStoresAgree(): Promise<void> {
-    expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
-    expect(await stagingKeys(store())).toEqual([]);
-    expect(await db().storageOperation.count()).toBe(0);
-  }
+  const bothStoresAgree = () => expectStoresAgree(trove.services, store());
 
   beforeAll(async () => {
     trove = await startListeningTrove({ defaultStorage: 's3rver', env: { TROVE_LEASE_SECONDS: '60' } });

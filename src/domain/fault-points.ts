@@ -20,10 +20,10 @@ export const FAULT_POINTS = [
   'protocol.beforeDelete',
   /** Everything is in place; the owed work is about to be cleared. */
   'protocol.beforeClear',
-  /** Inside the commit transaction: a new artifact's staged bytes are hard-linked at its key; nothing is committed. */
-  'publish.afterLink',
-  /** The commit of an in-place publish is done; the staged name (the record of the intent) is not removed yet. */
-  'publish.afterCommit',
+  /** Inside the commit transaction of a new artifact whose bytes were written at its key: rows written, no COMMIT yet. */
+  'publish.beforeCommit',
+  /** Saves whose bytes were written at their keys are settled; their write intent is not removed yet. */
+  'publish.beforeSettle',
   /** An upload's bytes are staged under their own key; the session is not updated yet. */
   'upload.afterStage',
   /** Recovery claimed expired work and is about to finish or undo it. */

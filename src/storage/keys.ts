@@ -14,22 +14,17 @@ export function stagingKey(uploadId: string): string {
 }
 
 /**
- * Local storage: bytes staged under a name that says their artifact's key, `.trove/staging/in-place.{uid}{suffix}`,
- * which a commit hard-links to `.lamindb/{uid}{suffix}` (domain/artifacts/in-place.ts). Until the staged name is
- * removed it is the record of that intent: recovery finds the key from it.
+ * A write intent: the keys about to receive bytes straight at their final place, listed before any byte is written
+ * (domain/artifacts/in-place.ts). It lives in the staging area, so that recovery finds it.
  */
-const IN_PLACE_STAGING_PREFIX = `${STAGING_PREFIX}in-place.`;
+const INTENT_PREFIX = `${STAGING_PREFIX}in-place.`;
 
-export function inPlaceStagingKey(uid: string, suffix: string): string {
-  return `${IN_PLACE_STAGING_PREFIX}${uid}${suffix}`;
+export function intentKey(id: string): string {
+  return `${INTENT_PREFIX}${id}`;
 }
 
-/** The auto key an in-place staged object (or its writer's temporary file) is meant for; undefined for others. */
-export function inPlaceTargetOf(key: string): { uid: string; key: string } | undefined {
-  const base = stagingOwners(key)[0]!;
-  if (!base.startsWith(IN_PLACE_STAGING_PREFIX)) return undefined;
-  const name = base.slice(IN_PLACE_STAGING_PREFIX.length);
-  return { uid: name.slice(0, 20), key: `${AUTO_KEY_PREFIX}${name}` };
+export function isIntentKey(key: string): boolean {
+  return stagingOwners(key)[0]!.startsWith(INTENT_PREFIX);
 }
 
 /**

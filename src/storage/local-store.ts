@@ -3,7 +3,7 @@
 // never followed (the parent folder's real path must be the expected one, and files open with O_NOFOLLOW), and
 // protected paths (the database folder, the signing secret) are refused whatever the root.
 import { randomBytes } from 'node:crypto';
-import { constants, copyFile, link, lstat, mkdir, open, opendir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { constants, copyFile, lstat, mkdir, open, opendir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -35,10 +35,7 @@ export class LocalObjectStore implements ObjectStore {
     readonly root: string,
     /** Paths no key may reach, e.g. the embedded database and the signing secret. */
     private readonly protectedPaths: string[] = [],
-    options: { hardLinks: boolean } = { hardLinks: true },
-  ) {
-    if (!options.hardLinks) this.link = undefined;
-  }
+  ) {}
 
   /** The key's path, lexically inside the root and outside every protected path. */
   private pathOf(key: string): string {
@@ -88,12 +85,14 @@ export class LocalObjectStore implements ObjectStore {
     return path.join(this.root, key);
   }
 
-  async put(key: string, body: Readable | Buffer, options: { signal?: AbortSignal } = {}): Promise<number> {
+  async put(key: string, body: Readable | Buffer, options: { signal?: AbortSignal; fresh?: boolean } = {}): Promise<number> {
     let temporary: string | undefined;
     try {
       const target = await this.confined(key, { create: true });
-      temporary = `${target}.${randomBytes(6).toString('hex')}.part`;
-      const file = await open(temporary, CREATE_NO_FOLLOW, 0o644);
+      // A fresh key is written in place, only if nothing is there (O_EXCL); what failed is removed only if it is ours.
+      const writing = options.fresh ? target : `${target}.${randomBytes(6).toString('hex')}.part`;
+      const file = await open(writing, CREATE_NO_FOLLOW, 0o644);
+      temporary = writing;
       let written = 0;
       if (Buffer.isBuffer(body)) {
         // In memory already: one write, no stream.
@@ -109,7 +108,7 @@ export class LocalObjectStore implements ObjectStore {
         await pipeline(body, file.createWriteStream(), { signal: options.signal });
       }
       // rename replaces a link at the target instead of writing through it
-      await rename(temporary, target);
+      if (temporary !== target) await rename(temporary, target);
       return written;
     } catch (error) {
       if (temporary) await rm(temporary, { force: true });
@@ -166,14 +165,6 @@ export class LocalObjectStore implements ObjectStore {
       throw storageErrorFrom(error, 'move', fromKey);
     }
   }
-
-  link?: (fromKey: string, toKey: string) => Promise<void> = async (fromKey, toKey) => {
-    try {
-      await link(await this.regularFile(fromKey), await this.confined(toKey, { create: true }));
-    } catch (error) {
-      throw storageErrorFrom(error, 'link', fromKey);
-    }
-  };
 
   async delete(key: string): Promise<void> {
     try {

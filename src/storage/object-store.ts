@@ -19,8 +19,12 @@ export interface ObjectStore {
   readonly kind: 'LOCAL' | 'S3';
   /** The storage root as registered: an absolute path or s3://bucket/prefix. */
   readonly root: string;
-  /** Streams `body` to `key`; returns the number of bytes written. */
-  put(key: string, body: Readable | Buffer, options?: { contentLength?: number; signal?: AbortSignal }): Promise<number>;
+  /**
+   * Streams `body` to `key`; returns the number of bytes written. `fresh`: the key is new and nobody reads it before
+   * the write is done (an in-place publish, which its write intent covers), so a local store writes it directly,
+   * refusing an existing file, instead of through a temporary file renamed over it.
+   */
+  put(key: string, body: Readable | Buffer, options?: { contentLength?: number; signal?: AbortSignal; fresh?: boolean }): Promise<number>;
   get(key: string, range?: ByteRange): Promise<Readable>;
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Copies within the store; for promotion of staged objects use `move`. */
@@ -30,11 +34,6 @@ export interface ObjectStore {
    * be deleted stays behind, unowned, for the sweep). `size`, when known, spares a HEAD before a large copy.
    */
   move(fromKey: string, toKey: string, options?: { size?: number; signal?: AbortSignal }): Promise<void>;
-  /**
-   * Gives the object at `fromKey` a second name, `toKey` (a hard link; local storage only): no byte is written, and
-   * an existing `toKey` is an error, never replaced.
-   */
-  link?(fromKey: string, toKey: string): Promise<void>;
   /** Deletes `key`; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
   /**

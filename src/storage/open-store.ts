@@ -13,7 +13,6 @@ export class StoreRegistry {
     /** Local paths no store may read or write, whatever its root (the database folder, the signing secret). */
     private readonly protectedPaths: string[] = [],
     private readonly s3Limits?: S3Limits,
-    private readonly local: { hardLinks: boolean } = { hardLinks: true },
   ) {}
 
   storeFor(root: string): ObjectStore {
@@ -21,7 +20,7 @@ export class StoreRegistry {
     if (!store) {
       store = root.startsWith('s3://')
         ? new S3ObjectStore(root, createS3Client({ ...this.s3Settings, ...this.s3SettingsByRoot[root] }), this.s3Limits)
-        : new LocalObjectStore(root, this.protectedPaths, this.local);
+        : new LocalObjectStore(root, this.protectedPaths);
       this.stores.set(root, store);
     }
     return store;

@@ -8,7 +8,7 @@ import { BulkSaveFailedError, TroveError } from '../errors';
 import { lock } from '../locks';
 import { commitDeletesUnused, commitSave, insertNewArtifacts, isPlainNewSave, type SaveOutcome, saveLocks } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput, validateSaveInput } from './prepare';
-import { finishInPlace, unlinkStale } from './in-place';
+import { settleAfter, WriteIntentFile } from './in-place';
 import { deleteMovedOf, type OwedWork, runProtocol } from './protocol';
 import { discardFor, removeCreated, saveResultOf, type SaveResult, type StagedSave, stageSave } from './save';
 import type { ArtifactServices } from './services';
@@ -63,7 +63,6 @@ function commitBatch(services: ArtifactServices, prepared: PreparedSave[], stage
     detail: {},
     onCommitFailed: async (rolledBack) => onCommitFailed(rolledBack),
     commit: async (tx) => {
-      await unlinkStale(staged);
       // Every lock of the batch in one sorted statement: two batches never wait on each other in opposite order.
       await lock(tx, ...prepared.flatMap((item, index) => saveLocks(item, staged[index]!)));
       // Under those locks no other save can store these contents: one lookup says which are new, and their inputs
@@ -106,9 +105,9 @@ function commitBatch(services: ArtifactServices, prepared: PreparedSave[], stage
     undo: async (tx, outcomes, moved) => {
       const created = outcomes.filter((outcome) => outcome.kind === 'created').map((outcome) => outcome.artifact);
       for (const artifact of [...created].reverse()) await removeCreated(tx, artifact);
-      // Bytes linked at their key in the commit (in-place.ts) are deleted with the rows that owned them.
-      const linked = outcomes.filter((outcome) => outcome.linked).map(({ artifact }): OwedWork => ({ kind: 'DELETE', storageId: artifact.storageId, artifactId: null, fromKey: artifact.storageKey }));
-      return [...deleteMovedOf(new Set(created.map((artifact) => artifact.id)), moved), ...linked];
+      // Bytes that were at their key before the commit (in-place.ts, uploads.ts) go with the rows that owned them.
+      const inPlace = outcomes.filter((outcome) => outcome.inPlace).map(({ artifact }): OwedWork => ({ kind: 'DELETE', storageId: artifact.storageId, artifactId: null, fromKey: artifact.storageKey }));
+      return [...deleteMovedOf(new Set(created.map((artifact) => artifact.id)), moved), ...inPlace];
     },
   });
 }
@@ -123,15 +122,15 @@ export async function saveArtifacts(
   const storages = await services.db.storage.findMany();
   const prepared: PreparedSave[] = [];
   for (const [index, input] of inputs.entries()) prepared.push(await prepareSave(services, input, `input.artifacts.${index}`, storages));
+  const intents = await WriteIntentFile.reserve(services, prepared);
+  return settleAfter(intents, () => saveReserved(services, prepared, intents, options));
+}
 
+/** Stages, commits and settles the batch whose write intents are recorded. */
+async function saveReserved(services: ArtifactServices, prepared: PreparedSave[], intents: WriteIntentFile[], options: { atomic?: boolean }): Promise<SaveResult[]> {
   const staging = await stageAll(services, prepared);
   const discardFrom = (start: number, rolledBack = true) =>
     Promise.all(prepared.map((item, index) => (index >= start && staging.staged[index] ? discardFor(item, staging.staged[index]!, rolledBack) : undefined)));
-  // After the commit, the staged names of bytes linked at their keys go (in-place.ts).
-  const finishLinked = () =>
-    runBounded(count, PARALLEL_TRANSFERS, async (index) => {
-      if (staging.staged[index]?.linkedTo) await finishInPlace(services, staging.staged[index]!);
-    });
   let failure = staging.failure;
   let count = failure?.index ?? prepared.length;
   if (failure && (options.atomic || count === 0)) {
@@ -151,24 +150,21 @@ export async function saveArtifacts(
       break;
     } catch (error) {
       // After the commit, the protocol's own error says what happened (a failed promotion undid the batch; work the
-      // database could not clear is finished by recovery, which needs the staged objects it promotes).
-      if (!commitFailed) {
-        await finishLinked();
-        throw error;
-      }
+      // database could not clear is finished by recovery, which needs the staged objects).
+      if (!commitFailed) throw error;
       // An input's rule refused it: without `atomic`, the inputs before it are committed on their own.
       if (error instanceof InputCommitFailed && !options.atomic && error.index > 0) {
         failure = { index: error.index, reason: error.reason };
         count = error.index;
         continue;
       }
+      if (!rolledBack) for (const intent of intents) intent.keep();
       await discardFrom(0, rolledBack);
       if (!(error instanceof InputCommitFailed)) throw error;
       throw new BulkSaveFailedError(error.index, error.reason, [], options.atomic === true);
     }
   }
   await discardFrom(count);
-  await finishLinked();
   const results = run.value.map((outcome, index) => saveResultOf(services, outcome, staging.staged[index]!));
   await Promise.all(
     run.value.map((outcome, index) => (outcome.promoting || commitDeletesUnused(prepared[index]!, staging.staged[index]!) ? undefined : discardStaged(staging.staged[index]!))),

@@ -12,10 +12,9 @@ import {
   StorageBusyError,
   VersionTagTakenError,
 } from '../errors';
-import { runBounded } from '../bounded';
 import { hashLock, keyLock, lock, type Tx } from '../locks';
 import { folderPromotions } from './folder-uploads';
-import { inPlaceLocks, linkInPlace, linksInPlace } from './in-place';
+import { reservedUidLocks } from './in-place';
 import { anonymousContentError, isAnonymous, type PreparedSave } from './prepare';
 import type { PreviousFields } from './previous-fields';
 import { type OwedWork, pendingWork } from './protocol';
@@ -34,11 +33,11 @@ export interface SaveOutcome {
   warnings: string[];
   /**
    * The staged bytes become the artifact's: promoted by owed work (a new artifact, or the takeover of an interrupted
-   * upload), or already at their key (an S3 upload written there, see uploads.ts; a local link, see in-place.ts).
+   * upload), or already at their key (an S3 upload, uploads.ts; a local save, in-place.ts).
    */
   promoting: boolean;
-  /** The commit hard-linked the staged bytes at the artifact's key (in-place.ts): their staged name goes after it. */
-  linked?: boolean;
+  /** A new artifact whose bytes were at its key before the commit (nothing promoted): an undo deletes them. */
+  inPlace?: boolean;
 }
 
 /** Claims an upload session for this commit: a second commit, or bytes received meanwhile, find it changed. */
@@ -187,7 +186,7 @@ async function findStored(tx: Tx, prepared: PreparedSave, staged: StagedContent,
 
 /** The locks a save's commit holds: its content, and its key in its storage. */
 export function saveLocks(prepared: PreparedSave, staged: StagedContent): string[] {
-  return [hashLock(staged.hash), ...(prepared.key ? [keyLock(prepared.storage.id, prepared.key)] : []), ...inPlaceLocks(staged)];
+  return [hashLock(staged.hash), ...(prepared.key ? [keyLock(prepared.storage.id, prepared.key)] : []), ...reservedUidLocks(staged)];
 }
 
 /**
@@ -253,10 +252,9 @@ async function applySaveRules(
   }
 
   const storageKey = prepared.registeredKey ?? (prepared.key && !prepared.keyIsVirtual ? prepared.key : autoStorageKey(uid, prepared.suffix));
-  // An S3 upload's bytes were written to the key its uid reserved, a local save's are linked there now (in-place.ts):
-  // either way published in this transaction, nothing to promote.
+  // An S3 upload's or a local save's bytes were written to the key its uid reserved (uploads.ts, in-place.ts):
+  // published by this transaction, nothing to promote.
   const inPlace = staged.stagingKey === storageKey;
-  const linked = staged.folderUploadId === undefined && linksInPlace(staged, storageKey);
   if (!prepared.keyIsVirtual) {
     const occupant = await tx.artifact.findFirst({ where: { storageId: prepared.storage.id, storageKey } });
     if (occupant) throw new KeyOccupiedError(storageKey, occupant.uid);
@@ -272,21 +270,21 @@ async function applySaveRules(
       VALUES (${uid}, ${prepared.key}, ${prepared.input.description ?? prepared.revises?.description ?? null}, ${prepared.suffix},
               ${prepared.input.kind ?? prepared.revises?.kind ?? null}, ${BigInt(staged.size)}, ${staged.hash}, ${staged.hashType},
               ${staged.fullChecksum}, ${staged.nFiles ?? null}::int, ${prepared.keyIsVirtual}, ${storageKey}, ${prepared.input.versionTag ?? null}, true,
-              ${staged.stagingKey !== null && !inPlace && !linked}, ${prepared.storage.id}, ${services.user.id}, ${prepared.run?.id ?? null}::int, now())
+              ${staged.stagingKey !== null && !inPlace}, ${prepared.storage.id}, ${services.user.id}, ${prepared.run?.id ?? null}::int, now())
       RETURNING *`) as [Artifact];
   } catch (error) {
     if (isUniqueViolation(error, 'versionTag') && prepared.input.versionTag) throw new VersionTagTakenError(prepared.input.versionTag);
     throw error;
   }
   options.unstoredHashes?.delete(staged.hash);
-  if (linked) await linkInPlace(services, staged, storageKey);
+  if (inPlace) await services.faults.reach('publish.beforeCommit', { key: storageKey });
   const owed: OwedWork[] =
     staged.folderUploadId !== undefined
       ? await folderPromotions(tx, staged.folderUploadId, prepared.storage.id, artifact.id, storageKey)
-      : staged.stagingKey && !inPlace && !linked
+      : staged.stagingKey && !inPlace
         ? [{ kind: 'PROMOTE', storageId: prepared.storage.id, artifactId: artifact.id, fromKey: staged.stagingKey, toKey: storageKey, expected: staged.fingerprint! }]
         : [];
-  return { value: { kind: 'created', artifact, warnings, promoting: owed.length > 0 || inPlace || linked, linked }, owed };
+  return { value: { kind: 'created', artifact, warnings, promoting: owed.length > 0 || inPlace, inPlace }, owed };
 }
 
 /**
@@ -312,13 +310,13 @@ export async function insertNewArtifacts(tx: Tx, services: ArtifactServices, sav
   if (!saves.length) return [];
   const uids = saves.map(({ staged }) => staged.reservedUid ?? firstVersionUid());
   const storageKeys = saves.map(({ prepared }, index) => autoStorageKey(uids[index]!, prepared.suffix));
-  const linked = saves.map(({ staged }, index) => linksInPlace(staged, storageKeys[index]!));
+  const inPlace = saves.map(({ staged }, index) => staged.stagingKey === storageKeys[index]);
   const column = <T>(value: (save: { prepared: PreparedSave; staged: StagedContent }) => T) => saves.map(value);
   const rows = await tx.$queryRaw<Artifact[]>`
     INSERT INTO "Artifact" (uid, description, suffix, kind, size, hash, "hashType", "fullChecksum", "keyIsVirtual", "storageKey",
                             "versionTag", "isLatest", "storageOngoing", "storageId", "createdById", "runId", "updatedAt")
     SELECT row.uid, row.description, row.suffix, row.kind, row.size, row.hash, row.hash_type, row.full_checksum, row.key_is_virtual,
-           row.storage_key, row.version_tag, true, NOT row.linked, row.storage_id, ${services.user.id}, row.run_id, now()
+           row.storage_key, row.version_tag, true, NOT row.in_place, row.storage_id, ${services.user.id}, row.run_id, now()
     FROM unnest(
       ${uids}::text[],
       ${column(({ prepared }) => prepared.input.description ?? null)}::text[],
@@ -333,24 +331,20 @@ export async function insertNewArtifacts(tx: Tx, services: ArtifactServices, sav
       ${column(({ prepared }) => prepared.input.versionTag ?? null)}::text[],
       ${column(({ prepared }) => prepared.storage.id)}::int[],
       ${column(({ prepared }) => prepared.run?.id ?? null)}::int[],
-      ${linked}::boolean[]
-    ) WITH ORDINALITY AS row(uid, description, suffix, kind, size, hash, hash_type, full_checksum, key_is_virtual, storage_key, version_tag, storage_id, run_id, linked, position)
+      ${inPlace}::boolean[]
+    ) WITH ORDINALITY AS row(uid, description, suffix, kind, size, hash, hash_type, full_checksum, key_is_virtual, storage_key, version_tag, storage_id, run_id, in_place, position)
     ORDER BY row.position
     RETURNING *`;
-  await runBounded(saves.length, PARALLEL_LINKS, async (index) => {
-    if (linked[index]) await linkInPlace(services, saves[index]!.staged, storageKeys[index]!);
-  });
+  if (inPlace.some(Boolean)) await services.faults.reach('publish.beforeCommit', {});
   const byUid = new Map(rows.map((artifact) => [artifact.uid, artifact]));
   return saves.map(({ prepared, staged }, index) => {
     const artifact = byUid.get(uids[index]!)!;
     return {
-      value: { kind: 'created', artifact, warnings: [], promoting: true, linked: linked[index] },
-      owed: linked[index]
+      value: { kind: 'created', artifact, warnings: [], promoting: true, inPlace: inPlace[index] },
+      owed: inPlace[index]
         ? []
         : [{ kind: 'PROMOTE', storageId: prepared.storage.id, artifactId: artifact.id, fromKey: staged.stagingKey!, toKey: storageKeys[index]!, expected: staged.fingerprint! }],
     };
   });
 }
 
-/** Links made at a time by a batch's commit. */
-const PARALLEL_LINKS = 8;

@@ -1,84 +1,136 @@
-// Local storage: a new artifact's bytes published inside its commit transaction, with no owed work and no second
-// transaction. The bytes are staged under a name that says their key, `.trove/staging/in-place.{uid}{suffix}` (the
-// uid reserved before staging); the commit, holding the uid's lock, hard-links them at `.lamindb/{uid}{suffix}` and
-// writes the row as complete; after COMMIT the staged name is removed. Until then that name records the intent:
-// recovery (settleInPlace) takes the uid's lock, so it waits for a commit in flight, then keeps the key if a row owns
-// it and deletes it otherwise. A version (its uid is the next version's), a real key or an upload is promoted by the
-// storage protocol as before.
-import { inPlaceStagingKey, inPlaceTargetOf } from '../../storage/keys';
+// Local storage: a new artifact's bytes are written once, straight to the key a first version gets
+// (`.lamindb/{uid}{suffix}`, its uid reserved before), and its commit writes rows only: one transaction, no owed work.
+// Before any byte is written, a write intent in the staging area lists the keys about to receive bytes
+// (`.trove/staging/in-place.{id}`, a line "uid key" each); it is removed once every save it covers is settled (its
+// key owned by its row, promoted from, or deleted). A commit that uses a key holds its uid's advisory lock; recovery,
+// finding an intent nobody removed, takes those locks (so it waits for a commit in flight) and deletes each listed key
+// that no row owns and no owed work reads, then the intent. A save its commit turns into a version, or that finds its
+// content stored, treats the written object as a staged one: promoted from it, or deleted.
+import { autoStorageKey, intentKey, isIntentKey } from '../../storage/keys';
 import type { ObjectStore } from '../../storage/object-store';
+import { SimulatedCrash } from '../fault-points';
 import { artifactLock, lock } from '../locks';
-import { checkStaged } from './protocol';
+import { randomBase62 } from '../uid';
+import type { PreparedSave } from './prepare';
 import type { ArtifactServices } from './services';
-import type { StagedContent } from './staging';
+import { type StagedContent, storageFailure } from './staging';
 import { firstVersionUid } from './versions';
 
-/** Where bytes staged for a new artifact wait, when the store can publish them in place (a uid reserved for it). */
-export function reserveInPlace(store: ObjectStore, suffix: string): { reservedUid: string; key: string } | undefined {
-  if (!store.link) return undefined;
-  const reservedUid = firstVersionUid();
-  return { reservedUid, key: inPlaceStagingKey(reservedUid, suffix) };
+export interface InPlaceTarget {
+  reservedUid: string;
+  key: string;
 }
 
-/** The lock a commit that may link `staged` holds (its reserved uid), which recovery takes before deciding. */
-export function inPlaceLocks(staged: StagedContent): string[] {
-  const target = staged.stagingKey ? inPlaceTargetOf(staged.stagingKey) : undefined;
-  return target ? [artifactLock(target.uid)] : [];
-}
+/** The intent of one request's saves, in one storage: removed by `settle` once they are all settled. */
+export class WriteIntentFile {
+  private kept = false;
 
-/** Whether the commit of a new artifact at `storageKey` publishes `staged` by linking it there. */
-export function linksInPlace(staged: StagedContent, storageKey: string): boolean {
-  return staged.stagingKey !== null && staged.store.link !== undefined && inPlaceTargetOf(staged.stagingKey)?.key === storageKey;
-}
+  private constructor(
+    private readonly services: ArtifactServices,
+    private readonly store: ObjectStore,
+    readonly key: string,
+  ) {}
 
-/** Inside the commit: the staged bytes, still those hashed, get their artifact's key as a second name. */
-export async function linkInPlace(services: ArtifactServices, staged: StagedContent, storageKey: string): Promise<void> {
-  await checkStaged(staged.store, staged.stagingKey!, staged.fingerprint!);
-  await staged.store.link!(staged.stagingKey!, storageKey);
-  staged.linkedTo = storageKey;
-  await services.faults.reach('publish.afterLink', { key: storageKey });
-}
+  /**
+   * Gives each save that may be published in place (content or a stream, into a local storage) its target, and
+   * records all of them in one intent per storage before any of their bytes are written.
+   */
+  static async reserve(services: ArtifactServices, saves: PreparedSave[]): Promise<WriteIntentFile[]> {
+    if (!services.config.publishInPlace) return [];
+    const byStore = new Map<ObjectStore, PreparedSave[]>();
+    for (const save of saves) {
+      const store = services.stores.storeFor(save.storage.root);
+      if (store.kind !== 'LOCAL' || (save.input.source.kind !== 'content' && save.input.source.kind !== 'stream')) continue;
+      byStore.set(store, [...(byStore.get(store) ?? []), save]);
+    }
+    const intents: WriteIntentFile[] = [];
+    for (const [store, inStore] of byStore) {
+      for (const save of inStore) {
+        const reservedUid = firstVersionUid();
+        save.inPlace = { reservedUid, key: autoStorageKey(reservedUid, save.suffix) };
+      }
+      const intent = new WriteIntentFile(services, store, intentKey(randomBase62(22)));
+      try {
+        await store.put(intent.key, Buffer.from(inStore.map((save) => `${save.inPlace!.reservedUid} ${save.inPlace!.key}\n`).join('')));
+      } catch (error) {
+        for (const written of intents) await written.settle(); // their saves never start
+        throw storageFailure(error, store.root);
+      }
+      intents.push(intent);
+    }
+    return intents;
+  }
 
-/**
- * At the start of a commit attempt: links that an earlier attempt made before it rolled back (a deadlock retried, a
- * batch committed again without the input it refused) are nobody's, whatever this attempt decides.
- */
-export async function unlinkStale(staged: (StagedContent | undefined)[]): Promise<void> {
-  for (const content of staged) {
-    if (!content?.linkedTo) continue;
-    await content.store.delete(content.linkedTo);
-    content.linkedTo = undefined;
+  /** The saves' outcome is unknown (a COMMIT that failed may have happened, a dead process): recovery decides. */
+  keep(): void {
+    this.kept = true;
+  }
+
+  /** Every save is settled: the intent goes (should that fail, recovery finds every key settled and removes it). */
+  async settle(): Promise<void> {
+    if (this.kept) return;
+    await this.services.faults.reach('publish.beforeSettle', { key: this.key });
+    await this.store.delete(this.key).catch(() => undefined);
   }
 }
 
-/** After COMMIT: the staged name goes (should that fail, recovery removes it, finding the key owned). */
-export async function finishInPlace(services: ArtifactServices, staged: StagedContent): Promise<void> {
-  await services.faults.reach('publish.afterCommit', { key: staged.linkedTo });
-  await staged.store.delete(staged.stagingKey!).catch(() => undefined);
+/**
+ * Runs the saves `intents` cover, then removes the intents: also after a failure, whose bytes are deleted by then,
+ * unless a commit's outcome is unknown (kept) or the process "died" (a simulated crash cleans nothing up).
+ */
+export async function settleAfter<T>(intents: WriteIntentFile[], work: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    if (!(error instanceof SimulatedCrash)) for (const intent of intents) await intent.settle();
+    throw error;
+  }
+  for (const intent of intents) await intent.settle();
+  return result;
+}
+
+/** The lock a commit holds on the uid its bytes reserved, which recovery takes before deciding about their key. */
+export function reservedUidLocks(staged: StagedContent): string[] {
+  return staged.reservedUid ? [artifactLock(staged.reservedUid)] : [];
 }
 
 /**
- * A commit that linked `staged` failed. Rolled back: the link and the staged bytes go. Failed at COMMIT itself (the
- * row may exist): both stay, and recovery decides by the row.
+ * Recovery of a write intent nobody removed: under the locks of its uids (a commit in flight ends first), each
+ * listed key that no row owns and no owed work reads is deleted, then the intent. Returns the locations deleted.
  */
-export async function discardInPlace(staged: StagedContent, rolledBack: boolean): Promise<void> {
-  if (!rolledBack) return;
-  await staged.store.delete(staged.linkedTo!).catch(() => undefined);
-  await staged.store.delete(staged.stagingKey!).catch(() => undefined);
-}
-
-/**
- * Recovery of an in-place staged object nobody finished: under the uid's lock (a commit in flight ends first), the
- * key is kept when a row owns it and deleted otherwise. Returns the location deleted, if any.
- */
-export async function settleInPlace(services: ArtifactServices, storageId: number, store: ObjectStore, stagedKey: string): Promise<string | undefined> {
-  const target = inPlaceTargetOf(stagedKey);
-  if (!target) return undefined;
-  return services.db.$transaction(async (tx) => {
-    await lock(tx, artifactLock(target.uid));
-    const owner = await tx.artifact.findFirst({ where: { storageId, storageKey: target.key }, select: { id: true } });
-    if (owner || !(await store.head(target.key))) return undefined;
-    await store.delete(target.key);
-    return store.locationOf(target.key);
-  });
+export async function settleIntent(services: ArtifactServices, storageId: number, store: ObjectStore, key: string): Promise<string[]> {
+  if (!isIntentKey(key)) return [];
+  let listed = '';
+  try {
+    for await (const chunk of await store.get(key)) listed += String(chunk);
+  } catch {
+    return []; // a writer's temporary file, or gone meanwhile: nothing was written under it
+  }
+  const targets = listed
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter((parts): parts is [string, string] => parts.length === 2 && parts[1]!.length > 0)
+    .map(([reservedUid, target]) => ({ reservedUid, key: target }));
+  if (!targets.length) return [];
+  const keys = targets.map((target) => target.key);
+  return services.db.$transaction(
+    async (tx) => {
+      await lock(tx, ...targets.map((target) => artifactLock(target.reservedUid)));
+      const owned = new Set([
+        ...(await tx.artifact.findMany({ where: { storageId, storageKey: { in: keys } }, select: { storageKey: true } })).map((row) => row.storageKey),
+        ...(await tx.storageOperation.findMany({ where: { storageId, OR: [{ fromKey: { in: keys } }, { toKey: { in: keys } }] }, select: { fromKey: true, toKey: true } })).flatMap(
+          (operation) => [operation.fromKey, operation.toKey ?? ''],
+        ),
+      ]);
+      const deleted: string[] = [];
+      for (const target of keys) {
+        if (owned.has(target) || !(await store.head(target))) continue;
+        await store.delete(target);
+        deleted.push(store.locationOf(target));
+      }
+      return deleted;
+    },
+    { timeout: 60_000 },
+  );
 }

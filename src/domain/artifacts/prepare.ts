@@ -69,6 +69,8 @@ export interface SaveArtifactInput {
 export interface PreparedSave {
   input: SaveArtifactInput;
   storage: Storage;
+  /** Local storage: the key the bytes are written to, a first version's under a reserved uid (in-place.ts). */
+  inPlace?: { reservedUid: string; key: string };
   run: Run | null;
   revises: Artifact | null;
   key: string | null;

@@ -4,7 +4,7 @@ import { SimulatedCrash } from '../fault-points';
 import type { Tx } from '../locks';
 import { commitDeletesUnused, commitSave, type SaveOutcome } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput } from './prepare';
-import { discardInPlace, finishInPlace, reserveInPlace, unlinkStale } from './in-place';
+import { settleAfter, WriteIntentFile } from './in-place';
 import { checkStaged, deleteMovedOf, runProtocol } from './protocol';
 import type { ArtifactOutcome, ArtifactServices } from './services';
 import { describeRegisteredObject, discardStaged, holdsAnything, type StagedContent, stageBuffer, stageStream, storageFailure } from './staging';
@@ -20,13 +20,13 @@ export async function stage(services: ArtifactServices, prepared: PreparedSave):
   switch (source.kind) {
     case 'content':
     case 'stream': {
-      // A new artifact's bytes may be published in place by its commit (local storage): staged under their key's name.
-      const inPlace = reserveInPlace(store, prepared.suffix);
+      // Local storage: written straight to a first version's key under a write intent (in-place.ts).
+      const key = prepared.inPlace?.key;
       const staged =
         source.kind === 'content'
-          ? await stageBuffer(storage, store, Buffer.from(source.content), inPlace?.key)
-          : await stageStream(storage, store, source.body, { expectedSize: source.size, key: inPlace?.key });
-      return { ...staged, reservedUid: inPlace?.reservedUid };
+          ? await stageBuffer(storage, store, Buffer.from(source.content), key, key !== undefined)
+          : await stageStream(storage, store, source.body, { expectedSize: source.size, key, fresh: key !== undefined });
+      return { ...staged, reservedUid: prepared.inPlace?.reservedUid };
     }
     case 'path':
       return describeRegisteredObject(storage, store, prepared.registeredKey!);
@@ -70,8 +70,9 @@ export interface StagedSave extends StagedContent {
 /** Drops what was staged for a save that will not be committed. An upload's staged object belongs to its session,
  * which stays RECEIVED when the commit fails: it can be retried. `rolledBack`: see ProtocolSteps.onCommitFailed. */
 export function discardFor(prepared: PreparedSave, staged: StagedContent, rolledBack = true): Promise<void> {
-  if (staged.linkedTo) return discardInPlace(staged, rolledBack);
-  return prepared.upload ? Promise.resolve() : discardStaged(staged);
+  // Bytes at their key whose commit may have happened stay: recovery decides by the row (in-place.ts).
+  if (prepared.upload || (!rolledBack && prepared.inPlace)) return Promise.resolve();
+  return discardStaged(staged);
 }
 
 /** Step 1 of a save: the bytes staged and hashed, and the target key looked at. */
@@ -101,14 +102,16 @@ export function saveResultOf(services: ArtifactServices, outcome: SaveOutcome, s
 }
 
 export async function savePrepared(services: ArtifactServices, prepared: PreparedSave): Promise<SaveResult> {
+  const intents = await WriteIntentFile.reserve(services, [prepared]);
+  return settleAfter(intents, () => saveReserved(services, prepared, intents));
+}
+
+async function saveReserved(services: ArtifactServices, prepared: PreparedSave, intents: WriteIntentFile[]): Promise<SaveResult> {
   const staged = await stageSave(services, prepared);
   const run = await runProtocol<SaveOutcome>(services, {
     store: staged.store,
     detail: { key: prepared.key ?? undefined },
-    commit: async (tx) => {
-      await unlinkStale([staged]);
-      return commitSave(tx, services, prepared, staged, { fileAtKey: staged.fileAtKey });
-    },
+    commit: (tx) => commitSave(tx, services, prepared, staged, { fileAtKey: staged.fileAtKey }),
     // A folder's files are promoted in parallel: those already in place when another failed are deleted again.
     parallelMoves: staged.folderUploadId !== undefined ? PARALLEL_FILE_MOVES : 1,
     commitTimeoutMs: staged.nFiles !== undefined ? 5_000 + staged.nFiles : undefined,
@@ -117,10 +120,12 @@ export async function savePrepared(services: ArtifactServices, prepared: Prepare
       await removeCreated(tx, outcome.artifact);
       return deleteMovedOf(new Set([outcome.artifact.id]), moved);
     },
-    onCommitFailed: (rolledBack) => discardFor(prepared, staged, rolledBack),
+    onCommitFailed: async (rolledBack) => {
+      if (!rolledBack) for (const intent of intents) intent.keep();
+      await discardFor(prepared, staged, rolledBack);
+    },
   });
-  if (run.value.linked) await finishInPlace(services, staged);
-  else if (!run.value.promoting && !commitDeletesUnused(prepared, staged)) await discardStaged(staged);
+  if (!run.value.promoting && !commitDeletesUnused(prepared, staged)) await discardStaged(staged);
   return saveResultOf(services, run.value, staged);
 }
 

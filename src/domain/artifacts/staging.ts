@@ -56,7 +56,7 @@ export async function stageStream(
   storage: Storage,
   store: ObjectStore,
   body: Readable,
-  options: { expectedSize?: number; key?: string; signal?: AbortSignal } = {},
+  options: { expectedSize?: number; key?: string; signal?: AbortSignal; fresh?: boolean } = {},
 ): Promise<StagedContent> {
   const key = options.key ?? stagingKey(newUploadId());
   const hasher = new HashingStream(options.expectedSize);
@@ -64,7 +64,7 @@ export async function stageStream(
   // store's write fails instead of waiting forever; the outcome that counts is the store's.
   const hashed = pipeline(body, hasher, () => undefined);
   try {
-    await store.put(key, hashed, { contentLength: options.expectedSize, signal: options.signal });
+    await store.put(key, hashed, { contentLength: options.expectedSize, signal: options.signal, fresh: options.fresh });
     if (options.expectedSize !== undefined && hasher.bytesSeen !== options.expectedSize) throw wrongLength(hasher.bytesSeen, options.expectedSize);
     const content = await hasher.result(async (start) => store.get(key, { start, end: hasher.bytesSeen - 1 }));
     return { ...content, storage, store, stagingKey: key, fingerprint: await stagedFingerprint(store, key, content.size) };
@@ -91,10 +91,10 @@ function wrongLength(received: number, announced: number): InvalidInputError {
 }
 
 /** Inline content: hashed in memory and written in one call (no stream per input: a batch stages thousands). */
-export async function stageBuffer(storage: Storage, store: ObjectStore, content: Buffer, key = stagingKey(newUploadId())): Promise<StagedContent> {
+export async function stageBuffer(storage: Storage, store: ObjectStore, content: Buffer, key = stagingKey(newUploadId()), fresh = false): Promise<StagedContent> {
   try {
     const hash = await hashBuffer(content);
-    await store.put(key, content);
+    await store.put(key, content, { fresh });
     return { ...hash, storage, store, stagingKey: key, fingerprint: await stagedFingerprint(store, key, content.length) };
   } catch (error) {
     await store.delete(key).catch(() => undefined);

@@ -10,7 +10,7 @@
 import type { Artifact, StorageOperation } from '../../db/generated/client';
 import { hashObject } from '../../storage/hash-object';
 import { ancestorsOf, STAGING_PREFIX, stagingOwners } from '../../storage/keys';
-import { settleInPlace } from '../artifacts/in-place';
+import { settleIntent } from '../artifacts/in-place';
 import type { ObjectStore } from '../../storage/object-store';
 import { type PreviousFields, restoredFields } from '../artifacts/previous-fields';
 import { claimExpiredWork, type Fingerprint, fingerprintOf, Lease, moveIntoPlace, newLeaseOwner, ownsWork, settleArtifacts } from '../artifacts/protocol';
@@ -223,9 +223,8 @@ export async function sweep(services: ArtifactServices, options: { graceMs: numb
       for await (const object of store.list(STAGING_PREFIX)) {
         const recent = options.graceMs > 0 && object.lastModified !== undefined && object.lastModified >= cutoff;
         if (stagingOwners(object.key).some((key) => owned.has(key)) || recent) continue;
-        // Bytes staged to be linked at their key by a commit: that key goes too unless the commit happened.
-        const linked = await settleInPlace(services, storage.id, store, object.key);
-        if (linked) report.objectsDeleted.push(linked);
+        // A write intent: the keys it lists go too, unless a row owns them or owed work reads them.
+        report.objectsDeleted.push(...(await settleIntent(services, storage.id, store, object.key)));
         await store.delete(object.key);
         report.objectsDeleted.push(store.locationOf(object.key));
       }
