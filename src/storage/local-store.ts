@@ -85,7 +85,7 @@ export class LocalObjectStore implements ObjectStore {
     return path.join(this.root, key);
   }
 
-  async put(key: string, body: Readable | Buffer, options: { signal?: AbortSignal; fresh?: boolean } = {}): Promise<number> {
+  async put(key: string, body: Readable | Buffer, options: { signal?: AbortSignal; fresh?: boolean } = {}): Promise<ObjectInfo> {
     let temporary: string | undefined;
     try {
       const target = await this.confined(key, { create: true });
@@ -93,23 +93,22 @@ export class LocalObjectStore implements ObjectStore {
       const writing = options.fresh ? target : `${target}.${randomBytes(6).toString('hex')}.part`;
       const file = await open(writing, CREATE_NO_FOLLOW, 0o644);
       temporary = writing;
-      let written = 0;
+      let written;
       if (Buffer.isBuffer(body)) {
         // In memory already: one write, no stream.
         try {
           await file.writeFile(body);
-          written = body.length;
+          written = await file.stat();
         } finally {
           await file.close();
         }
       } else {
-        // Counting starts only now: a 'data' listener makes the source flow, and nothing may flow before the pipe.
-        body.on('data', (chunk: Buffer) => (written += chunk.length));
-        await pipeline(body, file.createWriteStream(), { signal: options.signal });
+        await pipeline(body, file.createWriteStream(), { signal: options.signal }); // closes the file
+        written = await lstat(writing);
       }
-      // rename replaces a link at the target instead of writing through it
+      // rename replaces a link at the target instead of writing through it (and keeps the file's mtime)
       if (temporary !== target) await rename(temporary, target);
-      return written;
+      return { key, size: written.size, lastModified: written.mtime };
     } catch (error) {
       if (temporary) await rm(temporary, { force: true });
       throw storageErrorFrom(error, 'write', key);

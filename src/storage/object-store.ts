@@ -20,11 +20,12 @@ export interface ObjectStore {
   /** The storage root as registered: an absolute path or s3://bucket/prefix. */
   readonly root: string;
   /**
-   * Streams `body` to `key`; returns the number of bytes written. `fresh`: the key is new and nobody reads it before
+   * Streams `body` to `key`; returns what was written as the store reports it (size, and the etag or modification
+   * time a later look would see), so that a caller needs no HEAD to fingerprint it. `fresh`: the key is new and nobody reads it before
    * the write is done (an in-place publish, which its write intent covers), so a local store writes it directly,
    * refusing an existing file, instead of through a temporary file renamed over it.
    */
-  put(key: string, body: Readable | Buffer, options?: { contentLength?: number; signal?: AbortSignal; fresh?: boolean }): Promise<number>;
+  put(key: string, body: Readable | Buffer, options?: { contentLength?: number; signal?: AbortSignal; fresh?: boolean }): Promise<ObjectInfo>;
   get(key: string, range?: ByteRange): Promise<Readable>;
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Copies within the store; for promotion of staged objects use `move`. */

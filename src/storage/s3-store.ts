@@ -116,20 +116,20 @@ export class S3ObjectStore implements ObjectStore {
     return `s3://${this.bucket}/${this.objectKey(key)}`;
   }
 
-  async put(key: string, body: Readable | Buffer, options: { contentLength?: number; signal?: AbortSignal } = {}): Promise<number> {
+  async put(key: string, body: Readable | Buffer, options: { contentLength?: number; signal?: AbortSignal } = {}): Promise<ObjectInfo> {
+    const written = (size: number, etag: string | undefined): ObjectInfo => ({ key, size, etag: etag?.replaceAll('"', '') });
     try {
       if (Buffer.isBuffer(body)) {
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body }), {
+        const response = await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body }), {
           abortSignal: options.signal,
         });
-        return body.length;
+        return written(body.length, response.ETag);
       }
       if (options.contentLength !== undefined && options.contentLength <= this.limits.maxSingleBytes) {
-        await this.putKnownLength(key, body, options.contentLength, options.signal);
-        return options.contentLength;
+        return written(options.contentLength, await this.putKnownLength(key, body, options.contentLength, options.signal));
       }
-      let written = 0;
-      body.on('data', (chunk: Buffer) => (written += chunk.length));
+      let size = 0;
+      body.on('data', (chunk: Buffer) => (size += chunk.length));
       // Parts sized to the object when its length is known; otherwise the minimum, which caps the object at
       // 10,000 parts (156 GiB with 16 MiB parts): send a length with large uploads.
       const upload = new Upload({
@@ -140,15 +140,16 @@ export class S3ObjectStore implements ObjectStore {
         leavePartsOnError: false,
       });
       options.signal?.addEventListener('abort', () => void upload.abort(), { once: true });
-      await upload.done();
-      return written;
+      const done = await upload.done();
+      return written(size, 'ETag' in done ? done.ETag : undefined);
     } catch (error) {
       throw storageErrorFrom(error, 'write', key);
     }
   }
 
   /** One streaming PUT: no part buffers in memory and one write on the server (multipart costs a reassembly). */
-  private async putKnownLength(key: string, body: Readable, contentLength: number, signal?: AbortSignal): Promise<void> {
+  /** Returns the object's ETag. */
+  private async putKnownLength(key: string, body: Readable, contentLength: number, signal?: AbortSignal): Promise<string | undefined> {
     // The SDK pipes the body, which does not forward errors, so a failing body aborts the request itself.
     const bodyFailed = new AbortController();
     let bodyError: unknown;
@@ -158,9 +159,10 @@ export class S3ObjectStore implements ObjectStore {
       bodyFailed.abort();
     });
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: guard, ContentLength: contentLength }), {
+      const response = await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: guard, ContentLength: contentLength }), {
         abortSignal: signal ? AbortSignal.any([signal, bodyFailed.signal]) : bodyFailed.signal,
       });
+      return response.ETag;
     } catch (error) {
       throw bodyError ?? error;
     }

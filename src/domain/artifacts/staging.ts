@@ -64,10 +64,10 @@ export async function stageStream(
   // store's write fails instead of waiting forever; the outcome that counts is the store's.
   const hashed = pipeline(body, hasher, () => undefined);
   try {
-    await store.put(key, hashed, { contentLength: options.expectedSize, signal: options.signal, fresh: options.fresh });
+    const written = await store.put(key, hashed, { contentLength: options.expectedSize, signal: options.signal, fresh: options.fresh });
     if (options.expectedSize !== undefined && hasher.bytesSeen !== options.expectedSize) throw wrongLength(hasher.bytesSeen, options.expectedSize);
     const content = await hasher.result(async (start) => store.get(key, { start, end: hasher.bytesSeen - 1 }));
-    return { ...content, storage, store, stagingKey: key, fingerprint: await stagedFingerprint(store, key, content.size) };
+    return { ...content, storage, store, stagingKey: key, fingerprint: await stagedFingerprint(store, written, content.size) };
   } catch (error) {
     await store.delete(key).catch(() => undefined);
     if (error instanceof InvalidInputError) throw error;
@@ -79,9 +79,12 @@ export async function stageStream(
   }
 }
 
-/** What the staged object looks like, as the store reports it; a store that holds another size failed the write. */
-async function stagedFingerprint(store: ObjectStore, key: string, sent: number): Promise<Fingerprint> {
-  const info = await store.head(key);
+/**
+ * What the staged object looks like, as the store reported it when it was written (looked at again when that report
+ * lacks an etag or a modification time); a store that holds another size failed the write.
+ */
+async function stagedFingerprint(store: ObjectStore, written: ObjectInfo, sent: number): Promise<Fingerprint> {
+  const info = written.etag !== undefined || written.lastModified !== undefined ? written : await store.head(written.key);
   if (!info || info.size !== sent) throw new StorageFailedError('SizeMismatch', `the staged object has ${info?.size ?? 'no'} bytes, ${sent} were sent`);
   return fingerprintOf(info);
 }
@@ -94,8 +97,8 @@ function wrongLength(received: number, announced: number): InvalidInputError {
 export async function stageBuffer(storage: Storage, store: ObjectStore, content: Buffer, key = stagingKey(newUploadId()), fresh = false): Promise<StagedContent> {
   try {
     const hash = await hashBuffer(content);
-    await store.put(key, content, { fresh });
-    return { ...hash, storage, store, stagingKey: key, fingerprint: await stagedFingerprint(store, key, content.length) };
+    const written = await store.put(key, content, { fresh });
+    return { ...hash, storage, store, stagingKey: key, fingerprint: await stagedFingerprint(store, written, content.length) };
   } catch (error) {
     await store.delete(key).catch(() => undefined);
     throw storageFailure(error, storage.root);
