@@ -16,11 +16,6 @@ import type { ArtifactServices } from './services';
 import { type StagedContent, storageFailure } from './staging';
 import { firstVersionUid } from './versions';
 
-export interface InPlaceTarget {
-  reservedUid: string;
-  key: string;
-}
-
 /** The intent of one request's saves, in one storage: removed by `settle` once they are all settled. */
 export class WriteIntentFile {
   private kept = false;
@@ -105,7 +100,7 @@ export async function settleIntent(services: ArtifactServices, storageId: number
   try {
     for await (const chunk of await store.get(key)) listed += String(chunk);
   } catch {
-    return []; // a writer's temporary file, or gone meanwhile: nothing was written under it
+    return []; // gone meanwhile (its request settled it)
   }
   const targets = listed
     .split('\n')
