@@ -11,7 +11,7 @@ import { folderPromotions } from './folder-uploads';
 import { folderFiles } from './lookup';
 import { relocateArtifact } from './move';
 import { deleteMovedOf, type OwedWork, type ProtocolResult, refuseWhileWorkOwed, runProtocol } from './protocol';
-import { PARALLEL_FILE_MOVES, stage } from './save';
+import { discardFor, PARALLEL_FILE_MOVES, stage } from './save';
 import type { ArtifactOutcome, ArtifactServices } from './services';
 import { discardStaged, holdsAnything, type StagedContent, storageFailure } from './staging';
 
@@ -123,7 +123,7 @@ export async function replaceArtifact(services: ArtifactServices, input: Replace
     undo: async (tx, plan) => {
       if (plan.kind === 'replaced') await tx.artifact.update({ where: { id: plan.previous.id }, data: { ...restoredFields(previousFields(plan.previous)), storageOngoing: false } });
     },
-    onCommitFailed: () => (prepared.upload ? Promise.resolve() : discardStaged(staged)),
+    onCommitFailed: (rolledBack) => discardFor(prepared, staged, rolledBack),
   });
   return replacedOutcome(run, prepared, staged);
 }

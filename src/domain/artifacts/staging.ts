@@ -27,12 +27,10 @@ export interface StagedContent extends ContentHash {
   /** A folder upload: its files wait under `stagingKey/`, one promotion each (folder-uploads.ts). */
   folderUploadId?: number;
   /**
-   * The uid a first version saved from these bytes gets: they wait under a name that says its key (in-place.ts on
-   * local storage; on S3 an upload's bytes are at that key already, uploads.ts).
+   * The uid a first version saved from these bytes gets: they were written straight to its key (a local save under a
+   * write intent, in-place.ts; an S3 upload, uploads.ts).
    */
   reservedUid?: string;
-  /** Set by a commit that hard-linked the bytes at their artifact's key (in-place.ts). */
-  linkedTo?: string;
 }
 
 export function storageFailure(error: unknown, root: string): StorageFailedError {

@@ -1,5 +1,5 @@
-// Upload sessions: large files are sent ahead (streamed through the gateway to a staging key, hashed on the
-// way) and committed later with createArtifact(input: { uploadId }). Memory stays bounded whatever the size.
+// Upload sessions: large files are sent ahead (streamed through the gateway to a staging key, or on S3 to the key
+// their artifact will have, hashed on the way) and committed later with createArtifact(input: { uploadId }). Memory stays bounded whatever the size.
 import type { Readable } from 'node:stream';
 import type { UploadSession } from '../../db/generated/client';
 import { autoStorageKey, stagingKey } from '../../storage/keys';
@@ -97,9 +97,10 @@ export async function createUpload(services: ArtifactServices, input: CreateUplo
 }
 
 /**
- * Streams the bytes of an upload to a staging object of their own (each PUT gets one, so a PUT sent again never
- * rewrites bytes that were hashed or committed); a dropped connection leaves the session as it was, to retry. The
- * session switches to the new object only while it is not committed, and the object it had before is deleted.
+ * Streams the bytes of an upload to an object of their own (each PUT gets one, so a PUT sent again never rewrites
+ * bytes that were hashed or committed); a dropped connection leaves the session as it was, to retry. The session
+ * switches to the new object only while it is not committed, and the object it had before is owed deletion of that
+ * transaction.
  */
 export async function receiveUpload(
   services: ArtifactServices,
