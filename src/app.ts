@@ -53,7 +53,7 @@ export async function createTrove(config: TroveConfig, log: Logger, options: Tro
     );
     const faults = FaultPoints.fromSpec(config.faults, config.faultSeed);
     const metrics = new TroveMetrics(opened.pool);
-    const services: TroveServices = { db: opened.db, stores, config, log, user, signer, faults, metrics, observer: metrics };
+    const services: TroveServices = { db: opened.db, read: opened.read, stores, config, log, user, signer, faults, metrics, observer: metrics };
     const recovery = startRecovery(services);
     return {
       services,

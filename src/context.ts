@@ -1,7 +1,7 @@
 // Per-request context. Long-lived services (database, stores, configuration) are built once per gateway.
 import type { Logger } from 'pino';
 import type { TroveConfig } from './config';
-import type { Database } from './db/client';
+import type { Database, SqlReader } from './db/client';
 import type { ReadLoaders } from './db/read-loaders';
 import type { User } from './db/generated/client';
 import type { Viewer } from './domain/access';
@@ -13,6 +13,8 @@ import type { StoreRegistry } from './storage/open-store';
 
 export interface TroveServices {
   db: Database;
+  /** Plain reads beside Prisma, for the page loaders. */
+  read: SqlReader;
   stores: StoreRegistry;
   config: TroveConfig;
   log: Logger;

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReadLoaders } from '../src/db/read-loaders';
+import { Prisma } from '../src/db/generated/client';
 import { seedCatalog } from './helpers/seed';
 import { startTestTrove, type TestTrove } from './helpers/trove';
 
@@ -41,6 +43,25 @@ describe('read API', () => {
     // The page, its count, the label links, their labels and types, then one loader statement each for storages, label
     // counts, runs and transforms.
     expect(hundred.statements.length).toMatchInlineSnapshot(`9`);
+  });
+
+  it("loads storages, runs and transforms without Prisma, as the same records Prisma returns", async () => {
+    const { db } = trove.services;
+    const loaders = createReadLoaders(trove.services.read);
+    const run = await db.run.findFirstOrThrow({ where: { params: { not: Prisma.AnyNull } } });
+    await db.run.update({ where: { id: run.id }, data: { finishedAt: new Date('2026-01-02T03:04:05.678Z') } });
+    const storage = await db.storage.findFirstOrThrow({ where: { isDefault: true } });
+    const [loadedRun, loadedTransform, loadedStorage] = await Promise.all([
+      loaders.run.load(run.id),
+      loaders.transform.load(run.transformId),
+      loaders.storage.load(storage.id),
+    ]);
+    // Timestamps are stored without a zone: read as UTC whatever the server's time zone, as Prisma does.
+    expect(loadedRun).toStrictEqual(await db.run.findUniqueOrThrow({ where: { id: run.id } }));
+    expect((loadedRun as { finishedAt: Date }).finishedAt.toISOString()).toBe('2026-01-02T03:04:05.678Z');
+    expect(loadedTransform).toStrictEqual(await db.transform.findUniqueOrThrow({ where: { id: run.transformId } }));
+    expect(loadedStorage).toStrictEqual(storage);
+    await expect(loaders.storage.load(2_000_000_000)).rejects.toThrow('Storage 2000000000 not found');
   });
 
   it('counts the labels of a page of artifacts with one index-backed statement, without loading the links', async () => {

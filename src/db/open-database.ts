@@ -3,12 +3,14 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { TroveConfig } from '../config';
-import { createDatabase, type Database, type DatabaseOptions } from './client';
+import { createDatabase, type Database, type DatabaseOptions, type SqlReader } from './client';
 import { startEmbeddedPostgres } from './embedded';
 import { applyMigrations } from './migrate';
 
 export interface OpenedDatabase {
   db: Database;
+  /** Plain reads on the same pool (page loaders). */
+  read: SqlReader;
   /** The connection pool behind `db` (its use is a metric). */
   pool: pg.Pool;
   url: string;
@@ -44,9 +46,10 @@ export async function openDatabase(
     stopEmbedded = embedded.stop;
   }
   const migrationsApplied = await applyMigrations(url);
-  const { db, pool } = createDatabase(url, options);
+  const { db, pool, read } = createDatabase(url, options);
   return {
     db,
+    read,
     pool,
     url,
     embedded: !config.databaseUrl,

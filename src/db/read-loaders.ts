@@ -1,11 +1,11 @@
 // Per-request loaders for what a page shows beside each of its records: an artifact's storage, its run and that
 // run's transform, its number of labels. Prisma loads a relation with a model query per page that costs a few
-// milliseconds of its own and counts a relation by grouping the whole link table; these are one raw statement per
+// milliseconds of its own and counts a relation by grouping the whole link table; these are one plain statement per
 // page and kind (`= ANY` of the distinct ids, served by primary keys and the link table's index), whatever the page
-// size.
+// size, sent without Prisma's query machinery.
 import DataLoader from 'dataloader';
-import type { Database } from './client';
-import { Prisma, type Run, type Storage, type Transform } from './generated/client';
+import type { SqlReader } from './client';
+import type { Run, Storage, Transform } from './generated/client';
 
 export interface ReadLoaders {
   storage: DataLoader<number, Storage>;
@@ -15,14 +15,16 @@ export interface ReadLoaders {
   labelCount: DataLoader<number, number>;
 }
 
-export function createReadLoaders(db: Database): ReadLoaders {
+export function createReadLoaders(read: SqlReader): ReadLoaders {
   return {
-    storage: rowsById<Storage>(db, 'Storage'),
-    run: rowsById<Run>(db, 'Run'),
-    transform: rowsById<Transform>(db, 'Transform'),
+    storage: rowsById<Storage>(read, 'Storage'),
+    run: rowsById<Run>(read, 'Run'),
+    transform: rowsById<Transform>(read, 'Transform'),
     labelCount: new DataLoader(async (artifactIds) => {
-      const rows = await db.$queryRaw<{ artifactId: number; count: number }[]>`SELECT "artifactId", count(*)::int AS count
-        FROM "ArtifactULabel" WHERE "artifactId" = ANY(${[...artifactIds]}::int[]) GROUP BY "artifactId"`;
+      const rows = await read<{ artifactId: number; count: number }>(
+        `SELECT "artifactId", count(*)::int AS count FROM "ArtifactULabel" WHERE "artifactId" = ANY($1::int[]) GROUP BY "artifactId"`,
+        [[...artifactIds]],
+      );
       const counts = new Map(rows.map((row) => [row.artifactId, row.count]));
       return artifactIds.map((id) => counts.get(id) ?? 0);
     }),
@@ -30,13 +32,13 @@ export function createReadLoaders(db: Database): ReadLoaders {
 }
 
 /**
- * Whole rows by primary key, shaped as Prisma returns them (the columns carry the model's field names, enums come as
- * their names). A referenced row always exists (foreign keys), so a missing one is an error for that key only.
+ * Whole rows by primary key, shaped as Prisma returns them (the columns carry the model's field names). A referenced
+ * row always exists (foreign keys), so a missing one is an error for that key only.
  */
-function rowsById<Row extends { id: number }>(db: Database, table: 'Storage' | 'Run' | 'Transform'): DataLoader<number, Row> {
-  const from = Prisma.raw(`"${table}"`);
+function rowsById<Row extends { id: number }>(read: SqlReader, table: 'Storage' | 'Run' | 'Transform'): DataLoader<number, Row> {
+  const text = `SELECT * FROM "${table}" WHERE id = ANY($1::int[])`;
   return new DataLoader(async (ids) => {
-    const rows = await db.$queryRaw<Row[]>`SELECT * FROM ${from} WHERE id = ANY(${[...ids]}::int[])`;
+    const rows = await read<Row>(text, [[...ids]]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? new Error(`${table} ${id} not found`));
   });

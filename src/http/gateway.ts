@@ -116,7 +116,7 @@ export function createGateway(services: TroveServices): Gateway {
         baseUrl: config.publicUrl ?? new URL(request.url).origin,
         viewer,
         user: viewer.user,
-        loaders: createReadLoaders(services.db),
+        loaders: createReadLoaders(services.read),
         tokensChanged: () => authenticator.tokensChanged(),
       };
     },
