@@ -1,7 +1,9 @@
 // P6 (one small createArtifact: latency and SQL statements), P2 (saveArtifacts of many small artifacts in one
-// request) and P2c (many createArtifact from concurrent clients), each beside plain `pg` writes of the same rows.
+// request) and P2c (many createArtifact from concurrent clients), each beside plain `pg` writes of the same rows and the
+// creation of as many new files in the same file system (lib/files.ts).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { FileBaseline } from '../lib/files';
 import { countStatements } from '../lib/statements';
 import { type BenchServices, type FigureRow, fixed, graphql, median, percentile, pooled, QUICK, timeRuns } from '../lib/services';
 
@@ -31,12 +33,18 @@ export async function writeFigures(services: BenchServices): Promise<FigureRow[]
   const { storage, user } = rows[0] as { storage: number; user: number };
   const insertOne = (index: number) =>
     baseline.query(`INSERT INTO bench_artifact (${INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, ${storage}, ${user}, now())`, baselineRow(index, kilobyte()));
+  const files = await FileBaseline.in(services.workDir);
   const results: FigureRow[] = [];
   try {
     // P6: one small save at a time.
     const p6Runs = QUICK ? 20 : 300;
     await timeRuns(10, () => graphql(server.url, CREATE, { input: { content: kilobyte(), description: 'warm-up' } }));
-    const trove = await timeRuns(p6Runs, () => graphql(server.url, CREATE, { input: { content: kilobyte(), description: 'p6' } }));
+    const trove: number[] = [];
+    const fileTimes: number[] = [];
+    for (let run = 0; run < p6Runs; run++) {
+      trove.push(...(await timeRuns(1, () => graphql(server.url, CREATE, { input: { content: kilobyte(), description: 'p6' } }))));
+      fileTimes.push(await files.oneFile());
+    }
     await timeRuns(10, (run) => insertOne(1_000_000 + run));
     const plain = await timeRuns(p6Runs, (run) => insertOne(run));
     const counted = await countStatements(services.workDir, databaseUrl, CREATE, () => ({ input: { content: kilobyte(), description: 'counted' } }));
@@ -44,7 +52,7 @@ export async function writeFigures(services: BenchServices): Promise<FigureRow[]
       id: 'P6',
       what: 'one createArtifact(content: 1 KB)',
       trove: `p50 ${fixed(median(trove), 1)} ms, p99 ${fixed(percentile(trove, 99), 1)} ms; ${counted.statements} statements in ${counted.transactions} transaction(s)`,
-      baseline: `pg single-row INSERT p50 ${fixed(median(plain), 2)} ms`,
+      baseline: `pg single-row INSERT p50 ${fixed(median(plain), 2)} ms; a new 1 KB file (create, write, close; between the saves) p50 ${fixed(median(fileTimes), 2)} ms`,
       ratio: `${fixed(median(trove) / median(plain), 1)}x`,
       target: 'p50 <= 5 ms, <= 6 statements, one transaction',
       met: median(trove) <= 5 && counted.statements <= 6 && counted.transactions <= 1,
@@ -52,9 +60,14 @@ export async function writeFigures(services: BenchServices): Promise<FigureRow[]
 
     // P2: many small artifacts in one saveArtifacts request.
     const bulk = QUICK ? 100 : 1000;
-    const bulkTimes = await timeRuns(3, (run) =>
-      graphql(server.url, SAVE_MANY, { input: { artifacts: Array.from({ length: bulk }, (_, index) => ({ content: kilobyte(), description: `p2 ${run} ${index}` })) } }),
-    );
+    const bulkTimes: number[] = [];
+    const fileRates: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const artifacts = Array.from({ length: bulk }, (_, index) => ({ content: kilobyte(), description: `p2 ${run} ${index}` }));
+      bulkTimes.push(...(await timeRuns(1, () => graphql(server.url, SAVE_MANY, { input: { artifacts } }))));
+      // As many new files as the request stores, as many at a time as a batch writes them (bulk.ts).
+      fileRates.push(await files.filesPerSecond(bulk, 8));
+    }
     await baseline.query('TRUNCATE bench_artifact');
     const plainBulk = await timeRuns(3, async (run) => {
       const values = Array.from({ length: bulk }, (_, index) => baselineRow(run * bulk + index, kilobyte()));
@@ -63,21 +76,24 @@ export async function writeFigures(services: BenchServices): Promise<FigureRow[]
     });
     const troveRate = bulk / (median(bulkTimes) / 1000);
     const plainRate = bulk / (median(plainBulk) / 1000);
+    const fileRate = median(fileRates);
     results.push({
       id: 'P2',
       what: `saveArtifacts of ${fixed(bulk)} x 1 KB inline artifacts, one request`,
       trove: `${fixed(troveRate)} artifacts/s`,
-      baseline: `pg multi-row INSERT: ${fixed(plainRate)} rows/s`,
-      ratio: `${fixed(troveRate / plainRate, 3)}x`,
+      baseline: `pg multi-row INSERT: ${fixed(plainRate)} rows/s; ${fixed(bulk)} new 1 KB files in one folder, 8 at a time (between the runs): ${fixed(fileRate)} files/s`,
+      ratio: `${fixed(troveRate / plainRate, 3)}x pg, ${fixed(troveRate / fileRate, 2)}x files`,
       target: '>= 2,000 artifacts/s',
       met: troveRate >= 2000,
     });
 
     // P2c: many createArtifact from 8 concurrent clients.
     const concurrentCount = QUICK ? 100 : 1000;
+    const fileRateBefore = await files.filesPerSecond(concurrentCount, 8);
     let started = performance.now();
     await pooled(concurrentCount, 8, (index) => graphql(server.url, CREATE, { input: { content: kilobyte(), description: `p2c ${index}` } }));
     const concurrentRate = concurrentCount / ((performance.now() - started) / 1000);
+    const concurrentFileRate = (fileRateBefore + (await files.filesPerSecond(concurrentCount, 8))) / 2;
     await baseline.query('TRUNCATE bench_artifact');
     started = performance.now();
     for (let index = 0; index < concurrentCount; index++) await insertOne(index);
@@ -86,12 +102,13 @@ export async function writeFigures(services: BenchServices): Promise<FigureRow[]
       id: 'P2c',
       what: `${fixed(concurrentCount)} createArtifact, 8 concurrent clients`,
       trove: `${fixed(concurrentRate)} artifacts/s`,
-      baseline: `${fixed(concurrentCount)} sequential single-row INSERTs: ${fixed(sequentialRate)}/s`,
-      ratio: `${fixed(concurrentRate / sequentialRate, 3)}x`,
+      baseline: `${fixed(concurrentCount)} sequential single-row INSERTs: ${fixed(sequentialRate)}/s; ${fixed(concurrentCount)} new 1 KB files, 8 at a time (before and after): ${fixed(concurrentFileRate)}/s`,
+      ratio: `${fixed(concurrentRate / sequentialRate, 3)}x pg, ${fixed(concurrentRate / concurrentFileRate, 2)}x files`,
       target: '>= 1,000 artifacts/s',
       met: concurrentRate >= 1000,
     });
   } finally {
+    await files.remove();
     await baseline.end();
     await server.stop();
   }
