@@ -3,7 +3,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { normalizeStorageRoot } from '../config';
-import type { Database } from '../db/client';
+import type { Database, SqlReader } from '../db/client';
 import type { Storage, User } from '../db/generated/client';
 import { STORAGE_MARKER_KEY } from '../storage/keys';
 import type { ObjectStore } from '../storage/object-store';
@@ -129,6 +129,17 @@ export async function registerStorage(
  * one transaction. Unless TROVE_STORAGE is set (then that root is the default again at the next start), the choice
  * lasts across restarts.
  */
+/**
+ * The storage with this uid, or the default one without a uid; null when there is none. A plain read beside Prisma:
+ * every save and upload asks it, and a Prisma model query costs about 1.5 ms of CPU of its own (bench P6).
+ */
+export async function storageByUidOrDefault(read: SqlReader, uid: string | null | undefined): Promise<Storage | null> {
+  const rows = uid
+    ? await read<Storage>('SELECT * FROM "Storage" WHERE uid = $1', [uid])
+    : await read<Storage>('SELECT * FROM "Storage" WHERE "isDefault" LIMIT 1', []);
+  return rows[0] ?? null;
+}
+
 export async function setDefaultStorage(db: Database, uid: string): Promise<Storage> {
   return db.$transaction(async (tx) => {
     await lock(tx, bootstrapLock);

@@ -7,6 +7,7 @@ import { hashBuffer } from '../../storage/hashing';
 import { keyProblem } from '../../storage/keys';
 import { extractSuffix } from '../../storage/suffix';
 import { InvalidInputError, NotFoundError } from '../errors';
+import { storageByUidOrDefault } from '../storages';
 import type { ArtifactServices } from './services';
 import { completeDirectUpload } from './uploads';
 
@@ -181,9 +182,7 @@ export async function prepareSave(
     if (knownStorages) {
       storage = knownStorages.find((candidate) => (input.storageUid ? candidate.uid === input.storageUid : candidate.isDefault)) ?? null;
     } else {
-      storage = input.storageUid
-        ? await db.storage.findUnique({ where: { uid: input.storageUid } })
-        : await db.storage.findFirst({ where: { isDefault: true } });
+      storage = await storageByUidOrDefault(services.read, input.storageUid);
     }
     if (!storage) throw new InvalidInputError(`no storage with uid ${input.storageUid}`, field('storageUid'));
   }

@@ -1,6 +1,6 @@
 // What artifact operations need: the database, the stores and the server settings.
 import type { TroveConfig } from '../../config';
-import type { Database } from '../../db/client';
+import type { Database, SqlReader } from '../../db/client';
 import type { User } from '../../db/generated/client';
 import type { StoreRegistry } from '../../storage/open-store';
 import type { FaultPoints } from '../fault-points';
@@ -8,6 +8,8 @@ import type { TroveObserver } from '../observer';
 
 export interface ArtifactServices {
   db: Database;
+  /** Plain reads beside Prisma (hot lookups). */
+  read: SqlReader;
   stores: StoreRegistry;
   config: TroveConfig;
   user: User;

@@ -5,6 +5,7 @@ import type { UploadSession } from '../../db/generated/client';
 import { autoStorageKey, stagingKey } from '../../storage/keys';
 import { canonicalSuffix } from '../../storage/suffix';
 import { InvalidInputError, NotFoundError } from '../errors';
+import { storageByUidOrDefault } from '../storages';
 import type { ArtifactServices } from './services';
 import { hashObject } from '../../storage/hash-object';
 import type { ObjectStore, UploadedPart } from '../../storage/object-store';
@@ -40,9 +41,7 @@ export function partCount(size: number, partSize: number): number {
 
 export async function createUpload(services: ArtifactServices, input: CreateUploadInput): Promise<UploadSession> {
   const { db, user } = services;
-  const storage = input.storageUid
-    ? await db.storage.findUnique({ where: { uid: input.storageUid } })
-    : await db.storage.findFirst({ where: { isDefault: true } });
+  const storage = await storageByUidOrDefault(services.read, input.storageUid);
   if (!storage) throw new InvalidInputError(`no storage with uid ${input.storageUid}`, 'input.storageUid');
   if (input.size != null && (!Number.isSafeInteger(input.size) || input.size < 0)) {
     throw new InvalidInputError('size must be a non-negative integer number of bytes', 'input.size');
