@@ -1,6 +1,7 @@
 // P1, P1c, P1s: a large file saved through Trove's upload session (local storage; through `trove save`; S3 on
 // s3rver), beside a bare Node PUT server that hashes while writing, md5sum of the file, and a direct PutObject to the
-// same s3rver. The hash must be LaminDB's (computed here independently); the server's RSS growth is read from /proc.
+// same s3rver, each baseline run beside one of Trove's. The hash must be LaminDB's (computed here independently); the
+// server's RSS growth is read from /proc.
 // Size: BENCH_SIZE_MB (default 1024; BENCH_QUICK: 16).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -61,6 +62,9 @@ function putFile(port: number, file: string, size: number): Promise<void> {
 
 const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 
+/** Writes the dirty pages of earlier runs to disk, so that a timed run does not pay for them. */
+const settleDisk = () => run('sync');
+
 export async function uploadFigures(services: BenchServices): Promise<FigureRow[]> {
   const size = sizeMb * 1024 * 1024;
   const file = path.join(services.workDir, 'big.bin');
@@ -75,42 +79,49 @@ export async function uploadFigures(services: BenchServices): Promise<FigureRow[
   };
   const saveNew = async (save: () => Promise<string | null | undefined>) => {
     const expected = await nextVariant();
+    await settleDisk();
     const started = performance.now();
     const hash = await save();
     const ms = performance.now() - started;
     if (hash !== expected) throw new Error(`hash ${hash} differs from LaminDB's ${expected}`);
     return ms;
   };
-  const saves = async (count: number, save: (index: number) => Promise<string | null | undefined>) => {
-    const durations: number[] = [];
-    for (let index = 0; index < count; index++) durations.push(await saveNew(() => save(index)));
-    return durations;
+  /** A baseline's run, on the same footing: the previous run's written pages are flushed first. */
+  const timeBaseline = async (task: () => Promise<unknown>) => {
+    await settleDisk();
+    return (await timeRuns(1, task))[0]!;
   };
 
-  // Baselines: md5sum of the file, and a bare PUT server that hashes while writing.
+  // Baselines: md5sum of the file, and a bare PUT server that hashes while writing, each run beside one of Trove's
+  // (the disk's speed drifts within a minute, and a run measured after another pays for that one's writeback).
   const md5sum = median(await timeRuns(RUNS, () => run('md5sum', [file])));
   const bareDir = path.join(services.workDir, 'bare');
   await mkdir(bareDir);
   const bare = await startChildServer('bare-put-server.ts', [bareDir]);
-  const barePut = median(await timeRuns(RUNS, () => putFile(bare.port, file, size)));
-  await bare.stop();
-
-  // Trove on local storage: through the SDK's upload session, then through the CLI.
   const local = await services.trove(await services.database('bench_upload_local'));
   const client = new TroveClient(local.url);
   await client.createArtifact({ content: 'warm-up', description: 'warm-up' });
-  const localTimes = await saves(RUNS, async (index) => (await client.saveFile(file, { key: `bench/local-${index}.bin` })).artifact.hash);
+  const barePuts: number[] = [];
+  const localTimes: number[] = [];
+  for (let index = 0; index < RUNS; index++) {
+    barePuts.push(await timeBaseline(() => putFile(bare.port, file, size)));
+    localTimes.push(await saveNew(async () => (await client.saveFile(file, { key: `bench/local-${index}.bin` })).artifact.hash));
+  }
+  const barePut = median(barePuts);
+  await bare.stop();
+
+  // Through the CLI, beside the SDK's figure above.
   const cli = path.join(import.meta.dirname, '..', '..', 'bin', 'trove.js');
-  const cliTimes = await saves(RUNS, async (index) => JSON.parse((await run(process.execPath, [cli, 'save', file, '--key', `bench/cli-${index}.bin`, '--url', local.url, '--json'])).stdout).artifact?.hash);
+  const cliTimes: number[] = [];
+  for (let index = 0; index < RUNS; index++) cliTimes.push(await saveNew(async () => JSON.parse((await run(process.execPath, [cli, 'save', file, '--key', `bench/cli-${index}.bin`, '--url', local.url, '--json'])).stdout).artifact?.hash));
   const localPeak = await peakRss(local.child.pid!);
   await local.stop();
 
-  // S3 on s3rver: a direct PutObject beside Trove's upload.
+  // S3 on s3rver: a direct PutObject beside each of Trove's uploads.
   const s3rver = await startChildServer('s3-server.ts', [path.join(services.workDir, 's3rver'), 'bench']);
   const endpoint = `http://127.0.0.1:${s3rver.port}`;
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   const s3 = createS3Client({ endpoint, credentials });
-  const direct = median(await timeRuns(RUNS, (index) => s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `direct/${index}.bin`, Body: createReadStream(file), ContentLength: size }))));
   const onS3 = await services.trove(await services.database('bench_upload_s3'), {
     TROVE_STORAGE: 's3://bench/trove',
     TROVE_S3_ENDPOINT: endpoint,
@@ -119,7 +130,13 @@ export async function uploadFigures(services: BenchServices): Promise<FigureRow[
   });
   const s3Client = new TroveClient(onS3.url);
   await s3Client.createArtifact({ content: 'warm-up', description: 'warm-up' });
-  const s3Times = await saves(RUNS, async (index) => (await s3Client.saveFile(file, { key: `bench/s3-${index}.bin` })).artifact.hash);
+  const directPuts: number[] = [];
+  const s3Times: number[] = [];
+  for (let index = 0; index < RUNS; index++) {
+    directPuts.push(await timeBaseline(() => s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `direct/${index}.bin`, Body: createReadStream(file), ContentLength: size }))));
+    s3Times.push(await saveNew(async () => (await s3Client.saveFile(file, { key: `bench/s3-${index}.bin` })).artifact.hash));
+  }
+  const direct = median(directPuts);
   const s3Peak = await peakRss(onS3.child.pid!);
   await onS3.stop();
   await s3rver.stop();
