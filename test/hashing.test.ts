@@ -35,6 +35,24 @@ describe('LaminDB hashes', () => {
     }
   });
 
+  it('hashes a buffer directly as the stream does, on both sides of the 50 MiB boundary', async () => {
+    for (const size of [0, 1000, HASH_CHUNK_SIZE, HASH_CHUNK_SIZE + 1, 2 * HASH_CHUNK_SIZE + 77]) {
+      const content = randomBytes(size);
+      const direct = await hashBuffer(content);
+      expect(direct).toEqual(await streamHash(content, true));
+      expect(direct).toEqual(await streamHash(content, false));
+      expect(direct.hash).toBe(laminHash(content));
+    }
+  });
+
+  it('refuses to hash as a larger file a stream that brings more bytes than it announced within md5 range', async () => {
+    const content = randomBytes(HASH_CHUNK_SIZE + 10);
+    const hasher = new HashingStream(1000);
+    await pipeline(Readable.from([content.subarray(0, HASH_CHUNK_SIZE), content.subarray(HASH_CHUNK_SIZE)]), hasher, new Writable({ write: (_chunk, _encoding, done) => done() }));
+    expect(hasher.bytesSeen).toBe(HASH_CHUNK_SIZE + 10);
+    await expect(hasher.result(async (start) => Readable.from([content.subarray(start)]))).rejects.toThrow('were announced');
+  });
+
   it('tells apart large files that sha1-fl confuses, by the full checksum', async () => {
     const a = randomBytes(3 * HASH_CHUNK_SIZE);
     const b = Buffer.from(a);

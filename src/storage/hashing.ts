@@ -38,15 +38,24 @@ export class HashingStream extends Transform {
   private readonly lastSha1 = createHash('sha1');
   private readonly fullSha256 = createHash('sha256');
   private readonly tailStart: number | undefined;
+  /** An announced size within md5's range needs md5 alone; more bytes than announced make `result()` refuse. */
+  private readonly md5Only: boolean;
 
   constructor(readonly expectedSize?: number) {
     super();
     this.tailStart = expectedSize !== undefined && expectedSize > HASH_CHUNK_SIZE ? expectedSize - HASH_CHUNK_SIZE : undefined;
+    this.md5Only = expectedSize !== undefined && expectedSize <= HASH_CHUNK_SIZE;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     const start = this.hashedBytes;
     const end = start + chunk.length;
+    if (this.md5Only && end <= HASH_CHUNK_SIZE) {
+      this.md5!.update(chunk);
+      this.hashedBytes = end;
+      callback(null, chunk);
+      return;
+    }
     if (start < HASH_CHUNK_SIZE) this.firstSha1.update(chunk.subarray(0, Math.min(chunk.length, HASH_CHUNK_SIZE - start)));
     if (this.md5) {
       if (end <= HASH_CHUNK_SIZE) this.md5.update(chunk);
@@ -68,6 +77,7 @@ export class HashingStream extends Transform {
       const digest = (this.md5 ?? createHash('md5')).digest();
       return { size: this.hashedBytes, hash: toBase64Url(digest).slice(0, HASH_LENGTH), hashType: 'md5', fullChecksum: null };
     }
+    if (this.md5Only) throw new Error(`${this.hashedBytes} bytes arrived where ${this.expectedSize} were announced: not hashed as a larger file`);
     let lastDigest: Buffer;
     if (this.tailStart === this.hashedBytes - HASH_CHUNK_SIZE) {
       lastDigest = this.lastSha1.digest();
@@ -95,13 +105,18 @@ export function folderHash(fileHashes: Iterable<string>): string {
   return toBase64Url(createHash('md5').update(Buffer.concat(digests)).digest()).slice(0, HASH_LENGTH);
 }
 
-/** Hash of an in-memory buffer (inline content, small uploads). */
+/**
+ * Hash of an in-memory buffer (inline content, small uploads), computed directly: a batch hashes thousands, and a
+ * stream per buffer with four digests (where md5 alone decides up to 50 MiB) cost more than the hashing itself.
+ */
 export async function hashBuffer(content: Buffer): Promise<ContentHash> {
-  const hasher = new HashingStream(content.length);
-  hasher.end(content);
-  hasher.resume();
-  await new Promise((resolve) => hasher.once('end', resolve));
-  return hasher.result();
+  const size = content.length;
+  if (size <= HASH_CHUNK_SIZE) {
+    return { size, hash: toBase64Url(createHash('md5').update(content).digest()).slice(0, HASH_LENGTH), hashType: 'md5', fullChecksum: null };
+  }
+  const first = createHash('sha1').update(content.subarray(0, HASH_CHUNK_SIZE)).digest();
+  const last = createHash('sha1').update(content.subarray(size - HASH_CHUNK_SIZE)).digest();
+  return { size, hash: sha1FirstLast(first, last), hashType: 'sha1-fl', fullChecksum: toBase64Url(createHash('sha256').update(content).digest()) };
 }
 
 /** LaminDB's hash of an S3 object from its ETag: md5 for single-part uploads, `md5-N` for N-part uploads. */
