@@ -13,7 +13,7 @@ import type { StoreRegistry } from './storage/open-store';
 
 export interface TroveServices {
   db: Database;
-  /** Plain reads beside Prisma, for the page loaders. */
+  /** Plain reads beside Prisma: a page's loaders and the lookups every save makes (db/client.ts). */
   read: SqlReader;
   stores: StoreRegistry;
   config: TroveConfig;

@@ -13,9 +13,9 @@ export interface DatabaseOptions {
 }
 
 /**
- * Plain reads on the same pool without Prisma's query machinery (about a millisecond of its own per statement): for
- * the per-request loaders of a page. Rows come as Prisma returns them: timestamps (stored as UTC without a zone)
- * as Dates, bigints as BigInt, enums as their names.
+ * Plain reads on the same pool without Prisma's query machinery (which costs 0.4 ms of CPU per raw statement and about
+ * 1.5 ms per model query on top of the statement): for a page's loaders and the lookups every save makes. Rows come as
+ * Prisma returns them: timestamps (stored as UTC without a zone) as Dates, bigints as BigInt, enums as their names.
  */
 export type SqlReader = <Row>(text: string, values: unknown[]) => Promise<Row[]>;
 

@@ -9,7 +9,7 @@ import { applyMigrations } from './migrate';
 
 export interface OpenedDatabase {
   db: Database;
-  /** Plain reads on the same pool (page loaders). */
+  /** Plain reads on the same pool (see SqlReader). */
   read: SqlReader;
   /** The connection pool behind `db` (its use is a metric). */
   pool: pg.Pool;

@@ -8,7 +8,7 @@ import type { TroveObserver } from '../observer';
 
 export interface ArtifactServices {
   db: Database;
-  /** Plain reads beside Prisma (hot lookups). */
+  /** Plain reads beside Prisma, for lookups every save makes (see SqlReader). */
   read: SqlReader;
   stores: StoreRegistry;
   config: TroveConfig;
