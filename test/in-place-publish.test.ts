@@ -57,6 +57,36 @@ describe('in-place publish on local storage', () => {
     await bothStoresAgree();
   });
 
+  it('a COMMIT that fails itself: the error says the outcome is unknown, and recovery settles the bytes by the row', async () => {
+    // A deferred trigger fails the COMMIT statement itself, as a connection lost during COMMIT would leave it.
+    await db().$executeRawUnsafe(`CREATE FUNCTION fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$`);
+    await db().$executeRawUnsafe(`CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON "Artifact" DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW WHEN (NEW.description = 'fails at commit') EXECUTE FUNCTION fail_at_commit()`);
+    const before = await objectKeys(store());
+    try {
+      const failure = await saveArtifact(trove.services, { source: { kind: 'content', content: 'commit refused' }, description: 'fails at commit' }).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: 'DATABASE_ERROR' });
+      expect((failure as Error).message).toContain('may or may not be recorded');
+      // The failed COMMIT's connection went back to the pool (@prisma/adapter-pg alone keeps it checked out).
+      const pool = await trove.services.metrics.registry.getSingleMetric('trove_db_pool_connections')!.get();
+      const count = (state: string) => pool.values.find((value) => value.labels.state === state)!.value;
+      expect(count('idle')).toBe(count('total'));
+    } finally {
+      await db().$executeRawUnsafe('DROP TRIGGER fail_at_commit ON "Artifact"');
+      await db().$executeRawUnsafe('DROP FUNCTION fail_at_commit()');
+    }
+    expect(await db().artifact.count({ where: { description: 'fails at commit' } })).toBe(0);
+    // Not deleted by the request, which cannot know: the bytes and their intent wait for recovery.
+    const [written] = (await objectKeys(store())).filter((key) => !before.includes(key));
+    expect(await readObject(store(), written!)).toBe('commit refused');
+    const [intent] = await stagingKeys(store());
+    expect(intent).toMatch(/^\.trove\/staging\/in-place\./);
+    const report = await sweepNow();
+    expect(report.objectsDeleted).toEqual(expect.arrayContaining([store().locationOf(written!), store().locationOf(intent!)]));
+    expect(await objectKeys(store())).toEqual(before);
+    await bothStoresAgree();
+  });
+
   it('a process killed before COMMIT: no row, and recovery deletes the bytes its intent lists, then the intent', async () => {
     trove.services.faults.crash('publish.beforeCommit', { times: 1 });
     const before = await objectKeys(store());

@@ -27,9 +27,48 @@ const PRISMA_LIKE_TYPES = {
   },
 } as pg.CustomTypesConfig;
 
+/**
+ * @prisma/adapter-pg 6.19.3 keeps a transaction's connection checked out when the COMMIT statement itself fails
+ * (Prisma then calls neither commit() nor rollback()): measured, the pool grew by one connection per failed COMMIT
+ * and disconnecting hung. A failed COMMIT ends the transaction either way, so its connection is handed back here (the
+ * pool drops it if it is broken), once.
+ */
+function releasingFailedCommits(factory: PrismaPg): PrismaPg {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    const startTransaction = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => {
+      const transaction = await startTransaction(isolationLevel);
+      const commit = transaction.commit.bind(transaction);
+      const rollback = transaction.rollback.bind(transaction);
+      const executeRaw = transaction.executeRaw.bind(transaction);
+      let ended = false;
+      const once = (end: () => Promise<void>) => async () => {
+        if (ended) return;
+        ended = true;
+        await end();
+      };
+      transaction.commit = once(commit);
+      transaction.rollback = once(rollback);
+      transaction.executeRaw = async (query) => {
+        try {
+          return await executeRaw(query);
+        } catch (error) {
+          if (/^\s*COMMIT\s*$/i.test(query.sql)) await transaction.rollback();
+          throw error;
+        }
+      };
+      return transaction;
+    };
+    return adapter;
+  };
+  return factory;
+}
+
 export function createDatabase(databaseUrl: string, options: DatabaseOptions = {}): { db: Database; pool: pg.Pool; read: SqlReader } {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
-  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  const adapter = releasingFailedCommits(new PrismaPg(pool, { disposeExternalPool: true }));
   const onQuery = options.onQuery;
   const read: SqlReader = async <Row>(text: string, values: unknown[]) => {
     onQuery?.(text);

@@ -239,16 +239,16 @@ export interface ProtocolSteps<T> {
   onCommitFailed?(rolledBack: boolean): Promise<void>;
 }
 
-/** A database failure as a typed error that says what state it left. */
-function databaseError(error: unknown, committed: boolean): TroveError {
+/** A database failure as a typed error that says what state it left: the change not recorded, perhaps recorded (COMMIT
+ * itself failed, e.g. a lost connection), or recorded. */
+function databaseError(error: unknown, recorded: 'no' | 'unknown' | 'yes'): TroveError {
   const reason = (error as Error).message?.split('\n')[0] ?? String(error);
-  return new TroveError(
-    'DATABASE_ERROR',
-    committed
-      ? `the database failed after the change was recorded (${reason}); recovery finishes or undoes it within seconds of its lease running out`
-      : `the database could not record the change (${reason}); nothing was saved`,
-    { cause: error },
-  );
+  const messages = {
+    no: `the database could not record the change (${reason}); nothing was saved`,
+    unknown: `the database failed during the commit (${reason}); the change may or may not be recorded: look the artifact up before saving it again (recovery settles its bytes either way)`,
+    yes: `the database failed after the change was recorded (${reason}); recovery finishes or undoes it within seconds of its lease running out`,
+  };
+  return new TroveError('DATABASE_ERROR', messages[recorded], { cause: error });
 }
 
 export interface ProtocolResult<T> {
@@ -259,12 +259,12 @@ export interface ProtocolResult<T> {
   deferred: string[];
 }
 
-/** Runs steps 2 to 4 for work whose bytes (if any) are staged. */
 /** The store holding a storage's objects: the steps' own lookup for batches across storages, else their one store. */
 function stepStore(steps: Pick<ProtocolSteps<unknown>, 'store' | 'storeOf'>, storageId: number): ObjectStore {
   return steps.storeOf?.(storageId) ?? steps.store;
 }
 
+/** Runs steps 2 to 4 for work whose bytes (if any) are staged. */
 export async function runProtocol<T>(services: ArtifactServices, steps: ProtocolSteps<T>): Promise<ProtocolResult<T>> {
   const { db, config, faults } = services;
   const { detail } = steps;
@@ -288,7 +288,7 @@ export async function runProtocol<T>(services: ArtifactServices, steps: Protocol
   } catch (error) {
     if (error instanceof SimulatedCrash) throw error; // a dead process cleans nothing up
     await steps.onCommitFailed?.(!committing);
-    throw error instanceof TroveError ? error : databaseError(error, false);
+    throw error instanceof TroveError ? error : databaseError(error, committing ? 'unknown' : 'no');
   }
   const { value, operations } = committed;
   const result: ProtocolResult<T> = { value, deleted: [], deferred: [] };
@@ -329,7 +329,7 @@ export async function runProtocol<T>(services: ArtifactServices, steps: Protocol
     if (error instanceof SimulatedCrash || error instanceof TroveError) throw error;
     // The bytes may be in place but the rows could not say so (the database went away): recovery finishes it.
     await releaseWork(db, owner, operations.map((operation) => operation.id)).catch(() => undefined);
-    throw databaseError(error, true);
+    throw databaseError(error, 'yes');
   } finally {
     // Also after a simulated crash: a dead process renews nothing, so its lease runs out as it would.
     await lease.stop();
