@@ -21,9 +21,9 @@ export interface ObjectStore {
   readonly root: string;
   /**
    * Streams `body` to `key`; returns what was written as the store reports it (size, and the etag or modification
-   * time a later look would see), so that a caller needs no HEAD to fingerprint it. `fresh`: the key is new and nobody reads it before
-   * the write is done (an in-place publish, which its write intent covers), so a local store writes it directly,
-   * refusing an existing file, instead of through a temporary file renamed over it.
+   * time a later look would see), so that a caller needs no HEAD to fingerprint it. `fresh`: the key is new and nobody
+   * reads it before the write is done (an in-place publish, which its write intent covers), so a local store writes it
+   * directly, refusing an existing file, instead of through a temporary file renamed over it.
    */
   put(key: string, body: Readable | Buffer, options?: { contentLength?: number; signal?: AbortSignal; fresh?: boolean }): Promise<ObjectInfo>;
   get(key: string, range?: ByteRange): Promise<Readable>;

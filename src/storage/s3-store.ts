@@ -147,8 +147,10 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  /** One streaming PUT: no part buffers in memory and one write on the server (multipart costs a reassembly). */
-  /** Returns the object's ETag. */
+  /**
+   * One streaming PUT: no part buffers in memory and one write on the server (multipart costs a reassembly). Returns
+   * the object's ETag.
+   */
   private async putKnownLength(key: string, body: Readable, contentLength: number, signal?: AbortSignal): Promise<string | undefined> {
     // The SDK pipes the body, which does not forward errors, so a failing body aborts the request itself.
     const bodyFailed = new AbortController();

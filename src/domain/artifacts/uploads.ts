@@ -1,5 +1,6 @@
 // Upload sessions: large files are sent ahead (streamed through the gateway to a staging key, or on S3 to the key
-// their artifact will have, hashed on the way) and committed later with createArtifact(input: { uploadId }). Memory stays bounded whatever the size.
+// their artifact will have, hashed on the way) and committed later with createArtifact(input: { uploadId }). Memory
+// stays bounded whatever the size.
 import type { Readable } from 'node:stream';
 import type { UploadSession } from '../../db/generated/client';
 import { autoStorageKey, stagingKey } from '../../storage/keys';
