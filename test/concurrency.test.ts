@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteArtifact } from '../src/domain/artifacts/delete';
 import { replaceArtifact } from '../src/domain/artifacts/replace';
 import { saveArtifact } from '../src/domain/artifacts/save';
+import { NotFoundError, StorageBusyError } from '../src/domain/errors';
 import { doctor } from '../src/domain/recovery/doctor';
-import { objectKeys, stagingKeys } from './helpers/storage-state';
+import { hashBuffer } from '../src/storage/hashing';
+import { objectKeys, readObject, stagingKeys } from './helpers/storage-state';
 import { startServerProcess } from './helpers/server-process';
 import { createDatabaseFromTemplate, startTestTrove, type TestTrove } from './helpers/trove';
 
@@ -54,8 +56,21 @@ describe.each(['local', 's3rver'] as const)('concurrent saves on %s storage', (b
         deleteArtifact(trove.services, { uid: artifact.uid, permanent: true }),
       ]);
       const row = await trove.services.db.artifact.findUnique({ where: { uid: artifact.uid } });
-      expect(row).toBeNull(); // the delete always wins in the end: it removes whatever the replace left
-      expect(outcomes[1].status).toBe('fulfilled');
+      const [replaced, deleted] = outcomes;
+      if (deleted.status === 'fulfilled') {
+        expect(row).toBeNull(); // the delete removed whatever the replace left
+        // The replace either committed before the delete or found the artifact gone: never a database failure.
+        if (replaced.status === 'rejected') expect(replaced.reason).toBeInstanceOf(NotFoundError);
+      } else {
+        // The replace committed first and was moving its bytes: the delete was refused, the replace is whole.
+        expect(deleted.reason).toBeInstanceOf(StorageBusyError);
+        expect(replaced.status).toBe('fulfilled');
+        expect(row).toMatchObject({ storageOngoing: false, hash: (await hashBuffer(Buffer.from(`round ${round} replaced`))).hash });
+        expect(await readObject(store(), row!.storageKey)).toBe(`round ${round} replaced`);
+        await deleteArtifact(trove.services, { uid: artifact.uid, permanent: true });
+      }
+      const replaceOutcome = replaced.status === 'fulfilled' ? 'replaced' : (replaced.reason as Error).name;
+      console.log(`race round ${round}: ${deleted.status === 'fulfilled' ? 'the delete won' : 'the replace won, the delete was refused as busy'} (replace: ${replaceOutcome})`);
     }
     expect(await doctor(trove.services, { graceMs: 0, deep: true })).toMatchObject({ clean: true });
   });

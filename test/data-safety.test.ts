@@ -24,6 +24,8 @@ const CREATE = `mutation($input: CreateArtifactInput!) { createArtifact(input: $
   __typename ... on ArtifactPayload { created warnings artifact { uid hash storageKey storageOngoing downloadUrl } } ... on Error { code message } ... on StorageFailed { storageCode } } }`;
 const SAVE_MANY = `mutation($inputs: [CreateArtifactInput!]!, $atomic: Boolean) { saveArtifacts(input: { artifacts: $inputs, atomic: $atomic }) {
   __typename ... on BulkSaveFailed { rolledBack reasonCode } ... on SaveArtifactsPayload { results { artifact { uid } } } } }`;
+const REPLACE = `mutation($input: ReplaceArtifactInput!) { replaceArtifact(input: $input) {
+  __typename ... on ArtifactPayload { artifact { uid hash } } ... on Error { code message } } }`;
 const DELETE = `mutation($uid: String!) { deleteArtifact(input: { uid: $uid, permanent: true, deleteStorage: true }) {
   __typename ... on DeleteArtifactPayload { objectDeleted warnings } ... on Error { code message } } }`;
 
@@ -82,6 +84,19 @@ describe.each(['local', 's3rver'] as const)('data safety on %s storage', (backen
     paused.release();
     expect((await saving).createArtifact).toMatchObject({ __typename: 'ArtifactPayload', artifact: { uid: row.uid, storageOngoing: false } });
     expect((await trove.query(DELETE, { uid: row.uid })).deleteArtifact).toMatchObject({ objectDeleted: true });
+    expect(await objectKeys(store(), { includeInternal: true })).toEqual([]);
+    await bothStoresAgree();
+  });
+
+  it('a replace whose artifact is deleted while its bytes are staged answers NotFound and leaves no bytes', async () => {
+    const original = (await trove.query(CREATE, { input: { content: 'about to be deleted', key: 'race/r.txt' } })).createArtifact.artifact;
+    const paused = trove.services.faults.pause('save.afterStage', (detail) => detail.uid === original.uid);
+    const replacing = trove.query(REPLACE, { input: { uid: original.uid, content: 'a replacement too late' } });
+    await paused.reached;
+    expect((await trove.query(DELETE, { uid: original.uid })).deleteArtifact).toMatchObject({ __typename: 'DeleteArtifactPayload', objectDeleted: true });
+    paused.release();
+    expect((await replacing).replaceArtifact).toEqual({ __typename: 'NotFound', code: 'NOT_FOUND', message: `no artifact with uid ${original.uid}` });
+    expect(await db().artifact.count({ where: { uid: original.uid } })).toBe(0);
     expect(await objectKeys(store(), { includeInternal: true })).toEqual([]);
     await bothStoresAgree();
   });

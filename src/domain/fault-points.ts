@@ -6,7 +6,7 @@
 // each point, SIGKILL the process with that probability, drawn from TROVE_FAULT_SEED so a run can be replayed.
 
 export const FAULT_POINTS = [
-  /** Bytes are staged; nothing is committed yet. */
+  /** Bytes of a save or a replace are staged; nothing is committed yet. */
   'save.afterStage',
   /** Inside the commit transaction: an earlier version under the key was found; the next version's uid is not issued yet. */
   'save.beforeVersion',

@@ -2,10 +2,10 @@
 // delete runs the storage protocol (protocol.ts): the row goes and the object's deletion is owed in one transaction.
 import type { Artifact } from '../../db/generated/client';
 import { NotFoundError, RecordInUseError, StorageBusyError } from '../errors';
-import { artifactLock, lock, type Tx } from '../locks';
+import type { Tx } from '../locks';
 import type { PreviousFields } from './previous-fields';
 import { type OwedWork, pendingWork, runProtocol } from './protocol';
-import { folderFiles } from './lookup';
+import { folderFiles, lockedArtifact } from './lookup';
 import type { ArtifactServices } from './services';
 import { storageFailure } from './staging';
 import { handOverLatest, latestOnReturn } from './versions';
@@ -49,9 +49,7 @@ function leftoversOf(work: { kind: string; fromKey: string; previous: unknown }[
 
 /** Step 2 of a permanent delete: the row goes, and the deletion of its object (and of any leftovers) is owed. */
 async function commitPermanentDelete(tx: Tx, artifactId: number, uid: string, deleteStorage: boolean, fileKeys: string[]): Promise<{ value: DeletePlan; owed: OwedWork[] }> {
-  await lock(tx, artifactLock(uid));
-  const artifact = await tx.artifact.findUnique({ where: { id: artifactId } });
-  if (!artifact) throw new NotFoundError('artifact', `uid ${uid}`);
+  const artifact = await lockedArtifact(tx, { id: artifactId, uid });
   const pending = await pendingWork(tx, { artifactId });
   if (pending.some((work) => work.live)) {
     // Its bytes are moving right now: deleting the row under the move would leave the moved object to nobody.
@@ -94,8 +92,7 @@ export async function deleteArtifact(services: ArtifactServices, input: DeleteAr
 
   if (!input.permanent) {
     const artifact = await db.$transaction(async (tx) => {
-      await lock(tx, artifactLock(found.uid));
-      const current = await tx.artifact.findUniqueOrThrow({ where: { id: found.id } });
+      const current = await lockedArtifact(tx, found);
       await handOverLatest(tx, current, { trashing: true });
       return tx.artifact.update({ where: { id: found.id }, data: { branch: 'TRASH' } });
     });
@@ -137,8 +134,7 @@ export async function restoreArtifact(services: ArtifactServices, uid: string): 
   const found = await db.artifact.findUnique({ where: { uid } });
   if (!found) throw new NotFoundError('artifact', `uid ${uid}`);
   return db.$transaction(async (tx) => {
-    await lock(tx, artifactLock(uid));
-    const current = await tx.artifact.findUniqueOrThrow({ where: { id: found.id } });
+    const current = await lockedArtifact(tx, found);
     const latest = await latestOnReturn(tx, current);
     return tx.artifact.update({ where: { id: found.id }, data: { branch: 'MAIN', isLatest: latest } });
   });

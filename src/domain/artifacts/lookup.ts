@@ -4,6 +4,7 @@ import type { Artifact, Prisma } from '../../db/generated/client';
 import type { Database } from '../../db/client';
 import type { StoreRegistry } from '../../storage/open-store';
 import { InvalidInputError, NotFoundError } from '../errors';
+import { artifactLock, lock, type Tx } from '../locks';
 import { markInputs } from '../transforms';
 import { uidLengths } from '../uid';
 
@@ -51,6 +52,17 @@ export async function findArtifact<T extends Omit<Prisma.ArtifactFindFirstArgs, 
 }
 
 /** Finds an artifact and records that `runUid` read it (LaminDB's input tracking); returns it and whether it was new. */
+/**
+ * The artifact as it is now, under its lock (and the other locks given, all taken in one stable order). Another
+ * request may have deleted it since the caller found it: that is a NotFound, not a database failure.
+ */
+export async function lockedArtifact(tx: Tx, artifact: Pick<Artifact, 'id' | 'uid'>, ...otherLocks: string[]): Promise<Artifact> {
+  await lock(tx, artifactLock(artifact.uid), ...otherLocks);
+  const current = await tx.artifact.findUnique({ where: { id: artifact.id } });
+  if (!current) throw new NotFoundError('artifact', `uid ${artifact.uid}`);
+  return current;
+}
+
 export async function readArtifact(db: Database, identifier: ArtifactIdentifier, runUid: string): Promise<{ artifact: Artifact; recorded: boolean }> {
   const artifact = await findArtifact(db, identifier);
   if (!artifact) throw new NotFoundError('artifact', identifier.uid ? `uid ${identifier.uid}` : identifier.path ? `path ${identifier.path}` : `key ${identifier.key}`);

@@ -14,7 +14,7 @@
 // md5-d hash, one promotion per file and each old file's deletion owed by one commit, decided together by recovery.
 import type { Artifact, Storage } from '../../db/generated/client';
 import { InvalidInputError, isUniqueViolation, KeyOccupiedError, NotFoundError, StorageBusyError, StorageFailedError, VersionTagTakenError } from '../errors';
-import { artifactLock, keyLock, lock, type Tx } from '../locks';
+import { keyLock, type Tx } from '../locks';
 import { runBounded } from '../bounded';
 import { folderHash } from '../../storage/hashing';
 import { stagingKey } from '../../storage/keys';
@@ -22,6 +22,7 @@ import type { ObjectInfo, ObjectStore } from '../../storage/object-store';
 import { prepareTargetKey } from './commit';
 import { type PreviousFields, previousFields, restoredFields } from './previous-fields';
 import { deleteMovedOf, type OwedWork, refuseWhileWorkOwed, runProtocol } from './protocol';
+import { lockedArtifact } from './lookup';
 import type { ArtifactOutcome, ArtifactServices } from './services';
 import { discardStaged, holdsAnything, newUploadId, stageStream, type StagedContent, storageFailure } from './staging';
 
@@ -62,8 +63,7 @@ function holdsArtifactContent(staged: StagedContent, artifact: Artifact): boolea
 /** Step 2: the row points to the new place, the promotion and the old object's deletion are owed. */
 async function commitRelocation(tx: Tx, relocation: Relocation, copy: StagedCopy, fileAtTarget: boolean): Promise<{ value: Relocated; owed: OwedWork[] }> {
   const { artifact: seen, target, storageKey, key, fields = {} } = relocation;
-  await lock(tx, artifactLock(seen.uid), ...(key ? [keyLock(target.id, key)] : []));
-  const current = await tx.artifact.findUniqueOrThrow({ where: { id: seen.id } });
+  const current = await lockedArtifact(tx, seen, ...(key ? [keyLock(target.id, key)] : []));
   if (current.storageId !== seen.storageId || current.storageKey !== seen.storageKey || current.hash !== seen.hash) {
     throw new StorageBusyError(`artifact ${seen.uid} changed while its bytes were copied; ${relocation.verb} it again`);
   }

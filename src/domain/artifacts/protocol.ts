@@ -242,7 +242,9 @@ export interface ProtocolSteps<T> {
 /** A database failure as a typed error that says what state it left: the change not recorded, perhaps recorded (COMMIT
  * itself failed, e.g. a lost connection), or recorded. */
 function databaseError(error: unknown, recorded: 'no' | 'unknown' | 'yes'): TroveError {
-  const reason = (error as Error).message?.split('\n')[0] ?? String(error);
+  // Prisma's messages may start with blank lines; the first line that says something is the reason.
+  const message = (error as Error).message ?? String(error);
+  const reason = message.split('\n').map((line) => line.trim()).find(Boolean) ?? 'no reason given';
   const messages = {
     no: `the database could not record the change (${reason}); nothing was saved`,
     unknown: `the database failed during the commit (${reason}); the change may or may not be recorded: look the artifact up before saving it again (recovery settles its bytes either way)`,

@@ -3,15 +3,15 @@
 import type { Artifact, Storage } from '../../db/generated/client';
 import { AUTO_KEY_PREFIX, autoStorageKey } from '../../storage/keys';
 import { InvalidInputError, KeyOccupiedError, NotFoundError, TroveError } from '../errors';
-import { artifactLock, hashLock, lock, type Tx } from '../locks';
+import { hashLock, type Tx } from '../locks';
 import { claimUpload, commitDeletesUnused, prepareTargetKey, sameContentWhere, unusedUploadDeletion } from './commit';
 import { type PreparedSave, prepareSave, type ArtifactSource } from './prepare';
 import { previousFields, restoredFields } from './previous-fields';
 import { folderPromotions } from './folder-uploads';
-import { folderFiles } from './lookup';
+import { folderFiles, lockedArtifact } from './lookup';
 import { relocateArtifact } from './move';
 import { deleteMovedOf, type OwedWork, type ProtocolResult, refuseWhileWorkOwed, runProtocol } from './protocol';
-import { discardFor, PARALLEL_FILE_MOVES, stage } from './save';
+import { discardFor, PARALLEL_FILE_MOVES, stageSave } from './save';
 import type { ArtifactOutcome, ArtifactServices } from './services';
 import { discardStaged, holdsAnything, type StagedContent, storageFailure } from './staging';
 
@@ -38,20 +38,18 @@ function targetOf(current: Artifact, suffix: string): { key: string | null; stor
 /** Step 2 of a replace: new fields under storageOngoing, the promotion owed, and the old object's deletion if it moves. */
 async function commitReplace(
   tx: Tx,
-  currentId: number,
+  current: Pick<Artifact, 'id' | 'uid'>,
   prepared: PreparedSave,
   staged: StagedContent,
   fileAtTarget: boolean,
   /** A folder's replace: the files of the old folder (moved aside), each deleted once the new ones are in place. */
   oldFolderFiles?: string[],
 ): Promise<{ value: ReplacePlan; owed: OwedWork[] }> {
-  const current = await tx.artifact.findUniqueOrThrow({ where: { id: currentId } });
-  await lock(tx, hashLock(staged.hash), artifactLock(current.uid));
+  const previous = await lockedArtifact(tx, current, hashLock(staged.hash));
   await claimUpload(tx, prepared, staged);
   const same = await tx.artifact.findFirst({ where: sameContentWhere(staged), orderBy: { id: 'asc' } });
   if (same) return { value: { kind: 'existing', artifact: same }, owed: unusedUploadDeletion(prepared, staged) };
 
-  const previous = await tx.artifact.findUniqueOrThrow({ where: { id: currentId } });
   await refuseWhileWorkOwed(tx, previous, 'replace');
   const { key, storageKey } = targetOf(previous, prepared.suffix);
   if (storageKey !== previous.storageKey) {
@@ -104,7 +102,7 @@ export async function replaceArtifact(services: ArtifactServices, input: Replace
     suffix: input.suffix ?? (input.source.kind === 'content' ? current.suffix : undefined),
     storageUid: current.storage.uid,
   });
-  const staged = await stage(services, prepared);
+  const staged = await stageSave(services, prepared, { uid: current.uid, key: current.key ?? undefined });
   if ((current.nFiles !== null) !== (staged.folderUploadId !== undefined)) {
     throw new InvalidInputError(
       current.nFiles !== null
@@ -119,7 +117,7 @@ export async function replaceArtifact(services: ArtifactServices, input: Replace
   const run = await runProtocol<ReplacePlan>(services, {
     store: staged.store,
     detail: { uid: current.uid, key: current.key ?? undefined },
-    commit: (tx) => commitReplace(tx, current.id, prepared, staged, fileAtTarget),
+    commit: (tx) => commitReplace(tx, current, prepared, staged, fileAtTarget),
     undo: async (tx, plan) => {
       if (plan.kind === 'replaced') await tx.artifact.update({ where: { id: plan.previous.id }, data: { ...restoredFields(previousFields(plan.previous)), storageOngoing: false } });
     },
@@ -192,7 +190,7 @@ async function replaceFolder(services: ArtifactServices, found: Artifact & { sto
       detail: { uid: current.uid, key: current.key ?? undefined },
       parallelMoves: PARALLEL_FILE_MOVES,
       commitTimeoutMs: 5_000 + (staged.nFiles ?? 0) + oldFiles.length,
-      commit: (tx) => commitReplace(tx, current.id, prepared, staged, fileAtTarget, oldFiles),
+      commit: (tx) => commitReplace(tx, current, prepared, staged, fileAtTarget, oldFiles),
       undo: async (tx, plan, moved) => {
         if (plan.kind !== 'replaced') return [];
         await tx.artifact.update({ where: { id: plan.previous.id }, data: { ...restoredFields(previousFields(plan.previous)), storageOngoing: false } });

@@ -1,6 +1,6 @@
 // createArtifact / saveArtifacts: stage, then the storage protocol (protocol.ts) with the save rules (commit.ts).
 import type { Artifact } from '../../db/generated/client';
-import { SimulatedCrash } from '../fault-points';
+import { type FaultDetail, SimulatedCrash } from '../fault-points';
 import type { Tx } from '../locks';
 import { commitDeletesUnused, commitSave, type SaveOutcome } from './commit';
 import { type PreparedSave, prepareSave, type SaveArtifactInput } from './prepare';
@@ -76,10 +76,10 @@ export function discardFor(prepared: PreparedSave, staged: StagedContent, rolled
 }
 
 /** Step 1 of a save: the bytes staged and hashed, and the target key looked at. */
-export async function stageSave(services: ArtifactServices, prepared: PreparedSave): Promise<StagedSave> {
+export async function stageSave(services: ArtifactServices, prepared: PreparedSave, detail: FaultDetail = { key: prepared.key ?? undefined }): Promise<StagedSave> {
   const staged = await stage(services, prepared);
   try {
-    await services.faults.reach('save.afterStage', { key: prepared.key ?? undefined });
+    await services.faults.reach('save.afterStage', detail);
     // A real key may hold a file Trove never wrote: it is refused, never overwritten.
     const realKey = !prepared.keyIsVirtual && !prepared.registeredKey && prepared.key ? prepared.key : undefined;
     const fileAtKey = realKey ? await holdsAnything(staged.store, realKey, staged.folderUploadId !== undefined) : false;
