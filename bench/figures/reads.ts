@@ -1,5 +1,8 @@
 // P3: a page of 100 artifacts with their storage, labels and run's transform, under load from autocannon (10
-// connections), beside graphql-yoga's hello world under the same load; and the SQL statements one page costs.
+// connections), and the SQL statements one page costs; beside the same page from the same database served by the
+// fixed stack as its documentation writes it (servers/page-stack-server.ts) and by hand-written resolvers over `pg`
+// (servers/page-pg-server.ts), the same page from memory (servers/page-ceiling-server.ts: graphql-yoga's own cost for
+// 100 nodes) and graphql-yoga's hello world, all under the same load.
 import autocannon from 'autocannon';
 import { startChildServer } from '../lib/child';
 import { countStatements } from '../lib/statements';
@@ -48,28 +51,41 @@ export async function readFigures(services: BenchServices): Promise<FigureRow[]>
   const databaseUrl = await services.database('bench_reads');
   const server = await services.trove(databaseUrl);
   const hello = await startChildServer('hello-server.ts');
+  const stack = await startChildServer('page-stack-server.ts', [databaseUrl]);
+  const byHand = await startChildServer('page-pg-server.ts', [databaseUrl]);
+  const fromMemory = await startChildServer('page-ceiling-server.ts');
   try {
     await seedForReads(server.url);
     const seconds = QUICK ? 2 : 15;
     const answered = await graphql(server.url, PAGE); // fails on any GraphQL error, e.g. the cost limit
     if (answered.artifacts.edges.length !== 100) throw new Error('P3: the page does not hold 100 artifacts');
-    await load(`${server.url}/graphql`, PAGE, 2); // warm-up: JIT, pools, caches
-    const trove = await load(`${server.url}/graphql`, PAGE, seconds);
-    await load(`http://127.0.0.1:${hello.port}/graphql`, '{ hello }', 2);
-    const baseline = await load(`http://127.0.0.1:${hello.port}/graphql`, '{ hello }', seconds);
+    const measure = async (url: string, query: string) => {
+      await load(url, query, 2); // warm-up: JIT, pools, caches
+      return load(url, query, seconds);
+    };
+    const trove = await measure(`${server.url}/graphql`, PAGE);
+    const stackPage = await measure(`http://127.0.0.1:${stack.port}/graphql`, PAGE);
+    const handPage = await measure(`http://127.0.0.1:${byHand.port}/graphql`, PAGE);
+    const memoryPage = await measure(`http://127.0.0.1:${fromMemory.port}/graphql`, PAGE);
+    const baseline = await measure(`http://127.0.0.1:${hello.port}/graphql`, '{ hello }');
+    const others = [stackPage, handPage, memoryPage, baseline].reduce((sum, figures) => sum + figures.errors, 0);
+    if (others) throw new Error(`P3: ${others} baseline requests failed`);
     const counted = await countStatements(services.workDir, databaseUrl, PAGE, () => ({}));
     return [
       {
         id: 'P3',
         what: '`artifacts(first: 100)` with storage, labels (count), run.transform; 10 connections',
         trove: `${fixed(trove.requestsPerSecond)} req/s (${fixed(trove.requestsPerSecond * 100)} nodes/s), p50 ${trove.p50} ms, p99 ${trove.p99} ms, ${counted.statements} SQL statements${trove.errors ? `, ${trove.errors} errors` : ''}`,
-        baseline: `graphql-yoga hello world: ${fixed(baseline.requestsPerSecond)} req/s`,
-        ratio: `${fixed(trove.requestsPerSecond / baseline.requestsPerSecond, 3)}x`,
+        baseline:
+          `the same page by Pothos + Prisma as documented: ${fixed(stackPage.requestsPerSecond)} req/s; by hand over pg: ${fixed(handPage.requestsPerSecond)} req/s; ` +
+          `from memory: ${fixed(memoryPage.requestsPerSecond)} req/s; graphql-yoga hello world: ${fixed(baseline.requestsPerSecond)} req/s`,
+        ratio: `${fixed(trove.requestsPerSecond / stackPage.requestsPerSecond, 2)}x stack, ${fixed(trove.requestsPerSecond / handPage.requestsPerSecond, 2)}x by hand, ${fixed(trove.requestsPerSecond / memoryPage.requestsPerSecond, 3)}x memory`,
         target: '>= 500 req/s (>= 50,000 artifact nodes/s), SQL statements constant',
         met: trove.requestsPerSecond >= 500 && trove.errors === 0,
       },
     ];
   } finally {
+    for (const child of [stack, byHand, fromMemory]) await child.stop();
     await hello.stop();
     await server.stop();
   }

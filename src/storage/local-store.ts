@@ -3,7 +3,7 @@
 // never followed (the parent folder's real path must be the expected one, and files open with O_NOFOLLOW), and
 // protected paths (the database folder, the signing secret) are refused whatever the root.
 import { randomBytes } from 'node:crypto';
-import { constants, copyFile, lstat, mkdir, open, opendir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { constants, copyFile, lstat, mkdir, open, opendir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -167,9 +167,10 @@ export class LocalObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     try {
-      // rm on a link removes the link, never its target
-      await rm(await this.confined(key), { force: true });
+      // unlink removes a link, never its target; one call (rm checks the path twice before it unlinks)
+      await unlink(await this.confined(key));
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw storageErrorFrom(error, 'delete', key);
     }
   }
