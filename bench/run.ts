@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { folderFigures } from './figures/folders';
 import { readFigures } from './figures/reads';
+import { s3WriteFigures } from './figures/s3-writes';
 import { scaleFigures } from './figures/scale';
 import { uploadFigures } from './figures/uploads';
 import { writeFigures } from './figures/writes';
@@ -15,6 +16,7 @@ import { type BenchServices, type FigureRow, QUICK, startBenchServices } from '.
 const GROUPS: { ids: string[]; run: (services: BenchServices) => Promise<FigureRow[]> }[] = [
   { ids: ['P1', 'P1c', 'P1s'], run: uploadFigures },
   { ids: ['P2', 'P2c', 'P6'], run: writeFigures },
+  { ids: ['P6s', 'P2s'], run: s3WriteFigures },
   { ids: ['P3'], run: readFigures },
   { ids: ['P4', 'P4n', 'P4h'], run: scaleFigures },
   { ids: ['F1u', 'F1us', 'F1', 'F1d'], run: folderFigures },

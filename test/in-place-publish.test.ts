@@ -1,6 +1,7 @@
-// Local storage publishes a new artifact with its commit: the bytes are written straight to `.lamindb/{uid}{suffix}`
-// (the uid reserved) under a write intent in the staging area, and the commit writes rows only (one transaction, no
-// owed work); the intent goes after it. A save killed on either side of COMMIT is settled by recovery from the intent.
+// A new artifact is published with its commit, on local storage and on S3: the bytes are written straight to
+// `.lamindb/{uid}{suffix}` (the uid reserved) under a write intent in the staging area, and the commit writes rows only
+// (one transaction, no owed work); the intent goes after it. A save killed on either side of COMMIT is settled by
+// recovery from the intent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../src/domain/artifacts/save';
 import { StorageFailedError } from '../src/domain/errors';
@@ -14,13 +15,13 @@ import { startTestTrove, type TestTrove } from './helpers/trove';
 const CREATE = `mutation($input: CreateArtifactInput!) { createArtifact(input: $input) {
   __typename ... on ArtifactPayload { created artifact { uid storageKey storageOngoing } } ... on Error { code message } } }`;
 
-describe('in-place publish on local storage', () => {
+describe.each(['local', 's3rver'] as const)('in-place publish on %s storage', (backend) => {
   let trove: TestTrove;
-  const store = () => trove.services.stores.storeFor(trove.localRoot);
+  const store = () => trove.services.stores.storeFor(backend === 'local' ? trove.localRoot : trove.s3rverRoot);
   const db = () => trove.services.db;
   const sweepNow = () => sweep(trove.services, { graceMs: 0 });
   beforeAll(async () => {
-    trove = await startTestTrove();
+    trove = await startTestTrove({ defaultStorage: backend });
   });
   afterAll(async () => trove?.close());
 

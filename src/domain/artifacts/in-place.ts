@@ -1,5 +1,7 @@
-// Local storage: a new artifact's bytes are written once, straight to the key a first version gets
-// (`.lamindb/{uid}{suffix}`, its uid reserved before), and its commit writes rows only: one transaction, no owed work.
+// A new artifact's bytes are written once, straight to the key a first version gets (`.lamindb/{uid}{suffix}`, its uid
+// reserved before), and its commit writes rows only: one transaction, no owed work. On local storage the write is a
+// fresh O_EXCL file; on S3 a PutObject (or a multipart upload for a stream of unknown length), which makes an object
+// visible whole or not at all, under a key nobody else can have (a new random uid).
 // Before any byte is written, a write intent in the staging area lists the keys about to receive bytes
 // (`.trove/staging/in-place.{id}`, a line "uid key" each); it is removed once every save it covers is settled (its
 // key owned by its row, promoted from, or deleted). A commit that uses a key holds its uid's advisory lock; recovery,
@@ -13,7 +15,7 @@ import { artifactLock, lock } from '../locks';
 import { randomBase62 } from '../uid';
 import type { PreparedSave } from './prepare';
 import type { ArtifactServices } from './services';
-import { type StagedContent, storageFailure } from './staging';
+import type { StagedContent } from './staging';
 import { firstVersionUid } from './versions';
 
 /** The intent of one request's saves, in one storage: removed by `settle` once they are all settled. */
@@ -27,15 +29,15 @@ export class WriteIntentFile {
   ) {}
 
   /**
-   * Gives each save that may be published in place (content or a stream, into a local storage) its target, and
-   * records all of them in one intent per storage before any of their bytes are written.
+   * Gives each save that may be published in place (content or a stream, into any storage) its target, and records
+   * all of them in one intent per storage before any of their bytes are written.
    */
   static async reserve(services: ArtifactServices, saves: PreparedSave[]): Promise<WriteIntentFile[]> {
     if (!services.config.publishInPlace) return [];
     const byStore = new Map<ObjectStore, PreparedSave[]>();
     for (const save of saves) {
       const store = services.stores.storeFor(save.storage.root);
-      if (store.kind !== 'LOCAL' || (save.input.source.kind !== 'content' && save.input.source.kind !== 'stream')) continue;
+      if (save.input.source.kind !== 'content' && save.input.source.kind !== 'stream') continue;
       byStore.set(store, [...(byStore.get(store) ?? []), save]);
     }
     const intents: WriteIntentFile[] = [];
@@ -47,11 +49,12 @@ export class WriteIntentFile {
       const intent = new WriteIntentFile(services, store, intentKey(randomBase62(22)));
       try {
         await store.put(intent.key, Buffer.from(inStore.map((save) => `${save.inPlace!.reservedUid} ${save.inPlace!.key}\n`).join('')));
-      } catch (error) {
-        for (const written of intents) await written.settle(); // their saves never start
-        throw storageFailure(error, store.root);
+        intents.push(intent);
+      } catch {
+        // These saves are staged instead, so a storage that refuses writes fails each of them where it stands (a
+        // bulk save keeps its per-input outcome), and one that failed only now may still take their bytes.
+        for (const save of inStore) save.inPlace = undefined;
       }
-      intents.push(intent);
     }
     return intents;
   }
