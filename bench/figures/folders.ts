@@ -13,9 +13,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { TroveClient } from '../../src/client/trove-client';
-import { startChildServer } from '../lib/child';
+import { startS3rver } from '../lib/s3rver';
 import { type BenchServices, type FigureRow, fixed, graphql, pooled, QUICK } from '../lib/services';
-import { createS3Client } from '../../src/storage/s3-store';
 
 const run = promisify(execFile);
 const FILES = Number(process.env.BENCH_FOLDER_FILES ?? (QUICK ? 300 : 10_000));
@@ -124,22 +123,15 @@ async function s3FolderFigure(services: BenchServices, folder: string): Promise<
     await copyFile(path.join(folder, relative), path.join(subset, relative));
     files.push(relative);
   }
-  const s3rver = await startChildServer('s3-server.ts', [path.join(services.workDir, 's3rver-folders'), 'bench']);
+  const s3rver = await startS3rver(services, 's3rver-folders');
   try {
-    const endpoint = `http://127.0.0.1:${s3rver.port}`;
-    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-    const s3 = createS3Client({ endpoint, credentials });
+    const { s3 } = s3rver;
     let started = performance.now();
     await pooled(files.length, 8, async (index) =>
       s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `direct/plate.zarr/${files[index]}`, Body: await readFile(path.join(subset, files[index]!)) })),
     );
     const directMs = performance.now() - started;
-    const server = await services.trove(await services.database('bench_folders_s3'), {
-      TROVE_STORAGE: 's3://bench/trove',
-      TROVE_S3_ENDPOINT: endpoint,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    });
+    const server = await services.trove(await services.database('bench_folders_s3'), s3rver.troveEnv);
     try {
       const client = new TroveClient(server.url);
       await client.createArtifact({ content: 'warm-up', description: 'warm-up' });

@@ -1,10 +1,8 @@
 // P6s and P2s: small saves into S3 (s3rver): one createArtifact(content: 1 KB) at a time, and a saveArtifacts of many,
 // each beside direct PutObjects of the same bytes to the same s3rver (one at a time; 8 at a time), interleaved.
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../src/storage/s3-store';
-import { startChildServer } from '../lib/child';
+import { startS3rver } from '../lib/s3rver';
 import { type BenchServices, type FigureRow, fixed, graphql, median, percentile, pooled, QUICK, timeRuns } from '../lib/services';
 
 const CREATE = `mutation($input: CreateArtifactInput!) { createArtifact(input: $input) { __typename ... on ArtifactPayload { artifact { uid } } } }`;
@@ -12,16 +10,9 @@ const SAVE_MANY = `mutation($input: SaveArtifactsInput!) { saveArtifacts(input: 
 const kilobyte = () => randomBytes(384).toString('base64').slice(0, 1000) + '\n'.repeat(24);
 
 export async function s3WriteFigures(services: BenchServices): Promise<FigureRow[]> {
-  const s3rver = await startChildServer('s3-server.ts', [path.join(services.workDir, 's3rver-writes'), 'bench']);
-  const endpoint = `http://127.0.0.1:${s3rver.port}`;
-  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-  const s3 = createS3Client({ endpoint, credentials });
-  const server = await services.trove(await services.database('bench_s3_writes'), {
-    TROVE_STORAGE: 's3://bench/trove',
-    TROVE_S3_ENDPOINT: endpoint,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-  });
+  const s3rver = await startS3rver(services, 's3rver-writes');
+  const { s3 } = s3rver;
+  const server = await services.trove(await services.database('bench_s3_writes'), s3rver.troveEnv);
   let puts = 0;
   const putOne = () => s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `direct/${puts++}.txt`, Body: kilobyte() }));
   const save = () => graphql(server.url, CREATE, { input: { content: kilobyte(), description: 'p6s' } });

@@ -15,8 +15,8 @@ import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { TroveClient } from '../../src/client/trove-client';
 import { HASH_CHUNK_SIZE } from '../../src/storage/hashing';
-import { createS3Client } from '../../src/storage/s3-store';
 import { startChildServer } from '../lib/child';
+import { startS3rver } from '../lib/s3rver';
 import { type BenchServices, type FigureRow, fixed, median, QUICK, timeRuns } from '../lib/services';
 
 const run = promisify(execFile);
@@ -119,16 +119,9 @@ export async function uploadFigures(services: BenchServices): Promise<FigureRow[
   await local.stop();
 
   // S3 on s3rver: a direct PutObject beside each of Trove's uploads.
-  const s3rver = await startChildServer('s3-server.ts', [path.join(services.workDir, 's3rver'), 'bench']);
-  const endpoint = `http://127.0.0.1:${s3rver.port}`;
-  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-  const s3 = createS3Client({ endpoint, credentials });
-  const onS3 = await services.trove(await services.database('bench_upload_s3'), {
-    TROVE_STORAGE: 's3://bench/trove',
-    TROVE_S3_ENDPOINT: endpoint,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-  });
+  const s3rver = await startS3rver(services, 's3rver');
+  const { s3, endpoint } = s3rver;
+  const onS3 = await services.trove(await services.database('bench_upload_s3'), s3rver.troveEnv);
   const s3Client = new TroveClient(onS3.url);
   await s3Client.createArtifact({ content: 'warm-up', description: 'warm-up' });
   const relay = await startChildServer('bare-relay-server.ts', [endpoint, 'bench']);

@@ -1,27 +1,20 @@
 // The P1s relay baseline: a bare Node HTTP server that streams a PUT body into one PutObject on an S3 endpoint while
 // hashing it (sha256), i.e. what any gateway that sees the bytes must at least do. Arguments: endpoint, bucket.
 // Prints its port; answers the digest.
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Transform } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/storage/s3-store';
+import { sha256Pass } from './sha256-pass';
 
 const [endpoint, bucket] = process.argv.slice(2);
 if (!endpoint || !bucket) throw new Error('usage: bare-relay-server.ts <endpoint> <bucket>');
 const s3 = createS3Client({ endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
 let count = 0;
 const server = createServer((request, response) => {
-  const hash = createHash('sha256');
-  const hashing = new Transform({
-    transform(chunk, _encoding, callback) {
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-  });
-  s3.send(new PutObjectCommand({ Bucket: bucket, Key: `relay/${++count}.bin`, Body: request.pipe(hashing), ContentLength: Number(request.headers['content-length']) }))
-    .then(() => response.end(hash.digest('hex')))
+  const hashing = sha256Pass();
+  s3.send(new PutObjectCommand({ Bucket: bucket, Key: `relay/${++count}.bin`, Body: request.pipe(hashing.stream), ContentLength: Number(request.headers['content-length']) }))
+    .then(() => response.end(hashing.digest()))
     .catch((error: Error) => response.writeHead(500).end(error.message));
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));

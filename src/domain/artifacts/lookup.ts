@@ -51,7 +51,6 @@ export async function findArtifact<T extends Omit<Prisma.ArtifactFindFirstArgs, 
   return db.artifact.findFirst({ ...query, where: { key: identifier.key, branch: 'MAIN' }, orderBy: [{ isLatest: 'desc' }, { createdAt: 'desc' }] });
 }
 
-/** Finds an artifact and records that `runUid` read it (LaminDB's input tracking); returns it and whether it was new. */
 /**
  * The artifact as it is now, under its lock (and the other locks given, all taken in one stable order). Another
  * request may have deleted it since the caller found it: that is a NotFound, not a database failure.
@@ -63,6 +62,7 @@ export async function lockedArtifact(tx: Tx, artifact: Pick<Artifact, 'id' | 'ui
   return current;
 }
 
+/** Finds an artifact and records that `runUid` read it (LaminDB's input tracking); returns it and whether it was new. */
 export async function readArtifact(db: Database, identifier: ArtifactIdentifier, runUid: string): Promise<{ artifact: Artifact; recorded: boolean }> {
   const artifact = await findArtifact(db, identifier);
   if (!artifact) throw new NotFoundError('artifact', identifier.uid ? `uid ${identifier.uid}` : identifier.path ? `path ${identifier.path}` : `key ${identifier.key}`);
