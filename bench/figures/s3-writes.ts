@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { startS3rver } from '../lib/s3rver';
-import { type BenchServices, type FigureRow, fixed, graphql, median, percentile, pooled, QUICK, timeRuns } from '../lib/services';
+import { type BenchServices, type FigureRow, fixed, graphql, interleavedRuns, median, percentile, pooled, QUICK, timeRuns } from '../lib/services';
 
 const CREATE = `mutation($input: CreateArtifactInput!) { createArtifact(input: $input) { __typename ... on ArtifactPayload { artifact { uid } } } }`;
 const SAVE_MANY = `mutation($input: SaveArtifactsInput!) { saveArtifacts(input: $input) { __typename ... on SaveArtifactsPayload { results { artifact { uid } } } } }`;
@@ -20,20 +20,15 @@ export async function s3WriteFigures(services: BenchServices): Promise<FigureRow
     const runs = QUICK ? 20 : 300;
     await timeRuns(10, save);
     await timeRuns(10, putOne);
-    const trove: number[] = [];
-    const direct: number[] = [];
-    for (let run = 0; run < runs; run++) {
-      trove.push(...(await timeRuns(1, save)));
-      direct.push(...(await timeRuns(1, putOne)));
-    }
+    const [trove, direct] = (await interleavedRuns(runs, [save, putOne])) as [number[], number[]];
     const bulk = QUICK ? 100 : 1000;
-    const bulkTimes: number[] = [];
-    const putTimes: number[] = [];
-    for (let run = 0; run < 3; run++) {
-      const artifacts = Array.from({ length: bulk }, (_, index) => ({ content: kilobyte(), description: `p2s ${run} ${index}` }));
-      bulkTimes.push(...(await timeRuns(1, () => graphql(server.url, SAVE_MANY, { input: { artifacts } }))));
-      putTimes.push(...(await timeRuns(1, () => pooled(bulk, 8, putOne))));
-    }
+    let bulkRun = 0;
+    const saveMany = () => {
+      const artifacts = Array.from({ length: bulk }, (_, index) => ({ content: kilobyte(), description: `p2s ${bulkRun} ${index}` }));
+      bulkRun++;
+      return graphql(server.url, SAVE_MANY, { input: { artifacts } });
+    };
+    const [bulkTimes, putTimes] = (await interleavedRuns(3, [saveMany, () => pooled(bulk, 8, putOne)])) as [number[], number[]];
     const troveRate = bulk / (median(bulkTimes) / 1000);
     const putRate = bulk / (median(putTimes) / 1000);
     return [

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { startChildServer } from '../lib/child';
 import { FileBaseline } from '../lib/files';
 import { countStatements } from '../lib/statements';
-import { type BenchServices, type FigureRow, fixed, graphql, median, percentile, pooled, QUICK, timeRuns } from '../lib/services';
+import { type BenchServices, type FigureRow, fixed, graphql, interleavedRuns, median, percentile, pooled, QUICK, timeRuns } from '../lib/services';
 
 const CREATE = `mutation($input: CreateArtifactInput!) { createArtifact(input: $input) { __typename ... on ArtifactPayload { artifact { uid } } } }`;
 const SAVE_MANY = `mutation($input: SaveArtifactsInput!) { saveArtifacts(input: $input) { __typename ... on SaveArtifactsPayload { results { artifact { uid } } } } }`;
@@ -44,14 +44,8 @@ export async function writeFigures(services: BenchServices): Promise<FigureRow[]
     // P6: one small save at a time.
     const p6Runs = QUICK ? 20 : 300;
     for (const url of [server.url, floorUrl]) await timeRuns(10, () => graphql(url, CREATE, { input: { content: kilobyte(), description: 'warm-up' } }));
-    const trove: number[] = [];
-    const floor: number[] = [];
-    const fileTimes: number[] = [];
-    for (let run = 0; run < p6Runs; run++) {
-      trove.push(...(await timeRuns(1, () => graphql(server.url, CREATE, { input: { content: kilobyte(), description: 'p6' } }))));
-      floor.push(...(await timeRuns(1, () => graphql(floorUrl, CREATE, { input: { content: kilobyte(), description: 'p6' } }))));
-      fileTimes.push(await files.oneFile());
-    }
+    const saveTo = (url: string) => () => graphql(url, CREATE, { input: { content: kilobyte(), description: 'p6' } });
+    const [trove, floor, fileTimes] = (await interleavedRuns(p6Runs, [saveTo(server.url), saveTo(floorUrl), () => files.createFile()])) as [number[], number[], number[]];
     await timeRuns(10, (run) => insertOne(1_000_000 + run));
     const plain = await timeRuns(p6Runs, (run) => insertOne(run));
     const counted = await countStatements(services.workDir, databaseUrl, CREATE, () => ({ input: { content: kilobyte(), description: 'counted' } }));

@@ -71,6 +71,18 @@ export async function timeRuns(runs: number, task: (run: number) => Promise<unkn
   return durations;
 }
 
+/**
+ * Runs each task once per round, in turn, for `rounds` rounds, and returns each task's durations in ms: a figure and
+ * its baselines measured side by side, so that the machine's drift within a minute falls on all of them alike.
+ */
+export async function interleavedRuns(rounds: number, tasks: (() => Promise<unknown>)[]): Promise<number[][]> {
+  const durations = tasks.map((): number[] => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, task] of tasks.entries()) durations[index]!.push(...(await timeRuns(1, task)));
+  }
+  return durations;
+}
+
 /** Runs `count` tasks with at most `concurrency` at a time. */
 export async function pooled(count: number, concurrency: number, task: (index: number) => Promise<unknown>): Promise<void> {
   await runBounded(count, concurrency, async (index) => void (await task(index)));
