@@ -26,6 +26,16 @@ export function sha1FirstLast(firstChunkSha1: Buffer, lastChunkSha1: Buffer): st
   return toBase64Url(createHash('sha1').update(firstChunkSha1).update(lastChunkSha1).digest()).slice(0, HASH_LENGTH);
 }
 
+/** LaminDB's hash of content up to 50 MiB: its md5. */
+function md5Hash(size: number, md5Digest: Buffer): ContentHash {
+  return { size, hash: toBase64Url(md5Digest).slice(0, HASH_LENGTH), hashType: 'md5', fullChecksum: null };
+}
+
+/** LaminDB's hash of larger content (sha1 of its first and last 50 MiB), with our full-content sha256 beside it. */
+function sha1FlHash(size: number, firstChunkSha1: Buffer, lastChunkSha1: Buffer, fullSha256: Buffer): ContentHash {
+  return { size, hash: sha1FirstLast(firstChunkSha1, lastChunkSha1), hashType: 'sha1-fl', fullChecksum: toBase64Url(fullSha256) };
+}
+
 /**
  * Pass-through stream that hashes what flows through it. When the total size is known in advance the last
  * 50 MiB are hashed in the same pass; otherwise `result()` asks for them through `readTail`.
@@ -74,8 +84,7 @@ export class HashingStream extends Transform {
   /** The content hash; `readTail(start)` must return the digest-able bytes from `start` to the end. */
   async result(readTail?: (start: number) => Promise<AsyncIterable<Buffer>>): Promise<ContentHash> {
     if (this.hashedBytes <= HASH_CHUNK_SIZE) {
-      const digest = (this.md5 ?? createHash('md5')).digest();
-      return { size: this.hashedBytes, hash: toBase64Url(digest).slice(0, HASH_LENGTH), hashType: 'md5', fullChecksum: null };
+      return md5Hash(this.hashedBytes, (this.md5 ?? createHash('md5')).digest());
     }
     if (this.md5Only) throw new Error(`${this.hashedBytes} bytes arrived where ${this.expectedSize} were announced: not hashed as a larger file`);
     let lastDigest: Buffer;
@@ -87,12 +96,7 @@ export class HashingStream extends Transform {
       for await (const chunk of await readTail(this.hashedBytes - HASH_CHUNK_SIZE)) tail.update(chunk);
       lastDigest = tail.digest();
     }
-    return {
-      size: this.hashedBytes,
-      hash: sha1FirstLast(this.firstSha1.digest(), lastDigest),
-      hashType: 'sha1-fl',
-      fullChecksum: toBase64Url(this.fullSha256.digest()),
-    };
+    return sha1FlHash(this.hashedBytes, this.firstSha1.digest(), lastDigest, this.fullSha256.digest());
   }
 }
 
@@ -111,12 +115,10 @@ export function folderHash(fileHashes: Iterable<string>): string {
  */
 export async function hashBuffer(content: Buffer): Promise<ContentHash> {
   const size = content.length;
-  if (size <= HASH_CHUNK_SIZE) {
-    return { size, hash: toBase64Url(createHash('md5').update(content).digest()).slice(0, HASH_LENGTH), hashType: 'md5', fullChecksum: null };
-  }
+  if (size <= HASH_CHUNK_SIZE) return md5Hash(size, createHash('md5').update(content).digest());
   const first = createHash('sha1').update(content.subarray(0, HASH_CHUNK_SIZE)).digest();
   const last = createHash('sha1').update(content.subarray(size - HASH_CHUNK_SIZE)).digest();
-  return { size, hash: sha1FirstLast(first, last), hashType: 'sha1-fl', fullChecksum: toBase64Url(createHash('sha256').update(content).digest()) };
+  return sha1FlHash(size, first, last, createHash('sha256').update(content).digest());
 }
 
 /** LaminDB's hash of an S3 object from its ETag: md5 for single-part uploads, `md5-N` for N-part uploads. */
