@@ -85,8 +85,7 @@ export async function readFigures(services: BenchServices): Promise<FigureRow[]>
       },
     ];
   } finally {
-    for (const child of [stack, byHand, fromMemory]) await child.stop();
-    await hello.stop();
+    for (const child of [stack, byHand, fromMemory, hello]) await child.stop();
     await server.stop();
   }
 }
